@@ -1,0 +1,17 @@
+"""Agents: stream processors (``@app.agent``)."""
+
+from __future__ import annotations
+
+from ..types.agents import AgentFun, AgentManagerT, AgentT, SinkT
+from .agent import Agent, current_agent
+from .manager import AgentManager
+
+__all__ = [
+    "Agent",
+    "AgentFun",
+    "AgentManager",
+    "AgentManagerT",
+    "AgentT",
+    "SinkT",
+    "current_agent",
+]

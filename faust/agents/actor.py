@@ -1,0 +1,102 @@
+"""Actors: one running instance of an agent function.
+
+Owner: the agent's supervisor (a mode ``SupervisorStrategy``), which starts
+the actors and restarts the ones that crash. Children: none. Tasks: the
+execution of the agent function, added as a future in ``on_start`` (so a
+restart runs the function again on the same stream, losing no buffered
+event).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import typing
+from typing import Any, Optional
+
+from mode import Service
+
+from ..types import TP, StreamT
+from ..types.agents import ActorT
+
+if typing.TYPE_CHECKING:  # pragma: no cover
+    from .agent import Agent
+
+__all__ = ["Actor", "AsyncIterableActor", "AwaitableActor"]
+
+
+class Actor(ActorT[Any], Service):
+    """Runs the agent function over one stream.
+
+    Arguments:
+        agent: the agent this actor belongs to.
+        stream: the stream given to the agent function.
+        index: the concurrency index (None when ``concurrency=1``).
+        active_partitions: partitions of an isolated-partitions actor.
+    """
+
+    mundane_level = "debug"
+
+    def __init__(
+        self,
+        agent: Agent,
+        stream: StreamT[Any],
+        *,
+        index: Optional[int] = None,
+        active_partitions: Optional[set[TP]] = None,
+        **kwargs: Any,
+    ) -> None:
+        self.agent = agent
+        self._agent = agent
+        self.stream = stream
+        self.index = index
+        self.active_partitions = active_partitions
+        self.actor_task: Optional[asyncio.Task[Any]] = None
+        self.it: Any = None
+        Service.__init__(self, **kwargs)
+
+    async def on_start(self) -> None:
+        """Run the agent function in the background."""
+        self.actor_task = self.add_future(self._agent._execute_actor(self))  # type: ignore[assignment]  # add_future returns the Task
+
+    async def on_stop(self) -> None:
+        """Cancel the running agent function."""
+        self.cancel()
+
+    def cancel(self) -> None:
+        """Cancel the running agent function."""
+        if self.actor_task is not None and not self.actor_task.done():
+            self.actor_task.cancel()
+
+    async def on_isolated_partition_revoked(self, tp: TP) -> None:
+        """Stop this actor: its partition moved to another worker."""
+        await self.stop()
+
+    async def on_isolated_partition_assigned(self, tp: TP) -> None:
+        """Nothing to do: the actor was created for this partition."""
+
+    def traceback(self) -> str:
+        """The stack of the running agent function, for debugging."""
+        task = self.actor_task
+        if task is None or task.done():
+            return ""
+        import io
+
+        buf = io.StringIO()
+        task.print_stack(file=buf)
+        return buf.getvalue()
+
+    def _repr_info(self) -> str:
+        return f"{self.agent.name} index={self.index}"
+
+    @property
+    def label(self) -> str:
+        """``Actor: <agent name>``."""
+        return f"{type(self).__name__}: {self.agent.name}"
+
+
+class AsyncIterableActor(Actor):
+    """Actor of an agent that yields values."""
+
+
+class AwaitableActor(Actor):
+    """Actor of an agent that does not yield."""

@@ -1,0 +1,109 @@
+"""The agent registry (``app.agents``).
+
+Owner: the app. Children: every agent, started in registration order (so
+their topic subscriptions are known before the conductor subscribes) and
+stopped in reverse. Tasks: none.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from mode import Service
+
+from ..types import TP, AgentManagerT, AgentT, AppT
+
+__all__ = ["AgentManager"]
+
+
+class AgentManager(AgentManagerT, Service):
+    """A mapping of agent name to agent that starts and stops them.
+
+    Arguments:
+        app: the app.
+    """
+
+    def __init__(self, app: AppT, **kwargs: Any) -> None:
+        self.app = app
+        self.data: OrderedDict[str, AgentT[Any]] = OrderedDict()
+        Service.__init__(self, **kwargs)
+
+    def __getitem__(self, name: str) -> AgentT[Any]:
+        return self.data[name]
+
+    def __setitem__(self, name: str, agent: AgentT[Any]) -> None:
+        self.data[name] = agent
+
+    def __delitem__(self, name: str) -> None:
+        del self.data[name]
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.data
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.data)
+
+    def __len__(self) -> int:
+        return len(self.data)
+
+    def values(self) -> Iterable[AgentT[Any]]:
+        """The agents."""
+        return self.data.values()
+
+    def items(self) -> Iterable[tuple[str, AgentT[Any]]]:
+        """``(name, agent)`` pairs."""
+        return self.data.items()
+
+    def keys(self) -> Iterable[str]:
+        """Agent names."""
+        return self.data.keys()
+
+    def get(self, name: str, default: Any = None) -> Any:
+        """The agent named ``name``, or ``default``."""
+        return self.data.get(name, default)
+
+    async def on_start(self) -> None:
+        """Start every agent."""
+        for agent in self.values():
+            await agent.maybe_start()
+
+    async def on_stop(self) -> None:
+        """Stop every agent, last registered first."""
+        for agent in reversed(list(self.values())):
+            await agent.stop()
+
+    def service_reset(self) -> None:
+        """Reset the agents too, so the app can be started again."""
+        for agent in self.values():
+            agent.service_reset()
+        super().service_reset()
+
+    def cancel(self) -> None:
+        """Cancel the actors of every agent."""
+        for agent in self.values():
+            agent.cancel()  # type: ignore[attr-defined]  # Agent.cancel
+
+    async def wait_until_agents_started(self) -> None:
+        """Wait until every agent has started."""
+        for agent in self.values():
+            await agent.wait_until_ready() if hasattr(agent, "wait_until_ready") else None
+
+    async def on_rebalance(self, revoked: set[TP], newly_assigned: set[TP]) -> None:
+        """Tell each agent which of its partitions moved."""
+        for agent in self.values():
+            topics = set(getattr(agent, "get_topic_names", lambda: [])())
+            agent_revoked = {tp for tp in revoked if tp.topic in topics}
+            agent_assigned = {tp for tp in newly_assigned if tp.topic in topics}
+            if agent_revoked:
+                await agent.on_partitions_revoked(agent_revoked)
+            if agent_assigned:
+                await agent.on_partitions_assigned(agent_assigned)
+
+    def human_tracebacks(self) -> str:
+        """The stacks of every actor, for humans."""
+        return "\n".join(
+            f"{name}:\n" + "\n".join(agent.actor_tracebacks())
+            for name, agent in self.items()
+        )

@@ -1,0 +1,816 @@
+"""The App: the composition root of a faust application.
+
+``App`` is a mode Service. Its children, built lazily by the ``_new_*``
+factories and started in the order :class:`~faust.app.boot.BootStrategy`
+gives, are: the sensors (Monitor), the Producer, the web server, the
+Consumer (with its Fetcher), the LeaderAssignor, the ReplyConsumer, the
+AgentManager (agents), the TopicConductor and the TableManager. Once tables
+have recovered, ``on_started`` schedules the ``@app.task``/``timer``/
+``crontab`` functions (futures of the app) and starts ``@app.service``
+services.
+
+Every public method is a thin facade; the work lives in ``boot``,
+``rebalance``, ``decorators``, ``factories`` and the subsystems.
+
+The app may run in a worker (``faust -A app worker``: logging and signal
+handling by :class:`faust.Worker`) or embedded (``await app.start()`` in any
+asyncio program: no signal handlers, no logging set-up).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import typing
+from collections.abc import AsyncIterable, Awaitable, Callable, Iterable, Mapping
+from contextlib import nullcontext
+from typing import Any, ClassVar, NoReturn, Optional, Union, cast
+
+from mode import Seconds, Service, ServiceT, Signal, SupervisorStrategyT, SyncSignal
+from mode.utils.aiter import aiter
+from mode.utils.imports import symbol_by_name
+from mode.utils.queues import FlowControlEvent
+
+from ..channels import Channel
+from ..exceptions import ImproperlyConfigured
+from ..types import (
+    TP,
+    AgentFun,
+    AgentT,
+    AppT,
+    ChannelT,
+    CodecArg,
+    EventT,
+    K,
+    Message,
+    MessageSentCallback,
+    ModelArg,
+    RecordMetadata,
+    SchemaT,
+    SinkT,
+    StreamT,
+    TopicT,
+    V,
+)
+from ..types.app import BootStrategyT, TaskArg
+from ..types.core import HeadersArg
+from ..types.web import PageArg
+from ..utils.queues import EventQueue
+from . import factories
+from .boot import BootStrategy
+from .configuration import load_config_source
+from .decorators import TaskEntry, call_task, make_crontab, make_timer
+from .rebalance import Rebalancer
+
+if typing.TYPE_CHECKING:  # pragma: no cover
+    from ..types.settings import Settings
+
+__all__ = ["App"]
+
+logger = logging.getLogger(__name__)
+
+
+class App(Service, AppT):
+    """A faust application.
+
+    Arguments:
+        id: the application id: consumer group, topic prefix (required).
+        monitor: the Monitor sensor to use (default: ``conf.Monitor()``).
+        config_source: an object or module (or its dotted name) to read
+            settings from.
+        loop: event loop (default: the running one).
+        beacon: mode beacon of the service tree.
+        **options: settings (see :class:`faust.Settings`).
+
+    Example:
+        >>> app = faust.App('hello', broker='memory://')
+        >>> topic = app.topic('greetings', value_type=str)
+        >>> @app.agent(topic)
+        ... async def greet(stream):
+        ...     async for name in stream:
+        ...         print(f'Hello {name}')
+    """
+
+    BootStrategy: ClassVar[type[BootStrategyT]] = BootStrategy
+
+    client_only = False
+    producer_only = False
+
+    on_configured: SyncSignal[Any] = SyncSignal()
+    on_before_configured: SyncSignal[Any] = SyncSignal()
+    on_after_configured: SyncSignal[Any] = SyncSignal()
+    on_partitions_assigned: Signal[set[TP]] = Signal()
+    on_partitions_revoked: Signal[set[TP]] = Signal()
+    on_rebalance_complete: Signal[Any] = Signal()
+    on_before_shutdown: Signal[Any] = Signal()
+    on_worker_init: SyncSignal[Any] = SyncSignal()
+    on_produce_message: SyncSignal[Any] = SyncSignal()
+
+    def __init__(
+        self,
+        id: str,
+        *,
+        monitor: Optional[Any] = None,
+        config_source: Any = None,
+        loop: Optional[asyncio.AbstractEventLoop] = None,
+        beacon: Optional[Any] = None,
+        **options: Any,
+    ) -> None:
+        self._default_options = (id, options)
+        self._config_source = config_source
+        self._conf: Optional[Settings] = None
+        self.finalized = False
+        self.configured = False
+        self.rebalancing = False
+        self.rebalancing_count = 0
+        self.unassigned = False
+        self.in_worker = False
+        self.on_startup_finished = None
+        self.consumer_generation_id = 0
+        self.fixups = []
+        self.tracer = None
+        self.livecheck = None
+        self._children_cache: dict[str, Any] = {}
+        self._monitor = monitor
+        self._app_tasks: list[TaskEntry] = []
+        self._extra_services: list[type[ServiceT]] = []
+        self._pages: list[tuple[str, Any]] = []
+        self._flow_control = FlowControlEvent(initially_suspended=False)
+        self._rebalancer = Rebalancer(self)
+        self.boot_strategy = self.BootStrategy(self)
+        self.agents = factories.new_agent_manager(self)
+        self.sensors = factories.new_sensor_delegate(self)
+        self._init_signals()
+        Service.__init__(self, loop=loop, beacon=cast(Any, beacon))
+
+    def _init_signals(self) -> None:
+        # per-app signals share receivers with the class-level ones, so
+        # ``@faust.App.on_configured.connect`` reaches every app
+        for name in (
+            "on_configured",
+            "on_before_configured",
+            "on_after_configured",
+            "on_partitions_assigned",
+            "on_partitions_revoked",
+            "on_rebalance_complete",
+            "on_before_shutdown",
+            "on_worker_init",
+            "on_produce_message",
+        ):
+            setattr(self, name, getattr(type(self), name).with_default_sender(self))
+
+    # -- Configuration -----------------------------------------------------
+
+    @property
+    def conf(self) -> Settings:
+        """The app's settings, built on first access."""
+        if self._conf is None:
+            if not self.finalized and os.environ.get("FAUST_STRICT", os.environ.get("F_STRICT")):
+                raise ImproperlyConfigured(
+                    "App configuration accessed before app.finalize() (FAUST_STRICT is set)"
+                )
+            self._configure()
+        assert self._conf is not None
+        return self._conf
+
+    @conf.setter
+    def conf(self, settings: Settings) -> None:
+        self._conf = settings
+
+    def _configure(self) -> None:
+        self.on_before_configured.send()
+        conf = self._load_settings()
+        self.on_configured.send(conf)
+        self._conf = conf
+        self.configured = True
+        self.on_after_configured.send()
+
+    def _load_settings(self) -> Settings:
+        from ..types.settings import Settings
+
+        app_id, options = self._default_options
+        if self._config_source is not None:
+            options = {**options, **load_config_source(self._config_source)}
+        return Settings(app_id, **options)
+
+    def config_from_object(self, obj: Any, *, silent: bool = False, force: bool = False) -> None:
+        """Read settings from an object, a module, or a module's dotted name."""
+        self._config_source = obj
+        if self.finalized or self.configured:
+            import warnings
+
+            from ..exceptions import AlreadyConfiguredWarning
+
+            warnings.warn(
+                AlreadyConfiguredWarning(
+                    "config_from_object called after the app was configured"
+                ),
+                stacklevel=2,
+            )
+        if force or self.configured:
+            self._conf = None
+            try:
+                self._configure()
+            except (ImportError, AttributeError):
+                if not silent:
+                    raise
+
+    def finalize(self) -> None:
+        """Validate the configuration (done by ``main()`` and the CLI)."""
+        if not self.finalized:
+            self.finalized = True
+            if not self._default_options[0]:
+                raise ImproperlyConfigured("App requires an id!")
+            self.conf  # noqa: B018  (builds and validates the settings)
+
+    # -- Service tree ------------------------------------------------------
+
+    def on_init_dependencies(self) -> Iterable[ServiceT]:
+        """The children, in the order the boot strategy gives."""
+        if self.client_only:
+            return self.boot_strategy.client_only()
+        if self.producer_only:
+            return self.boot_strategy.producer_only()
+        return self.boot_strategy.server()
+
+    async def on_first_start(self) -> None:
+        """Validate the configuration before anything starts."""
+        self.finalize()
+
+    async def on_start(self) -> None:
+        """Warn about debug mode."""
+        if self.conf.debug:
+            logger.warning("!!! DEBUG is enabled -- disable for production environments")
+
+    async def on_started(self) -> None:
+        """After tables recovered: start tasks, timers and extra services."""
+        if self.client_only or self.producer_only:
+            return
+        if await self.tables.wait_until_recovery_completed():
+            return  # stopped before recovery finished
+        for entry in self._app_tasks:
+            self.add_future(self._run_task(entry))
+        for service_cls in self._extra_services:
+            service: Any = service_cls
+            await self.add_runtime_dependency(service(beacon=self.beacon))
+        if self.on_startup_finished is not None:
+            result = self.on_startup_finished()
+            if asyncio.iscoroutine(result):
+                await result
+
+    async def _run_task(self, entry: TaskEntry) -> None:
+        if entry.on_leader and not self.is_leader():
+            return
+        try:
+            await call_task(self, entry.fun)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            logger.exception("Task %r raised: %r", entry.fun, exc)
+
+    async def on_stop(self) -> None:
+        """Send ``on_before_shutdown`` and flush what was produced."""
+        await self.on_before_shutdown.send()
+        await self.maybe_flush_producer()
+
+    def service_reset(self) -> None:
+        """Allow the app to be started again after it stopped."""
+        super().service_reset()
+
+    async def start_client(self) -> None:
+        """Start only what an RPC client needs (producer, consumer)."""
+        self.client_only = True
+        await self.maybe_start()
+
+    async def maybe_start_client(self) -> None:
+        """Start as a client unless already started."""
+        if not self._started.is_set():
+            await self.start_client()
+
+    async def maybe_start_producer(self) -> Any:
+        """The producer, started if needed (e.g. sending from a script)."""
+        producer = self.producer
+        await producer.maybe_start()
+        return producer
+
+    async def maybe_flush_producer(self) -> None:
+        """Flush the producer if it exists and runs."""
+        producer = self._children_cache.get("producer")
+        if producer is not None and producer.started and not producer.should_stop:
+            await producer.flush()
+
+    def main(self) -> NoReturn:
+        """Run the ``faust`` command line for this app (``python app.py worker``)."""
+        self.finalize()
+        self.worker_init()
+        if self.conf.autodiscover:
+            self.discover()
+        self.worker_init_post_autodiscover()
+        cli: Any = symbol_by_name("faust.cli.faust:cli")
+        cli(obj={"app": self}, auto_envvar_prefix="FAUST")
+        raise SystemExit(0)  # pragma: no cover - click exits
+
+    def worker_init(self) -> None:
+        """Prepare the app for running in a worker (fixups)."""
+        for fixup in self.fixups:
+            fixup.on_worker_init()
+
+    def worker_init_post_autodiscover(self) -> None:
+        """After autodiscovery: let web views register, send ``on_worker_init``."""
+        self.on_worker_init.send()
+
+    def discover(
+        self,
+        *extra_modules: str,
+        categories: Optional[Iterable[str]] = None,
+        ignore: Iterable[Any] = (),
+    ) -> None:
+        """Import the modules listed in ``autodiscover`` (and ``extra_modules``)."""
+        from .discovery import discover_modules
+
+        discover_modules(self, extra_modules, ignore=ignore)
+
+    # -- Factories of topics, channels, streams ----------------------------
+
+    def topic(
+        self,
+        *topics: str,
+        pattern: Optional[Any] = None,
+        schema: Optional[SchemaT] = None,
+        key_type: ModelArg = None,
+        value_type: ModelArg = None,
+        key_serializer: CodecArg = None,
+        value_serializer: CodecArg = None,
+        partitions: Optional[int] = None,
+        retention: Optional[Seconds] = None,
+        compacting: Optional[bool] = None,
+        deleting: Optional[bool] = None,
+        replicas: Optional[int] = None,
+        acks: bool = True,
+        internal: bool = False,
+        config: Optional[Mapping[str, Any]] = None,
+        maxsize: Optional[int] = None,
+        allow_empty: bool = False,
+        has_prefix: bool = False,
+        loop: Optional[asyncio.AbstractEventLoop] = None,
+    ) -> TopicT[Any]:
+        """Describe a topic (see :class:`faust.Topic`)."""
+        if pattern is not None and topics:
+            raise TypeError("app.topic: give topic names or pattern=, not both")
+        topic_cls: Any = self.conf.Topic
+        return cast(TopicT[Any], topic_cls(
+            self,
+            topics=topics,
+            pattern=pattern,
+            schema=schema,
+            key_type=key_type,
+            value_type=value_type,
+            key_serializer=key_serializer,
+            value_serializer=value_serializer,
+            partitions=partitions,
+            retention=retention,
+            compacting=compacting,
+            deleting=deleting,
+            replicas=replicas,
+            acks=acks,
+            internal=internal,
+            config=config,
+            maxsize=maxsize,
+            allow_empty=allow_empty,
+            has_prefix=has_prefix,
+            loop=loop,
+        ))
+
+    def channel(
+        self,
+        *,
+        schema: Optional[SchemaT] = None,
+        key_type: ModelArg = None,
+        value_type: ModelArg = None,
+        maxsize: Optional[int] = None,
+        loop: Optional[asyncio.AbstractEventLoop] = None,
+    ) -> ChannelT[Any]:
+        """Create an in-memory channel."""
+        return Channel(
+            self,
+            schema=schema,
+            key_type=key_type,
+            value_type=value_type,
+            maxsize=maxsize,
+            loop=loop,
+        )
+
+    def stream(
+        self,
+        channel: Union[AsyncIterable[Any], Iterable[Any]],
+        beacon: Optional[Any] = None,
+        **kwargs: Any,
+    ) -> StreamT[Any]:
+        """Create a stream over a channel, topic or any (async) iterable."""
+        stream_cls: Any = self.conf.Stream
+        return cast(
+            StreamT[Any],
+            stream_cls(
+                channel=aiter(channel),
+                app=self,
+                beacon=beacon or self.beacon,
+                **kwargs,
+            ),
+        )
+
+    def create_event(
+        self, key: K, value: V, headers: Optional[HeadersArg], message: Message
+    ) -> EventT[Any]:
+        """Create an event of the ``Event`` setting's class."""
+        event_cls = self._children_cache.get("event_cls")
+        if event_cls is None:
+            event_cls = self._children_cache["event_cls"] = self.conf.Event
+        return cast(EventT[Any], event_cls(self, key, value, headers, message))
+
+    def FlowControlQueue(  # noqa: N802  (Faust's public name)
+        self, maxsize: Optional[int] = None, *, clear_on_resume: bool = False
+    ) -> EventQueue[Any]:
+        """A queue that pauses with the app's flow control."""
+        return EventQueue(
+            maxsize, flow_control=self.flow_control, clear_on_resume=clear_on_resume
+        )
+
+    # -- Tables ------------------------------------------------------------
+
+    def _table(self, setting: str, name: str, window: Any, **kwargs: Any) -> Any:
+        table_cls = cast(Any, getattr(self.conf, setting))
+        table = self.tables.add(table_cls(self, name=name, beacon=self.tables.beacon, **kwargs))
+        return table.using_window(window) if window is not None else table
+
+    def Table(  # noqa: N802  (Faust's public name)
+        self,
+        name: str,
+        *,
+        default: Optional[Callable[[], Any]] = None,
+        window: Optional[Any] = None,
+        partitions: Optional[int] = None,
+        help: Optional[str] = None,
+        **kwargs: Any,
+    ) -> Any:
+        """Define a table (a dict partitioned like the stream writing it)."""
+        return self._table(
+            "Table", name, window, default=default, partitions=partitions, help=help, **kwargs
+        )
+
+    def GlobalTable(  # noqa: N802  (Faust's public name)
+        self,
+        name: str,
+        *,
+        default: Optional[Callable[[], Any]] = None,
+        window: Optional[Any] = None,
+        partitions: Optional[int] = None,
+        help: Optional[str] = None,
+        **kwargs: Any,
+    ) -> Any:
+        """Define a table every worker holds in full."""
+        return self._table(
+            "GlobalTable",
+            name,
+            window,
+            default=default,
+            partitions=partitions,
+            help=help,
+            is_global=True,
+            **kwargs,
+        )
+
+    def SetTable(  # noqa: N802  (Faust's public name)
+        self,
+        name: str,
+        *,
+        window: Optional[Any] = None,
+        partitions: Optional[int] = None,
+        start_manager: bool = False,
+        help: Optional[str] = None,
+        **kwargs: Any,
+    ) -> Any:
+        """Define a table of sets."""
+        return self._table(
+            "SetTable",
+            name,
+            window,
+            partitions=partitions,
+            start_manager=start_manager,
+            help=help,
+            **kwargs,
+        )
+
+    def SetGlobalTable(  # noqa: N802  (Faust's public name)
+        self,
+        name: str,
+        *,
+        window: Optional[Any] = None,
+        partitions: Optional[int] = None,
+        start_manager: bool = False,
+        help: Optional[str] = None,
+        **kwargs: Any,
+    ) -> Any:
+        """Define a global table of sets (truly global, unlike Faust's)."""
+        return self._table(
+            "SetGlobalTable",
+            name,
+            window,
+            partitions=partitions,
+            start_manager=start_manager,
+            help=help,
+            is_global=True,
+            **kwargs,
+        )
+
+    # -- Decorators --------------------------------------------------------
+
+    def agent(
+        self,
+        channel: Union[str, ChannelT[Any], None] = None,
+        *,
+        name: Optional[str] = None,
+        concurrency: int = 1,
+        supervisor_strategy: Optional[type[SupervisorStrategyT]] = None,
+        sink: Optional[Iterable[SinkT]] = None,
+        isolated_partitions: bool = False,
+        use_reply_headers: bool = True,
+        **kwargs: Any,
+    ) -> Callable[[AgentFun], AgentT[Any]]:
+        """Define an agent: ``@app.agent(topic)`` on ``async def f(stream)``."""
+
+        def _inner(fun: AgentFun) -> AgentT[Any]:
+            agent_cls: Any = self.conf.Agent
+            agent: AgentT[Any] = agent_cls(
+                fun,
+                name=name,
+                app=self,
+                channel=channel,
+                concurrency=concurrency,
+                supervisor_strategy=supervisor_strategy,
+                sink=sink,
+                isolated_partitions=isolated_partitions,
+                use_reply_headers=use_reply_headers,
+                **kwargs,
+            )
+            self.agents[agent.name] = agent
+            return agent
+
+        return _inner
+
+    actor = agent
+
+    def task(  # type: ignore[override]  # Faust's App.task shadows mode's class decorator
+        self,
+        fun: Optional[TaskArg] = None,
+        *,
+        on_leader: bool = False,
+        traced: bool = True,
+    ) -> Any:
+        """Run a function once the app has started (``@app.task``)."""
+
+        def _inner(f: TaskArg) -> TaskArg:
+            self._app_tasks.append(TaskEntry(cast(Any, f), on_leader, traced))
+            return f
+
+        return _inner(fun) if fun is not None else _inner
+
+    def timer(  # type: ignore[override]  # Faust's App.timer shadows mode's class decorator
+        self,
+        interval: Seconds,
+        on_leader: bool = False,
+        traced: bool = True,
+        name: Optional[str] = None,
+        max_drift_correction: float = 0.1,
+    ) -> Callable[..., Any]:
+        """Run a function every ``interval`` seconds (first run after one interval)."""
+
+        def _inner(fun: Callable[..., Awaitable[Any]]) -> Any:
+            timer_fun = make_timer(
+                self,
+                fun,
+                interval,
+                on_leader=on_leader,
+                name=name,
+                max_drift_correction=max_drift_correction,
+            )
+            return self.task(timer_fun, traced=False)
+
+        return _inner
+
+    def crontab(  # type: ignore[override]  # Faust's App.crontab shadows mode's class decorator
+        self,
+        cron_format: str,
+        *,
+        timezone: Any = None,
+        on_leader: bool = False,
+        traced: bool = True,
+    ) -> Callable[..., Any]:
+        """Run a function at the times a cron expression matches."""
+
+        def _inner(fun: Callable[..., Awaitable[Any]]) -> Any:
+            job = make_crontab(self, fun, cron_format, timezone=timezone, on_leader=on_leader)
+            return self.task(job, traced=False)
+
+        return _inner
+
+    def service(self, cls: type[ServiceT]) -> type[ServiceT]:
+        """Start a mode Service class with the app (``@app.service``)."""
+        self._extra_services.append(cls)
+        return cls
+
+    def page(
+        self,
+        path: str,
+        *,
+        base: Optional[type] = None,
+        cors_options: Optional[Mapping[str, Any]] = None,
+        name: Optional[str] = None,
+    ) -> Callable[[PageArg], Any]:
+        """Serve a web page at ``path`` (an aiohttp handler taking the request)."""
+
+        def _inner(handler: PageArg) -> PageArg:
+            self._pages.append((path, handler))
+            return handler
+
+        return _inner
+
+    def command(
+        self, *options: Any, base: Optional[type] = None, **kwargs: Any
+    ) -> Callable[[Callable[..., Any]], Any]:
+        """Add a command to the ``faust`` program of this app."""
+        command_base: Any = base or symbol_by_name("faust.cli.base:AppCommand")
+        return cast(
+            Callable[[Callable[..., Any]], Any],
+            command_base.from_handler(*options, **kwargs),
+        )
+
+    def on_webserver_init(self, web: Any) -> None:
+        """Register the pages defined with ``@app.page``."""
+        for path, handler in self._pages:
+            web.route(path, handler)
+
+    # -- Sending, committing, events ---------------------------------------
+
+    async def send(
+        self,
+        channel: Union[ChannelT[Any], str],
+        key: K = None,
+        value: V = None,
+        partition: Optional[int] = None,
+        timestamp: Optional[float] = None,
+        headers: Optional[HeadersArg] = None,
+        schema: Optional[SchemaT] = None,
+        key_serializer: CodecArg = None,
+        value_serializer: CodecArg = None,
+        callback: Optional[MessageSentCallback] = None,
+    ) -> Awaitable[RecordMetadata]:
+        """Send a message to a channel or to the topic of that name."""
+        chan = self.topic(channel) if isinstance(channel, str) else channel
+        return await chan.send(
+            key=key,
+            value=value,
+            partition=partition,
+            timestamp=timestamp,
+            headers=headers,
+            schema=schema,
+            key_serializer=key_serializer,
+            value_serializer=value_serializer,
+            callback=callback,
+        )
+
+    async def commit(self, topics: Any) -> bool:
+        """Commit the acked offsets of ``topics`` (all partitions if None)."""
+        return bool(await self.topics.commit(topics))
+
+    def is_leader(self) -> bool:
+        """True if this worker is the leader of the group."""
+        return bool(self.leader_assignor.is_leader())
+
+    async def on_agent_error(self, agent: AgentT[Any], exc: BaseException) -> None:
+        """An agent failed: commit what was acked so far."""
+        consumer = self._children_cache.get("consumer")
+        if consumer is not None and consumer.started:
+            await consumer.on_task_error(exc)
+
+    async def on_partitions_revoked_handler(self, revoked: set[TP]) -> None:
+        """The consumer lost partitions (see :mod:`faust.app.rebalance`)."""
+        await self._rebalancer.on_partitions_revoked(revoked)
+
+    async def on_partitions_assigned_handler(
+        self, assigned: set[TP], generation_id: int = 0
+    ) -> None:
+        """The consumer got partitions (see :mod:`faust.app.rebalance`)."""
+        await self._rebalancer.on_partitions_assigned(assigned, generation_id)
+
+    def trace(self, name: str, trace_enabled: bool = True, **extra_context: Any) -> Any:
+        """A tracing span context (a no-op unless ``app.tracer`` is set)."""
+        if self.tracer is None or not trace_enabled:
+            return nullcontext()
+        return self.tracer.trace(name=name, **extra_context)
+
+    def traced(self, fun: Callable[..., Any], name: Optional[str] = None, **kwargs: Any) -> Any:
+        """Wrap ``fun`` in a tracing span (returns ``fun`` without a tracer)."""
+        return fun
+
+    def Worker(self, **kwargs: Any) -> Any:  # noqa: N802  (Faust's public name)
+        """Create a :class:`faust.Worker` for this app."""
+        worker_cls = self.conf.Worker
+        return worker_cls(self, **kwargs)
+
+    # -- Children (lazily created, settable for tests) ---------------------
+
+    def _child(self, name: str, factory: Callable[[App], Any]) -> Any:
+        child = self._children_cache.get(name)
+        if child is None:
+            child = self._children_cache[name] = factory(self)
+        return child
+
+    def _set_child(self, name: str, value: Any) -> None:
+        self._children_cache[name] = value
+
+    transport = property(
+        lambda self: self._child("transport", factories.new_transport),
+        lambda self, v: self._set_child("transport", v),
+    )
+    producer_transport = property(
+        lambda self: self._child("producer_transport", factories.new_producer_transport),
+        lambda self, v: self._set_child("producer_transport", v),
+    )
+    producer = property(
+        lambda self: self._child("producer", factories.new_producer),
+        lambda self, v: self._set_child("producer", v),
+    )
+    consumer = property(
+        lambda self: self._child("consumer", factories.new_consumer),
+        lambda self, v: self._set_child("consumer", v),
+    )
+    topics = property(
+        lambda self: self._child("topics", factories.new_conductor),
+        lambda self, v: self._set_child("topics", v),
+    )
+    tables = property(
+        lambda self: self._child("tables", factories.new_table_manager),
+        lambda self, v: self._set_child("tables", v),
+    )
+    web = property(lambda self: self._child("web", factories.new_web))
+    cache = property(
+        lambda self: self._child("cache", factories.new_cache),
+        lambda self, v: self._set_child("cache", v),
+    )
+    leader_assignor = property(lambda self: self._child("leader_assignor", factories.new_leader_assignor))
+    reply_consumer = property(lambda self: self._child("reply_consumer", factories.new_reply_consumer))
+    assignor = property(
+        lambda self: self._child("assignor", factories.new_assignor),
+        lambda self, v: self._set_child("assignor", v),
+    )
+    router = property(
+        lambda self: self._child("router", factories.new_router),
+        lambda self, v: self._set_child("router", v),
+    )
+    serializers = property(lambda self: self._child("serializers", factories.new_serializers))
+    http_client = property(
+        lambda self: self._child("http_client", factories.new_http_client),
+        lambda self, v: self._set_child("http_client", v),
+    )
+
+    @property
+    def monitor(self) -> Any:
+        """The Monitor sensor (created from the ``Monitor`` setting)."""
+        if self._monitor is None:
+            self._monitor = cast(Any, self.conf.Monitor)()
+            self.sensors.add(self._monitor)
+        elif self._monitor not in list(self.sensors):
+            self.sensors.add(self._monitor)
+        return self._monitor
+
+    @monitor.setter
+    def monitor(self, monitor: Any) -> None:
+        if self._monitor is not None:
+            self.sensors.remove(self._monitor)
+        self._monitor = monitor
+        self.sensors.add(monitor)
+
+    @property
+    def flow_control(self) -> FlowControlEvent:
+        """Pauses delivery into streams during rebalances."""
+        return self._flow_control
+
+    @property
+    def in_transaction(self) -> bool:
+        """True in a worker with ``processing_guarantee='exactly_once'``."""
+        return self.in_worker and self.conf.processing_guarantee.value == "exactly_once"
+
+    def _repr_info(self) -> str:
+        brokers = self.conf.broker if self._conf is not None else "<unconfigured>"
+        return f"{self._default_options[0]}: {brokers} agents({len(self.agents)})"
+
+    @property
+    def label(self) -> str:
+        """``App: <id>``."""
+        return f"{type(self).__name__}: {self._default_options[0]}"
+
+    @property
+    def shortlabel(self) -> str:
+        """Same as :attr:`label`."""
+        return self.label

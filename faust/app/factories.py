@@ -1,0 +1,137 @@
+"""Factories of the app's children (the ``_new_*`` hooks).
+
+Each builds one child from the settings; the app calls them lazily, once,
+and tests may replace a child by assigning the attribute
+(``app.producer = Mock(...)``).
+"""
+
+from __future__ import annotations
+
+import typing
+from typing import Any, cast
+
+from mode.utils.imports import symbol_by_name
+
+from ..transport import by_url
+from ..types import AppT, ConductorT, ConsumerT, ProducerT, TransportT
+
+if typing.TYPE_CHECKING:  # pragma: no cover
+    pass
+
+__all__ = [
+    "new_transport",
+    "new_producer_transport",
+    "new_producer",
+    "new_consumer",
+    "new_conductor",
+    "new_table_manager",
+    "new_web",
+    "new_cache",
+    "new_leader_assignor",
+    "new_reply_consumer",
+    "new_assignor",
+    "new_router",
+    "new_serializers",
+    "new_http_client",
+    "new_agent_manager",
+    "new_sensor_delegate",
+]
+
+
+def new_transport(app: AppT) -> TransportT:
+    """The transport of the consumer (``broker_consumer`` URLs)."""
+    urls = app.conf.broker_consumer
+    return by_url(urls[0])(urls, app)
+
+
+def new_producer_transport(app: AppT) -> TransportT:
+    """The transport of the producer (``broker_producer`` URLs)."""
+    urls = app.conf.broker_producer
+    return by_url(urls[0])(urls, app)
+
+
+def new_producer(app: AppT) -> ProducerT:
+    """The producer."""
+    return app.producer_transport.create_producer(beacon=app.beacon)
+
+
+def new_consumer(app: AppT) -> ConsumerT:
+    """The consumer; rebalances go to the app's handlers."""
+    return app.transport.create_consumer(
+        callback=app.topics.on_message,
+        on_partitions_revoked=app.on_partitions_revoked_handler,
+        on_partitions_assigned=app.on_partitions_assigned_handler,
+        beacon=app.beacon,
+    )
+
+
+def new_conductor(app: AppT) -> ConductorT:
+    """The topic conductor (``app.topics``)."""
+    return app.transport.create_conductor(beacon=app.beacon)
+
+
+def new_table_manager(app: AppT) -> Any:
+    """The table manager (``TableManager`` setting)."""
+    return cast(Any, app.conf.TableManager)(app, beacon=app.beacon)
+
+
+def new_web(app: AppT) -> Any:
+    """The web server (``web`` setting)."""
+    from ..web.drivers import by_url as web_by_url
+
+    web_cls: Any = web_by_url(app.conf.web)
+    return web_cls(app, beacon=app.beacon)
+
+
+def new_cache(app: AppT) -> Any:
+    """The cache backend (``cache`` setting)."""
+    return symbol_by_name("faust.web.cache.backends:by_url")(app.conf.cache)(app, url=app.conf.cache)
+
+
+def new_leader_assignor(app: AppT) -> Any:
+    """The leader assignor (``LeaderAssignor`` setting)."""
+    return cast(Any, app.conf.LeaderAssignor)(app, beacon=app.beacon)
+
+
+def new_reply_consumer(app: AppT) -> Any:
+    """The reply consumer of ``agent.ask()``."""
+    from ..agents.replies import ReplyConsumer
+
+    return ReplyConsumer(app, beacon=app.beacon)
+
+
+def new_assignor(app: AppT) -> Any:
+    """The partition assignor (``PartitionAssignor`` setting)."""
+    return cast(Any, app.conf.PartitionAssignor)(app, replicas=app.conf.table_standby_replicas)
+
+
+def new_router(app: AppT) -> Any:
+    """The router of table keys (``Router`` setting)."""
+    return cast(Any, app.conf.Router)(app)
+
+
+def new_serializers(app: AppT) -> Any:
+    """The serializer registry (``Serializers`` setting)."""
+    conf = app.conf
+    return cast(Any, conf.Serializers)(
+        key_serializer=conf.key_serializer, value_serializer=conf.value_serializer
+    )
+
+
+def new_http_client(app: AppT) -> Any:
+    """The HTTP client session (``HttpClient`` setting)."""
+    return cast(Any, app.conf.HttpClient)()
+
+
+def new_agent_manager(app: AppT) -> Any:
+    """The agent manager (``app.agents``)."""
+    from ..agents.manager import AgentManager
+
+    return AgentManager(app)
+
+
+def new_sensor_delegate(app: AppT) -> Any:
+    """The sensor delegate (``app.sensors``)."""
+    from ..sensors.base import SensorDelegate
+
+    return SensorDelegate(app)

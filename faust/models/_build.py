@@ -1,0 +1,339 @@
+"""Generate the per-class methods of records.
+
+Each concrete record class gets functions specialised to its fields:
+
+* ``__init__`` (``_model_init``): Python construction, with positional and
+  keyword arguments, defaults, conversions, ``__post_init__`` and validation;
+* ``_load``: builds an instance from a decoded payload (a fresh ``dict``,
+  adopted as the instance ``__dict__``);
+* ``asdict``/``to_representation``, ``__eq__``/``__hash__`` and ordering.
+
+Print ``Point.__init__.__sourcecode__`` to see the generated code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Callable
+
+from faust.exceptions import ValidationError
+from faust.types.models import BLESSED_KEY
+from faust.utils.codegen import build_function
+
+from .descriptors import FieldDescriptor
+
+if TYPE_CHECKING:  # pragma: no cover
+    from faust.types.models import ModelOptions
+
+__all__ = ["build_init", "build_load", "build_compare", "build_hash", "build_asdict"]
+
+_MUTABLE_DEFAULTS = (list, dict, set)
+#: errors raised by conversions, re-raised naming the field.
+_CONVERSION_ERRORS = (TypeError, ValueError, ArithmeticError, KeyError)
+
+
+def field_error(cls: Any, field: str, exc: Exception) -> Exception:
+    """Return ``exc`` re-created with the field it concerns in the message.
+
+    Models with ``validation=True`` report a
+    :exc:`~faust.exceptions.ValidationError` (a :exc:`ValueError`).
+    """
+    if isinstance(exc, ValidationError):
+        return exc
+    reason = f"{cls.__name__}.{field}: {exc}"
+    if cls._options.validation:
+        return ValidationError(reason, field=cls._options.descriptors.get(field))
+    kind = type(exc) if type(exc) in (TypeError, ValueError) else ValueError
+    return kind(reason)
+
+
+def _default_expr(i: int, default: Any, env: dict[str, Any]) -> str:
+    env[f"_fd_{i}"] = default
+    if type(default) in _MUTABLE_DEFAULTS:
+        return f"_fd_{i}.copy()"  # each instance gets its own list/dict/set
+    return f"_fd_{i}"
+
+
+def _postamble(cls: type, options: ModelOptions) -> list[str]:
+    lines = []
+    if hasattr(cls, "__post_init__"):
+        lines.append("self.__post_init__()")
+    if options.validation:
+        lines.append("self.validate_or_raise()")
+    return lines
+
+
+def build_init(cls: type, options: ModelOptions, *, direct_dict: bool) -> Callable[..., None]:
+    """Return the generated ``__init__`` of ``cls``.
+
+    Arguments:
+        cls: the record class.
+        options: its options (``descriptors`` must be attached).
+        direct_dict: store into ``self.__dict__`` (the class defines ``__setattr__``).
+    """
+    descriptors: Mapping[str, FieldDescriptor[Any]] = options.descriptors  # type: ignore[assignment]  # ours
+    names = list(descriptors)
+    required = [n for n in names if n not in options.optionalset]
+    optional = [n for n in names if n in options.optionalset]
+    signature = [*required, *optional]
+    values = "(" + "".join(f"{n}, " for n in signature) + ")"
+    as_kwargs = "".join(f"{n}={n}, " for n in signature)
+    env: dict[str, Any] = {
+        "_cls": cls,
+        "_slow": _slow_init,
+        "_field_error": field_error,
+        "_errors": _CONVERSION_ERRORS,
+    }
+    body = [
+        "if self.__class__ is not _cls:  # super().__init__() from a subclass",
+        f"    return self.__class__._model_init(self, {as_kwargs}__strict__=__strict__, **kwargs)",
+        "if kwargs or not __strict__:",
+        f"    return _slow(_cls, self, __strict__, kwargs, {values})",
+    ]
+    if direct_dict:
+        body.append("_faust_d = self.__dict__")
+    for i, name in enumerate(names):
+        descr = descriptors[name]
+        value = _init_value_expr(i, name, descr, env)
+        if name in options.optionalset:
+            default = _default_expr(i, options.defaults[name], env)
+            value = f"{default} if {name} is None else {value}"
+        target = f"_faust_d[{name!r}]" if direct_dict else f"self.{name}"
+        if descr._init_conv is not None:
+            body += [
+                "try:",
+                f"    {target} = {value}",
+                "except _errors as exc:",
+                f"    raise _field_error(_cls, {name!r}, exc) from exc",
+            ]
+        else:
+            body.append(f"{target} = {value}")
+    body += _postamble(cls, options)
+    args = ["self", *required, *(f"{n}=None" for n in optional), "*", "__strict__=True", "**kwargs"]
+    fun = build_function(
+        "__init__",
+        args,
+        body,
+        globals=env,
+        qualname=f"{cls.__qualname__}.__init__",
+        filename=f"<generated {cls.__qualname__}.__init__>",
+    )
+    fun._faust_generated = True  # type: ignore[attr-defined]  # marks generated code
+    fun._faust_signature = tuple(signature)  # type: ignore[attr-defined]  # for _slow_init
+    return fun
+
+
+def _init_value_expr(i: int, name: str, descr: FieldDescriptor[Any], env: dict[str, Any]) -> str:
+    conv = descr._init_conv
+    if conv is None:
+        return name
+    env[f"_fc_{i}"] = conv
+    model = getattr(conv, "model", None)
+    if model is not None:
+        # the common case: a model instance of exactly the annotated class.
+        env[f"_ft_{i}"] = model
+        return f"{name} if {name}.__class__ is _ft_{i} else _fc_{i}({name})"
+    return f"_fc_{i}({name})"
+
+
+def _slow_init(cls: Any, self: Any, strict: bool, kwargs: dict[str, Any], values: tuple[Any, ...]) -> None:
+    kwargs.pop(BLESSED_KEY, None)
+    signature = cls._model_init._faust_signature
+    if strict:
+        if kwargs:
+            extra = ", ".join(sorted(kwargs))
+            word = "argument" if len(kwargs) == 1 else "arguments"
+            raise TypeError(f"{cls.__name__} got unexpected {word}: {extra}")
+        return cls._model_init(self, *values)  # type: ignore[no-any-return]  # None
+    # __strict__=False: load as from a payload (extra keys become attributes).
+    data = {name: value for name, value in zip(signature, values) if value is not None}
+    data.update(kwargs)
+    cls._load_into(self, data)
+    return None
+
+
+def build_load(
+    cls: type, options: ModelOptions, *, direct_dict: bool
+) -> tuple[Callable[..., Any], Callable[..., Any]]:
+    """Return ``(load(data), load_into(self, data))`` for owned payload dicts.
+
+    ``load`` creates the instance and adopts ``data`` as its ``__dict__``;
+    ``load_into`` fills an existing instance.  Keys that are not fields
+    stay as attributes; ``__faust`` metadata is dropped.
+
+    Arguments:
+        cls: the record class.
+        options: its options.
+        direct_dict: the class defines ``__setattr__`` (bypass it).
+    """
+    descriptors: Mapping[str, FieldDescriptor[Any]] = options.descriptors  # type: ignore[assignment]  # ours
+    env: dict[str, Any] = {
+        "_cls": cls,
+        "_new": object.__new__,
+        "_osa": object.__setattr__,
+        "_missing": _missing_fields,
+        "_field_error": field_error,
+        "_errors": _CONVERSION_ERRORS,
+    }
+    env["_own_meta"] = {"ns": options.namespace}
+    env["_retarget"] = _retarget
+    env["_meta_key"] = BLESSED_KEY
+    retarget = [
+        "_meta = data.get(_meta_key)",
+        "if _meta is not None:",
+        "    if _meta != _own_meta:  # another model's metadata: polymorphic?",
+        "        _target = _retarget(_cls, data)",
+        "        if _target is not _cls:",
+        "            return _target._load(data)",
+        "    del data[_meta_key]",
+    ]
+    fields: list[str] = []
+    for name, descr in descriptors.items():
+        if descr.input_name != name:
+            fields += [
+                f"if {descr.input_name!r} in data:",
+                f"    data[{name!r}] = data.pop({descr.input_name!r})",
+            ]
+    required = frozenset(n for n in descriptors if n not in options.optionalset)
+    if required:
+        env["_required"] = required
+        present = " and ".join(f"{n!r} in data" for n in descriptors if n in required)
+        fields += [f"if not ({present}):", "    _missing(_cls, data, _required)"]
+    for i, (name, descr) in enumerate(descriptors.items()):
+        fields += _load_field(i, name, descr, options, env)
+    fields += _postamble(cls, options)
+    adopt = "_osa(self, '__dict__', data)" if direct_dict else "self.__dict__ = data"
+    load = build_function(
+        "_load",
+        ["data"],
+        [*retarget, "self = _new(_cls)", adopt, *fields, "return self"],
+        globals=env,
+        qualname=f"{cls.__qualname__}._load",
+        filename=f"<generated {cls.__qualname__}._load>",
+    )
+    load_into = build_function(
+        "_load_into",
+        ["self", "data"],
+        [
+            "data.pop(_meta_key, None)",
+            "self.__dict__.update(data)",
+            "data = self.__dict__",
+            *fields,
+        ],
+        globals=env,
+        qualname=f"{cls.__qualname__}._load_into",
+        filename=f"<generated {cls.__qualname__}._load_into>",
+    )
+    return load, load_into
+
+
+def _load_field(
+    i: int, name: str, descr: FieldDescriptor[Any], options: ModelOptions, env: dict[str, Any]
+) -> list[str]:
+    conv = descr._load_conv
+    if type(descr).to_python is not FieldDescriptor.to_python:
+        conv = descr.to_python  # a custom field type decides
+    optional = name in options.optionalset
+    if conv is None:
+        if not optional:
+            return []
+        default = _default_expr(i, options.defaults[name], env)
+        return [f"if data.get({name!r}) is None:", f"    data[{name!r}] = {default}"]
+    env[f"_fc_{i}"] = conv
+    lines = [f"_v = data.get({name!r})" if optional else f"_v = data[{name!r}]"]
+    if optional:
+        default = _default_expr(i, options.defaults[name], env)
+        lines += ["if _v is None:", f"    data[{name!r}] = {default}"]
+    load = getattr(conv, "load", None)
+    convert = f"_fc_{i}(_v)"
+    if load is not None:
+        env[f"_fl_{i}"] = load  # nested payload of exactly the annotated model
+        convert = f"_fl_{i}(_v) if _v.__class__ is dict else _fc_{i}(_v)"
+    lines += [
+        "elif _v is not None:" if optional else "if _v is not None:",
+        "    try:",
+        f"        data[{name!r}] = {convert}",
+        "    except _errors as exc:",
+        f"        raise _field_error(_cls, {name!r}, exc) from exc",
+    ]
+    return lines
+
+
+def build_loads(cls: Any, options: ModelOptions, load: Callable[..., Any]) -> Any:
+    """Return the ``loads`` classmethod of ``cls``, specialised to its loader."""
+    from faust.serializers.codecs import loads as codec_loads
+
+    own_meta = {"ns": options.namespace}
+
+    def loads(
+        target: Any, s: bytes, *, default_serializer: Any = None, serializer: Any = None
+    ) -> Any:
+        data = codec_loads(options.serializer or serializer or default_serializer or "json", s)
+        if data.__class__ is dict and target is cls:
+            meta = data.get(BLESSED_KEY)
+            if meta is None or meta == own_meta:
+                return load(data)
+            return cls._from_owned(data, None)
+        return target.from_data(data)
+
+    loads.__doc__ = cls.loads.__doc__
+    loads.__qualname__ = f"{cls.__qualname__}.loads"
+    loads._faust_generated = True  # type: ignore[attr-defined]  # may be regenerated
+    return classmethod(loads)
+
+
+def _retarget(cls: Any, data: dict[str, Any]) -> Any:
+    # The payload names another model: use it if the options allow.
+    return cls._maybe_namespace(data, preferred_type=cls) or cls
+
+
+def load_via_init(cls: Any) -> Callable[[dict[str, Any]], Any]:
+    """Return ``load(data)`` for a class with a custom ``__init__`` (Faust calls it)."""
+
+    def _load(data: dict[str, Any]) -> Any:
+        data.pop(BLESSED_KEY, None)
+        return cls(**data, __strict__=False)
+
+    return _load
+
+
+def _missing_fields(cls: type, data: Mapping[str, Any], required: frozenset[str]) -> None:
+    missing = [n for n in cls._options.descriptors if n in required and n not in data]  # type: ignore[attr-defined]  # a model
+    word = "field" if len(missing) == 1 else "fields"
+    raise TypeError(
+        f"{cls.__name__} is missing {len(missing)} required {word}: "
+        f"{', '.join(repr(m) for m in missing)} (payload keys: {sorted(map(str, data))})"
+    )
+
+
+def build_compare(cls: type, fields: list[str], name: str, op: str) -> Callable[..., Any]:
+    """Return a comparison method comparing field tuples of same-class records."""
+    this = "(" + "".join(f"self.{f}, " for f in fields) + ")"
+    that = "(" + "".join(f"other.{f}, " for f in fields) + ")"
+    return build_function(
+        name,
+        ["self", "other"],
+        ["if other.__class__ is self.__class__:", f"    return {this} {op} {that}", "return NotImplemented"],
+        qualname=f"{cls.__qualname__}.{name}",
+    )
+
+
+def build_hash(cls: type, fields: list[str]) -> Callable[..., Any]:
+    """Return ``__hash__`` hashing the tuple of field values."""
+    this = "(" + "".join(f"self.{f}, " for f in fields) + ")"
+    return build_function("__hash__", ["self"], [f"return hash({this})"], qualname=f"{cls.__qualname__}.__hash__")
+
+
+def build_asdict(cls: type, options: ModelOptions, *, metadata: bool) -> Callable[..., Any]:
+    """Return ``asdict()`` (``metadata=False``) or ``to_representation()``."""
+    descriptors: Mapping[str, FieldDescriptor[Any]] = options.descriptors  # type: ignore[assignment]  # ours
+    items = [f"{d.output_name!r}: self.{name}," for name, d in descriptors.items() if not d.exclude]
+    if metadata:
+        items.append(f"{BLESSED_KEY!r}: {{'ns': {options.namespace!r}}},")
+    name = "to_representation" if metadata else "asdict"
+    fun = build_function(
+        name, ["self"], ["return {", *(f"    {item}" for item in items), "}"],
+        qualname=f"{cls.__qualname__}.{name}",
+    )
+    fun._faust_generated = True  # type: ignore[attr-defined]  # may be regenerated in subclasses
+    return fun

@@ -1,0 +1,296 @@
+"""Sensors: hooks called as messages, events, sends and requests flow.
+
+:class:`Sensor` implements every hook as a no-op; subclass it and override
+what you need, then ``app.sensors.add(MySensor())``. :class:`SensorDelegate`
+(``app.sensors``) fans each hook out to every registered sensor.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any, Optional
+
+from mode import Service
+
+from ..types import TP, AppT, CollectionT, ConsumerT, EventT, Message, ProducerT, StreamT
+from ..types.sensors import SensorDelegateT, SensorT
+from ..types.tuples import PendingMessage, RecordMetadata
+
+__all__ = ["Sensor", "SensorDelegate"]
+
+
+class Sensor(SensorT, Service):
+    """Base class for sensors: every hook does nothing."""
+
+    def on_message_in(self, tp: TP, offset: int, message: Message) -> None:
+        """A message was received from the broker."""
+
+    def on_stream_event_in(
+        self, tp: TP, offset: int, stream: StreamT[Any], event: EventT[Any]
+    ) -> Any:
+        """A stream started processing an event; returns state for ``_out``."""
+        return None
+
+    def on_stream_event_out(
+        self,
+        tp: TP,
+        offset: int,
+        stream: StreamT[Any],
+        event: EventT[Any],
+        state: Any = None,
+    ) -> None:
+        """A stream finished processing an event."""
+
+    def on_topic_buffer_full(self, tp: TP) -> None:
+        """A stream buffer is full: delivery waits."""
+
+    def on_message_out(self, tp: TP, offset: int, message: Message) -> None:
+        """Every stream is done with a message."""
+
+    def on_table_get(self, table: CollectionT, key: Any) -> None:
+        """A table key was read."""
+
+    def on_table_set(self, table: CollectionT, key: Any, value: Any) -> None:
+        """A table key was written."""
+
+    def on_table_del(self, table: CollectionT, key: Any) -> None:
+        """A table key was deleted."""
+
+    def on_commit_initiated(self, consumer: ConsumerT) -> Any:
+        """The consumer is committing offsets; returns state."""
+        return None
+
+    def on_commit_completed(self, consumer: ConsumerT, state: Any) -> None:
+        """The consumer committed offsets."""
+
+    def on_send_initiated(
+        self,
+        producer: ProducerT,
+        topic: str,
+        message: PendingMessage,
+        keysize: int,
+        valsize: int,
+    ) -> Any:
+        """A message is being produced; returns state."""
+        return None
+
+    def on_send_completed(
+        self, producer: ProducerT, state: Any, metadata: RecordMetadata
+    ) -> None:
+        """The broker acknowledged a produced message."""
+
+    def on_send_error(self, producer: ProducerT, exc: BaseException, state: Any) -> None:
+        """Producing a message failed."""
+
+    def on_assignment_start(self, assignor: Any) -> Any:
+        """Partition assignment started."""
+        return {}
+
+    def on_assignment_error(
+        self, assignor: Any, state: Any, exc: BaseException
+    ) -> None:
+        """Partition assignment failed."""
+
+    def on_assignment_completed(self, assignor: Any, state: Any) -> None:
+        """Partition assignment finished."""
+
+    def on_rebalance_start(self, app: AppT) -> Any:
+        """A rebalance started."""
+        return {}
+
+    def on_rebalance_return(self, app: AppT, state: Any) -> None:
+        """The rebalance callback returned to the consumer."""
+
+    def on_rebalance_end(self, app: AppT, state: Any) -> None:
+        """The rebalance finished (tables recovered)."""
+
+    def on_web_request_start(
+        self, app: AppT, request: Any, *, view: Any = None
+    ) -> Any:
+        """A web request started."""
+        return {}
+
+    def on_web_request_end(
+        self,
+        app: AppT,
+        request: Any,
+        response: Any,
+        state: Any,
+        *,
+        view: Any = None,
+    ) -> None:
+        """A web request finished."""
+
+    def asdict(self) -> Mapping[str, Any]:
+        """The sensor's data (served by the web stats page)."""
+        return {}
+
+
+class SensorDelegate(SensorDelegateT):
+    """Calls every hook on every registered sensor (``app.sensors``).
+
+    Arguments:
+        app: the app.
+    """
+
+    def __init__(self, app: AppT) -> None:
+        self.app = app
+        self._sensors: list[SensorT] = []
+
+    def add(self, sensor: SensorT) -> None:
+        """Register a sensor."""
+        if sensor not in self._sensors:
+            self._sensors.append(sensor)
+
+    def remove(self, sensor: SensorT) -> None:
+        """Unregister a sensor."""
+        if sensor in self._sensors:
+            self._sensors.remove(sensor)
+
+    def __iter__(self) -> Iterator[SensorT]:
+        return iter(list(self._sensors))
+
+    def __len__(self) -> int:
+        return len(self._sensors)
+
+    def on_message_in(self, tp: TP, offset: int, message: Message) -> None:
+        """Fan out :meth:`Sensor.on_message_in`."""
+        for sensor in self._sensors:
+            sensor.on_message_in(tp, offset, message)
+
+    def on_stream_event_in(
+        self, tp: TP, offset: int, stream: StreamT[Any], event: EventT[Any]
+    ) -> Any:
+        """Fan out :meth:`Sensor.on_stream_event_in`; state per sensor."""
+        sensors = self._sensors
+        if not sensors:
+            return None
+        return {s: s.on_stream_event_in(tp, offset, stream, event) for s in sensors}
+
+    def on_stream_event_out(
+        self,
+        tp: TP,
+        offset: int,
+        stream: StreamT[Any],
+        event: EventT[Any],
+        state: Any = None,
+    ) -> None:
+        """Fan out :meth:`Sensor.on_stream_event_out`."""
+        if state is None:
+            return
+        for sensor in self._sensors:
+            sensor.on_stream_event_out(tp, offset, stream, event, state.get(sensor))
+
+    def on_topic_buffer_full(self, tp: TP) -> None:
+        """Fan out :meth:`Sensor.on_topic_buffer_full`."""
+        for sensor in self._sensors:
+            sensor.on_topic_buffer_full(tp)
+
+    def on_message_out(self, tp: TP, offset: int, message: Message) -> None:
+        """Fan out :meth:`Sensor.on_message_out`."""
+        for sensor in self._sensors:
+            sensor.on_message_out(tp, offset, message)
+
+    def on_table_get(self, table: CollectionT, key: Any) -> None:
+        """Fan out :meth:`Sensor.on_table_get`."""
+        for sensor in self._sensors:
+            sensor.on_table_get(table, key)
+
+    def on_table_set(self, table: CollectionT, key: Any, value: Any) -> None:
+        """Fan out :meth:`Sensor.on_table_set`."""
+        for sensor in self._sensors:
+            sensor.on_table_set(table, key, value)
+
+    def on_table_del(self, table: CollectionT, key: Any) -> None:
+        """Fan out :meth:`Sensor.on_table_del`."""
+        for sensor in self._sensors:
+            sensor.on_table_del(table, key)
+
+    def on_commit_initiated(self, consumer: ConsumerT) -> Any:
+        """Fan out :meth:`Sensor.on_commit_initiated`."""
+        return {s: s.on_commit_initiated(consumer) for s in self._sensors}
+
+    def on_commit_completed(self, consumer: ConsumerT, state: Any) -> None:
+        """Fan out :meth:`Sensor.on_commit_completed`."""
+        for sensor in self._sensors:
+            sensor.on_commit_completed(consumer, state.get(sensor) if state else None)
+
+    def on_send_initiated(
+        self,
+        producer: ProducerT,
+        topic: str,
+        message: PendingMessage,
+        keysize: int,
+        valsize: int,
+    ) -> Any:
+        """Fan out :meth:`Sensor.on_send_initiated`."""
+        return {
+            s: s.on_send_initiated(producer, topic, message, keysize, valsize)
+            for s in self._sensors
+        }
+
+    def on_send_completed(
+        self, producer: ProducerT, state: Any, metadata: RecordMetadata
+    ) -> None:
+        """Fan out :meth:`Sensor.on_send_completed`."""
+        for sensor in self._sensors:
+            sensor.on_send_completed(producer, state.get(sensor) if state else None, metadata)
+
+    def on_send_error(self, producer: ProducerT, exc: BaseException, state: Any) -> None:
+        """Fan out :meth:`Sensor.on_send_error`."""
+        for sensor in self._sensors:
+            sensor.on_send_error(producer, exc, state.get(sensor) if state else None)
+
+    def on_assignment_start(self, assignor: Any) -> Any:
+        """Fan out :meth:`Sensor.on_assignment_start`."""
+        return {s: s.on_assignment_start(assignor) for s in self._sensors}
+
+    def on_assignment_error(
+        self, assignor: Any, state: Any, exc: BaseException
+    ) -> None:
+        """Fan out :meth:`Sensor.on_assignment_error`."""
+        for sensor in self._sensors:
+            sensor.on_assignment_error(assignor, state.get(sensor, {}), exc)
+
+    def on_assignment_completed(self, assignor: Any, state: Any) -> None:
+        """Fan out :meth:`Sensor.on_assignment_completed`."""
+        for sensor in self._sensors:
+            sensor.on_assignment_completed(assignor, state.get(sensor, {}))
+
+    def on_rebalance_start(self, app: AppT) -> Any:
+        """Fan out :meth:`Sensor.on_rebalance_start`."""
+        return {s: s.on_rebalance_start(app) for s in self._sensors}
+
+    def on_rebalance_return(self, app: AppT, state: Any) -> None:
+        """Fan out :meth:`Sensor.on_rebalance_return`."""
+        for sensor in self._sensors:
+            sensor.on_rebalance_return(app, state.get(sensor, {}))
+
+    def on_rebalance_end(self, app: AppT, state: Any) -> None:
+        """Fan out :meth:`Sensor.on_rebalance_end`."""
+        for sensor in self._sensors:
+            sensor.on_rebalance_end(app, state.get(sensor, {}))
+
+    def on_web_request_start(
+        self, app: AppT, request: Any, *, view: Any = None
+    ) -> Any:
+        """Fan out :meth:`Sensor.on_web_request_start`."""
+        return {s: s.on_web_request_start(app, request, view=view) for s in self._sensors}
+
+    def on_web_request_end(
+        self,
+        app: AppT,
+        request: Any,
+        response: Any,
+        state: Any,
+        *,
+        view: Any = None,
+    ) -> None:
+        """Fan out :meth:`Sensor.on_web_request_end`."""
+        for sensor in self._sensors:
+            sensor.on_web_request_end(
+                app, request, response, state.get(sensor, {}), view=view
+            )
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__}: {self._sensors!r}>"

@@ -1,0 +1,330 @@
+"""Codecs: turn Python objects into bytes and back.
+
+A codec is referred to by name (``value_serializer="json"``) or given as an
+instance.  Codecs chain: ``json() | binary()`` (or the name
+``"json|binary"``) serializes with the first and then encodes the result
+with the next; loading runs the chain backwards.
+
+Built in:
+
+* ``raw``: bytes are passed through, ``str`` is encoded as UTF-8.
+* ``json``: JSON (see :mod:`faust.utils.json`) as UTF-8 bytes.
+* ``binary``: Base64.
+* ``pickle``: :mod:`pickle` then Base64.  Unpickling runs code chosen by
+  whoever wrote the message: only use it when every producer is trusted.
+
+More codecs are added with :func:`register`, or by a distribution that
+declares a ``faust.codecs`` entry point (``msgpack = my_pkg:msgpack``) whose
+target is a :class:`Codec` subclass or a function returning a codec; entry
+points are loaded the first time a codec is looked up by name.
+
+Example:
+    >>> from faust.serializers import codecs
+    >>> class upper(codecs.Codec):
+    ...     def _dumps(self, obj): return obj.upper().encode()
+    ...     def _loads(self, s): return s.decode().lower()
+    >>> codecs.register("upper", upper())
+    >>> codecs.dumps("upper|binary", "abc")
+    b'QUJD'
+"""
+
+from __future__ import annotations
+
+import binascii
+import pickle as _pickle
+import warnings
+from base64 import b64decode, b64encode
+from collections.abc import Iterator, MutableMapping
+from importlib.metadata import entry_points
+from typing import Any, Optional
+
+from faust.exceptions import SecurityWarning
+from faust.types.codecs import CodecArg, CodecT
+from faust.utils import json as _json
+
+__all__ = [
+    "Codec",
+    "CodecArg",
+    "UnknownCodecError",
+    "binary",
+    "codecs",
+    "dumps",
+    "get_codec",
+    "json",
+    "loads",
+    "pickle",
+    "raw",
+    "raw_pickle",
+    "register",
+    "uses_unsafe_pickle",
+    "warn_if_unsafe_pickle",
+]
+
+#: Entry point group searched for codec extensions.
+ENTRY_POINT_GROUP = "faust.codecs"
+
+
+class UnknownCodecError(KeyError):
+    """No codec is registered under the requested name."""
+
+    def __init__(self, name: str, known: Iterator[str]) -> None:
+        self.name = name
+        self.known = sorted(known)
+        super().__init__(name)
+
+    def __str__(self) -> str:
+        return (
+            f"Unknown codec {self.name!r}: known codecs are "
+            f"{', '.join(self.known)} (register more with "
+            f"faust.serializers.codecs.register() or a 'faust.codecs' entry point)"
+        )
+
+
+class Codec(CodecT):
+    """Base class for codecs: subclasses implement ``_dumps`` and ``_loads``.
+
+    Arguments:
+        children: codecs applied after this one when dumping (and before it
+            when loading); usually set by ``codec | other``.
+        **kwargs: options of the codec, kept so :meth:`clone` can copy them.
+    """
+
+    children: tuple[CodecT, ...]
+    nodes: tuple[CodecT, ...]
+    kwargs: dict[str, Any]
+
+    def __init__(self, children: Optional[tuple[CodecT, ...]] = None, **kwargs: Any):
+        self.children = tuple(children or ())
+        self.nodes = (self, *self.children)
+        self.kwargs = kwargs
+        # Precomputed steps: a chained child runs its own whole chain.
+        self._dumpers = (self._dumps, *(child.dumps for child in self.children))
+        self._loaders = (
+            *(child.loads for child in reversed(self.children)),
+            self._loads,
+        )
+        if not self.children:
+            # A lone codec: skip the chain loop (hot path of every message).
+            if type(self).dumps is Codec.dumps:
+                self.dumps = self._dumps  # type: ignore[method-assign]  # same contract
+            if type(self).loads is Codec.loads:
+                self.loads = self._loads  # type: ignore[method-assign]  # same contract
+
+    def _dumps(self, obj: Any) -> bytes:
+        raise NotImplementedError(f"{type(self).__name__} must implement _dumps()")
+
+    def _loads(self, s: bytes) -> Any:
+        raise NotImplementedError(f"{type(self).__name__} must implement _loads()")
+
+    def dumps(self, obj: Any) -> bytes:
+        """Serialize ``obj`` with this codec, then with every chained codec."""
+        for dump in self._dumpers:
+            obj = dump(obj)
+        return obj  # type: ignore[no-any-return]  # the last node returns bytes
+
+    def loads(self, s: bytes) -> Any:
+        """Deserialize ``s``: the chained codecs first, this codec last."""
+        obj: Any = s
+        for load in self._loaders:
+            obj = load(obj)
+        return obj
+
+    def clone(self, *children: CodecT) -> CodecT:
+        """Return a copy of this codec with ``children`` appended to the chain."""
+        return type(self)(children=self.children + children, **self.kwargs)
+
+    def __or__(self, other: Any) -> Any:
+        if isinstance(other, CodecT):
+            return self.clone(other)
+        if isinstance(other, str):
+            return self.clone(get_codec(other))
+        return NotImplemented
+
+    def __repr__(self) -> str:
+        def node_repr(node: CodecT) -> str:
+            kwargs = getattr(node, "kwargs", {})
+            args = ", ".join(f"{k}={v!r}" for k, v in kwargs.items())
+            return f"{type(node).__name__}({args})"
+
+        return " | ".join(node_repr(n) for n in self.nodes)
+
+
+def _want_bytes(s: Any) -> bytes:
+    if isinstance(s, bytes):
+        return s
+    if isinstance(s, str):
+        return s.encode("utf-8")
+    if isinstance(s, (bytearray, memoryview)):
+        return bytes(s)
+    raise TypeError(f"expected bytes or str, got {type(s).__name__}: {s!r}")
+
+
+class raw(Codec):
+    """Bytes (and ``None``: a tombstone) pass through; ``str`` is encoded as UTF-8."""
+
+    def _dumps(self, obj: Any) -> bytes:
+        if type(obj) is bytes or obj is None:
+            return obj  # type: ignore[no-any-return]  # None stays a tombstone
+        return _want_bytes(obj)
+
+    def _loads(self, s: bytes) -> Any:
+        return s if type(s) is bytes else _want_bytes(s)
+
+
+class json(Codec):
+    """JSON (UTF-8), with faust's rules for dates, decimals, models, ..."""
+
+    # Plain functions, so a lone json codec's dumps/loads are these very
+    # functions (see Codec.__init__): no Python frame of our own per message.
+    _dumps = staticmethod(_json.dumps_bytes)  # type: ignore[assignment]  # same signature
+    _loads = staticmethod(_json.loads_bytes)  # type: ignore[assignment]  # same signature
+
+
+class binary(Codec):
+    """Base64 encoding of bytes (``str`` is encoded as UTF-8 first)."""
+
+    def _dumps(self, obj: Any) -> bytes:
+        return b64encode(_want_bytes(obj))
+
+    def _loads(self, s: bytes) -> Any:
+        try:
+            return b64decode(s, validate=True)
+        except binascii.Error as exc:
+            raise ValueError(f"invalid base64 data: {exc}") from None
+
+
+class raw_pickle(Codec):
+    """:mod:`pickle` without any text encoding.
+
+    Warning:
+        Unpickling executes code chosen by the producer of the message.
+    """
+
+    def _dumps(self, obj: Any) -> bytes:
+        return _pickle.dumps(obj)
+
+    def _loads(self, s: bytes) -> Any:
+        return _pickle.loads(s)  # noqa: S301 - documented: trusted producers only
+
+
+#: Shown when a registry or schema is configured with the pickle codec.
+UNSAFE_PICKLE_WARNING = (
+    "The pickle codec unpickles message data, which runs code chosen by "
+    "whoever produced the message: only use it on topics where every "
+    "producer is trusted."
+)
+
+
+def uses_unsafe_pickle(codec: CodecArg) -> bool:
+    """Return True if ``codec`` (a name, chain or instance) involves pickle."""
+    if isinstance(codec, str):
+        return any(part.strip() == "pickle" for part in codec.split("|"))
+    if isinstance(codec, Codec):
+        return any(
+            isinstance(node, raw_pickle) or uses_unsafe_pickle(node)
+            for node in codec.children
+        ) or isinstance(codec, raw_pickle)
+    return False
+
+
+def warn_if_unsafe_pickle(codec: CodecArg, *, stacklevel: int = 2) -> None:
+    """Issue a :class:`~faust.exceptions.SecurityWarning` if ``codec`` uses pickle."""
+    if codec and uses_unsafe_pickle(codec):
+        warnings.warn(UNSAFE_PICKLE_WARNING, SecurityWarning, stacklevel=stacklevel + 1)
+
+
+def pickle() -> Codec:
+    """Return the ``pickle`` codec: :class:`raw_pickle` followed by Base64."""
+    return raw_pickle() | binary()  # type: ignore[no-any-return]  # Codec.__or__
+
+
+#: Codec registry: name -> codec instance.
+codecs: MutableMapping[str, CodecT] = {
+    "raw": raw(),
+    "json": json(),
+    "binary": binary(),
+    "pickle": pickle(),
+}
+
+_extensions_loaded = False
+#: Chains parsed from ``"a|b"`` names, so each string is parsed once.
+_chains: dict[str, CodecT] = {}
+
+
+def register(name: str, codec: CodecT) -> None:
+    """Register ``codec`` under ``name`` (replacing any codec of that name)."""
+    codecs[name] = codec
+    _chains.clear()
+
+
+def _load_extensions() -> None:
+    global _extensions_loaded
+    _extensions_loaded = True
+    for ep in entry_points(group=ENTRY_POINT_GROUP):
+        if ep.name in codecs:
+            continue
+        factory = ep.load()
+        codec = factory() if callable(factory) else factory
+        if not isinstance(codec, CodecT):
+            raise TypeError(
+                f"entry point {ep.name!r} = {ep.value!r} in group "
+                f"{ENTRY_POINT_GROUP!r} did not produce a Codec, got {codec!r}"
+            )
+        codecs[ep.name] = codec
+
+
+def _lookup(name: str) -> CodecT:
+    try:
+        return codecs[name]
+    except KeyError:
+        if not _extensions_loaded:
+            _load_extensions()
+            if name in codecs:
+                return codecs[name]
+        raise UnknownCodecError(name, iter(codecs)) from None
+
+
+def get_codec(name_or_codec: CodecArg) -> CodecT:
+    """Return the codec for a name, a ``"a|b"`` chain, or a codec instance.
+
+    Raises:
+        UnknownCodecError: (a :exc:`KeyError`) a name is not registered.
+        TypeError: the argument is neither a name nor a codec.
+    """
+    if type(name_or_codec) is str:
+        codec = codecs.get(name_or_codec) or _chains.get(name_or_codec)
+        if codec is not None:
+            return codec
+        return _parse(name_or_codec)
+    if isinstance(name_or_codec, CodecT):
+        return name_or_codec
+    if isinstance(name_or_codec, str):
+        return _parse(name_or_codec)
+    raise TypeError(f"expected a codec name or Codec, got {name_or_codec!r}")
+
+
+def _parse(name: str) -> CodecT:
+    if "|" not in name:
+        return _lookup(name)
+    names = [n.strip() for n in name.split("|") if n.strip()]
+    if not names:
+        raise UnknownCodecError(name, iter(codecs))
+    codec = _lookup(names[0])
+    for part in names[1:]:
+        codec = codec | _lookup(part)
+    _chains[name] = codec
+    return codec
+
+
+def dumps(codec: Optional[CodecArg], obj: Any) -> bytes:
+    """Serialize ``obj`` with ``codec``; with no codec ``obj`` is returned as is."""
+    if not codec:
+        return obj  # type: ignore[no-any-return]  # identity: documented Faust behaviour
+    return get_codec(codec).dumps(obj)
+
+
+def loads(codec: Optional[CodecArg], s: bytes) -> Any:
+    """Deserialize ``s`` with ``codec``; with no codec ``s`` is returned as is."""
+    if not codec:
+        return s
+    return get_codec(codec).loads(s)

@@ -1,0 +1,242 @@
+"""Registry: (de)serialize message keys and values by type and codec.
+
+``app.serializers`` is a :class:`Registry`.  Channels and topics call it
+(through their :class:`~faust.serializers.Schema`) for every message:
+
+* ``loads_key``/``loads_value`` decode bytes with the codec, then shape
+  the payload after the expected type: a model class builds the model,
+  ``str``/``bytes``/``int``/``float``/``Decimal`` convert the payload, and
+  ``None`` autodetects (a payload with ``__faust`` metadata becomes the
+  model it names, anything else is returned as decoded).  Any failure is
+  raised as :exc:`~faust.exceptions.KeyDecodeError` or
+  :exc:`~faust.exceptions.ValueDecodeError`.
+* ``dumps_key``/``dumps_value`` encode; a model instance uses its own
+  ``serializer`` option when it has one.
+
+The codec used is the first of: the ``serializer`` argument, the registry
+default (``key_serializer``/``value_serializer``); when both are unset and
+the type is ``str`` or ``bytes``, ``raw``.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any, Optional
+
+from faust.exceptions import DecodeError, KeyDecodeError, ValueDecodeError
+from faust.types.codecs import CodecArg
+from faust.types.core import K, V
+from faust.types.models import BLESSED_KEY, ModelArg, ModelT, registry
+from faust.types.serializers import RegistryT
+
+from .codecs import dumps, loads, warn_if_unsafe_pickle
+
+__all__ = ["Registry", "reconstruct"]
+
+_RAW_TYPES = (str, bytes)
+
+
+def reconstruct(payload: Any) -> Any:
+    """Turn a payload with ``__faust`` metadata into the model it names.
+
+    Payloads without metadata are returned unchanged.
+
+    Raises:
+        KeyError: the namespace in the metadata names no known model.
+    """
+    if type(payload) is not dict:
+        return payload
+    meta = payload.get(BLESSED_KEY)
+    if meta is None:
+        return payload
+    try:
+        ns = meta["ns"]
+    except (KeyError, TypeError):
+        return payload
+    try:
+        model = registry[ns]
+    except (KeyError, TypeError):
+        raise KeyError(
+            f"payload names model {ns!r} (in {BLESSED_KEY!r} metadata), but no "
+            f"such model is defined: is the module that defines it imported?"
+        ) from None
+    return model.from_data(payload, preferred_type=model)
+
+
+def _is_model_class(typ: Any) -> bool:
+    return isinstance(typ, type) and issubclass(typ, ModelT)
+
+
+def _text(value: Any) -> Any:
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return bytes(value).decode("utf-8")
+    return value
+
+
+def _binary(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.encode("utf-8")
+    return value
+
+
+class Registry(RegistryT):
+    """Serializes message keys and values.
+
+    Arguments:
+        key_serializer: codec used for keys when none is given.
+        value_serializer: codec used for values when none is given.
+    """
+
+    def __init__(
+        self, key_serializer: CodecArg = None, value_serializer: CodecArg = "json"
+    ) -> None:
+        self.key_serializer = key_serializer
+        self.value_serializer = value_serializer
+        warn_if_unsafe_pickle(key_serializer)
+        warn_if_unsafe_pickle(value_serializer)
+
+    def loads_key(
+        self,
+        typ: Optional[ModelArg],
+        key: Optional[bytes],
+        *,
+        serializer: CodecArg = None,
+    ) -> K:
+        """Decode a message key.
+
+        Arguments:
+            typ: the expected type (a model class, ``str``, ``bytes``,
+                ``int``, ``float``, ``Decimal``), or ``None`` to autodetect.
+            key: the serialized key.
+            serializer: codec to use instead of :attr:`key_serializer`.
+
+        Raises:
+            KeyDecodeError: the key cannot be decoded as ``typ``.
+        """
+        return self._loads(  # type: ignore[no-any-return]  # K is whatever typ gives
+            typ, key, serializer or self.key_serializer, KeyDecodeError, "key"
+        )
+
+    def loads_value(
+        self,
+        typ: Optional[ModelArg],
+        value: Optional[bytes],
+        *,
+        serializer: CodecArg = None,
+    ) -> Any:
+        """Decode a message value (see :meth:`loads_key`).
+
+        Raises:
+            ValueDecodeError: the value cannot be decoded as ``typ``.
+        """
+        return self._loads(
+            typ, value, serializer or self.value_serializer, ValueDecodeError, "value"
+        )
+
+    def _loads(
+        self,
+        typ: Optional[ModelArg],
+        data: Optional[bytes],
+        serializer: CodecArg,
+        error: type[DecodeError],
+        what: str,
+    ) -> Any:
+        if data is None:
+            if _is_model_class(typ):
+                raise error(f"Expected {typ!r}, received None (empty {what})")
+            return None
+        if not serializer and typ in _RAW_TYPES:
+            serializer = "raw"
+        try:
+            payload = loads(serializer, data) if serializer else data
+            return self._prepare_payload(typ, payload)
+        except MemoryError:
+            raise
+        except Exception as exc:
+            raise error(
+                _decode_failure(what, typ, serializer, exc)
+            ).with_traceback(exc.__traceback__) from exc
+
+    def _prepare_payload(self, typ: Optional[ModelArg], value: Any) -> Any:
+        if typ is None:
+            return reconstruct(value)
+        if _is_model_class(typ):
+            return typ.from_data(value, preferred_type=typ)  # type: ignore[union-attr]  # checked above
+        if typ is str:
+            return _text(value)
+        if typ is bytes:
+            return _binary(value)
+        if typ is int or typ is float or typ is Decimal:
+            return typ(_text(value))  # type: ignore[operator]  # int/float/Decimal
+        return value
+
+    def dumps_key(
+        self,
+        typ: Optional[ModelArg],
+        key: K,
+        *,
+        serializer: CodecArg = None,
+        skip: tuple[type, ...] = (bytes,),
+    ) -> Optional[bytes]:
+        """Encode a message key.
+
+        Arguments:
+            typ: type hint: with ``str``/``bytes`` and no codec configured,
+                ``raw`` is used.
+            key: the key; a model uses its own ``serializer`` option first.
+            serializer: codec to use instead of :attr:`key_serializer`.
+            skip: types written as they are, without any codec.
+        """
+        payload = self._dumps(typ, key, serializer, self.key_serializer, skip)
+        if isinstance(payload, str):
+            return payload.encode("utf-8")
+        return payload  # type: ignore[no-any-return]  # bytes or None
+
+    def dumps_value(
+        self,
+        typ: Optional[ModelArg],
+        value: V,
+        *,
+        serializer: CodecArg = None,
+        skip: tuple[type, ...] = (bytes,),
+    ) -> Optional[bytes]:
+        """Encode a message value (see :meth:`dumps_key`)."""
+        return self._dumps(  # type: ignore[no-any-return]  # bytes unless no codec
+            typ, value, serializer, self.value_serializer, skip
+        )
+
+    def _dumps(
+        self,
+        typ: Optional[ModelArg],
+        obj: Any,
+        serializer: CodecArg,
+        default: CodecArg,
+        skip: tuple[type, ...],
+    ) -> Any:
+        if isinstance(obj, ModelT):
+            codec = obj._options.serializer or serializer or default
+            if codec is None and typ in _RAW_TYPES:
+                codec = "raw"
+            if codec and not isinstance(obj, skip):
+                return obj.dumps(serializer=codec)
+            return obj
+        codec = serializer or default
+        if not codec and typ in _RAW_TYPES:
+            codec = "raw"
+        if codec and not isinstance(obj, skip):
+            return dumps(codec, obj)
+        return obj
+
+    def __repr__(self) -> str:
+        return (
+            f"<{type(self).__name__}: key_serializer={self.key_serializer!r} "
+            f"value_serializer={self.value_serializer!r}>"
+        )
+
+
+def _decode_failure(
+    what: str, typ: Optional[ModelArg], serializer: CodecArg, exc: Exception
+) -> str:
+    codec = serializer if serializer is None or isinstance(serializer, str) else repr(serializer)
+    target = "" if typ is None else f" as {getattr(typ, '__name__', None) or typ!r}"
+    return f"Cannot decode {what}{target} with codec {codec!r}: {type(exc).__name__}: {exc}"

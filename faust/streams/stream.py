@@ -1,0 +1,461 @@
+"""Stream: the async iterator an agent loops over.
+
+Data flow: the conductor puts one :class:`~faust.events.Event` per message
+into the queue of the stream's channel subscription; the stream takes events
+from that queue, runs the processors, sets :func:`faust.current_event` and
+yields the value. When the loop advances (or the body raises, or the stream
+stops) the event is acked, which releases the stream's reference on the
+message so its offset can be committed.
+
+Owner: the agent actor (or whoever iterates the stream). Children: the
+upstream stream of a ``group_by``/``through`` chain, drained in the
+background while this one is iterated. Tasks: none of its own; the passive
+drain is a future added by the downstream stream.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import typing
+from collections.abc import AsyncIterator, Callable, Iterable
+from typing import Any, Optional, Union, cast
+
+from mode import Seconds, Service
+
+from .._context import set_current_event
+from ..exceptions import ImproperlyConfigured, Skip
+from ..types import TP, AppT, ChannelT, EventT, JoinT, K, Processor, StreamT, TopicT
+from ..types.streams import JoinableT, T_co
+from ..utils.queues import EventQueue
+
+if typing.TYPE_CHECKING:  # pragma: no cover
+    from ..types.models import ModelArg
+    from ..types.serializers import SchemaT
+
+__all__ = ["Stream", "SKIP"]
+
+#: Returned by the processing step when a processor raised :exc:`Skip`.
+SKIP: Any = object()
+
+
+class Stream(StreamT[T_co], Service):
+    """A stream of values from a channel, with processors and operators.
+
+    Arguments:
+        channel: an iterator clone of a channel, or any async iterator.
+        app: the app.
+        processors: functions applied to every value, in order.
+        enable_acks: False to leave acking to the user (see :meth:`noack`).
+
+    Example:
+        >>> async for value in app.stream(topic):
+        ...     print(value)
+    """
+
+    mundane_level = "debug"
+    _passive: bool = False
+    _next: Optional[Stream[Any]] = None
+
+    def __init__(
+        self,
+        channel: AsyncIterator[T_co],
+        *,
+        app: AppT,
+        processors: Optional[Iterable[Processor[Any]]] = None,
+        combined: Optional[list[JoinableT]] = None,
+        on_start: Optional[Callable[..., Any]] = None,
+        join_strategy: Optional[JoinT] = None,
+        beacon: Optional[Any] = None,
+        concurrency_index: Optional[int] = None,
+        prev: Optional[StreamT[Any]] = None,
+        active_partitions: Optional[set[TP]] = None,
+        enable_acks: bool = True,
+        prefix: str = "",
+        loop: Optional[asyncio.AbstractEventLoop] = None,
+    ) -> None:
+        Service.__init__(self, beacon=cast(Any, beacon), loop=loop)
+        self.app = app
+        self.channel = channel
+        self._processors: list[Processor[Any]] = list(processors or ())
+        self._on_start = on_start
+        self.join_strategy = join_strategy
+        self.combined = combined if combined is not None else []
+        self.concurrency_index = concurrency_index
+        self._prev = cast(Optional["Stream[Any]"], prev)
+        self.active_partitions = active_partitions
+        self.enable_acks = enable_acks
+        self.prefix = prefix
+        self.events_total = 0
+        self._current_event: Optional[EventT[Any]] = None
+
+    # -- Chain -----------------------------------------------------------
+
+    def get_active_stream(self) -> StreamT[Any]:
+        """The last stream of a ``group_by``/``through`` chain."""
+        stream: Stream[Any] = self
+        seen = set()
+        while stream._next is not None:
+            if id(stream) in seen:
+                raise RuntimeError("Loop in Stream.through chain")
+            seen.add(id(stream))
+            stream = stream._next
+        return stream
+
+    def get_root_stream(self) -> StreamT[Any]:
+        """The first stream of a chain."""
+        stream: Stream[Any] = self
+        seen = set()
+        while stream._prev is not None:
+            if id(stream) in seen:
+                raise RuntimeError("Loop in Stream.through chain")
+            seen.add(id(stream))
+            stream = stream._prev
+        return stream
+
+    def _chain(self, **kwargs: Any) -> Stream[Any]:
+        self._next = cast(Stream[Any], self.clone(prev=self, **kwargs))
+        return self._next
+
+    def clone(self, **kwargs: Any) -> StreamT[T_co]:
+        """Copy this stream with changed attributes."""
+        return type(self)(
+            **{
+                "channel": self.channel,
+                "app": self.app,
+                "processors": list(self._processors),
+                "combined": self.combined,
+                "on_start": self._on_start,
+                "join_strategy": self.join_strategy,
+                "beacon": self.beacon,
+                "concurrency_index": self.concurrency_index,
+                "prev": self._prev,
+                "active_partitions": self.active_partitions,
+                "enable_acks": self.enable_acks,
+                "prefix": self.prefix,
+                **kwargs,
+            }
+        )
+
+    def noack(self) -> StreamT[T_co]:
+        """A copy of this stream that never acks: call :meth:`ack` yourself."""
+        self._next = cast(Stream[Any], self.clone(enable_acks=False))
+        return self._next
+
+    def info(self) -> dict[str, Any]:
+        """Describe this stream (used by ``repr`` and debugging tools)."""
+        return {
+            "app": self.app,
+            "channel": self.channel,
+            "processors": self._processors,
+            "on_start": self._on_start,
+            "loop": self.loop,
+            "combined": self.combined,
+            "beacon": self.beacon,
+            "concurrency_index": self.concurrency_index,
+            "prev": self._prev,
+            "active_partitions": self.active_partitions,
+        }
+
+    def add_processor(self, processor: Processor[Any]) -> None:
+        """Add a (sync or async) function applied to every value."""
+        self._processors.append(processor)
+
+    # -- Per-item processing --------------------------------------------
+
+    @property
+    def current_event(self) -> Optional[EventT[Any]]:
+        """The event being processed by this stream, if any."""
+        return self._current_event
+
+    async def _pull(self) -> Any:
+        """Take the next raw item (an event, or a value of a plain iterable)."""
+        return await self.channel.__anext__()
+
+    def _queue(self) -> Optional[EventQueue[Any]]:
+        queue = getattr(self.channel, "queue", None)
+        return queue if isinstance(queue, EventQueue) else None
+
+    async def _process(self, item: Any) -> Any:
+        """Run sensors and processors for one item; returns the value or SKIP."""
+        self.events_total += 1
+        if isinstance(item, EventT):
+            self._current_event = item
+            value = item.value
+        else:
+            self._current_event = None
+            value = item
+        try:
+            for processor in self._processors:
+                value = processor(value)
+                if inspect.isawaitable(value):
+                    value = await value
+            if self.join_strategy is not None and isinstance(item, EventT):
+                joined = await self.join_strategy.process(item)
+                if joined is None:
+                    raise Skip()
+                value = joined.value
+        except Skip:
+            return SKIP
+        return value
+
+    def _ack_item(self, item: Any, state: Any) -> None:
+        if isinstance(item, EventT):
+            message = item.message
+            last = item.ack()
+            sensors = self.app.sensors
+            sensors.on_stream_event_out(message.tp, message.offset, self, item, state)
+            if last:
+                sensors.on_message_out(message.tp, message.offset, message)
+
+    def _sensor_in(self, item: Any) -> Any:
+        if isinstance(item, EventT):
+            message = item.message
+            return self.app.sensors.on_stream_event_in(
+                message.tp, message.offset, self, item
+            )
+        return None
+
+    # -- Iteration ---------------------------------------------------------
+
+    def __iter__(self) -> Any:
+        raise NotImplementedError("Streams are asynchronous: use `async for`")
+
+    def __aiter__(self) -> AsyncIterator[T_co]:
+        return self._iterate()
+
+    async def _iterate(self) -> AsyncIterator[Any]:
+        await self.maybe_start()
+        acks = self.enable_acks
+        process = self._process
+        try:
+            while not self.should_stop:
+                try:
+                    item = await self._pull()
+                except StopAsyncIteration:
+                    break
+                state = self._sensor_in(item)
+                set_current_event(item if isinstance(item, EventT) else None)
+                value = SKIP
+                try:
+                    value = await process(item)
+                    if value is not SKIP:
+                        yield value
+                finally:
+                    self._current_event = None
+                    # a skipped or failed value was never seen by the body: ack it
+                    if acks or value is SKIP:
+                        self._ack_item(item, state)
+        finally:
+            set_current_event(None)
+            self._on_iteration_stopped()
+
+    def _on_iteration_stopped(self) -> None:
+        on_stop = getattr(self.channel, "on_stop_iteration", None)
+        if on_stop is not None:
+            on_stop()
+
+    def items(self) -> AsyncIterator[tuple[K, T_co]]:
+        """Iterate over ``(key, value)`` pairs."""
+        return self._items()
+
+    async def _items(self) -> AsyncIterator[tuple[K, Any]]:
+        async for event in self.events():
+            yield event.key, event.value
+
+    def events(self) -> AsyncIterator[EventT[Any]]:
+        """Iterate over the events (key, value, headers and message)."""
+        return self._events()
+
+    async def _events(self) -> AsyncIterator[EventT[Any]]:
+        async for _ in self:
+            event = self._current_event
+            if event is not None:
+                yield event
+
+    def enumerate(self, start: int = 0) -> AsyncIterator[tuple[int, T_co]]:
+        """Iterate over ``(index, value)`` pairs, counting from ``start``."""
+        return self._enumerate(start)
+
+    async def _enumerate(self, start: int) -> AsyncIterator[tuple[int, Any]]:
+        i = start
+        async for value in self:
+            yield i, value
+            i += 1
+
+    async def ack(self, event: EventT[Any]) -> bool:
+        """Ack an event yourself (for streams made with :meth:`noack`)."""
+        return event.ack()
+
+    async def throw(self, exc: BaseException) -> None:
+        """Raise ``exc`` at the ``async for`` of this stream."""
+        throw = getattr(self.channel, "throw", None)
+        if throw is None:
+            raise TypeError(f"Cannot throw into {self.channel!r}")
+        await throw(exc)
+
+    # -- Operators (bodies in faust.streams.operators) ---------------------
+
+    def filter(self, fun: Processor[Any]) -> StreamT[T_co]:
+        """Drop values for which ``fun`` (sync or async) is false; they are acked."""
+        from .operators import filter_processor
+
+        self.add_processor(filter_processor(fun))
+        return self
+
+    def take(
+        self, max_: int, within: Optional[Seconds] = None
+    ) -> AsyncIterator[list[T_co]]:
+        """Iterate over batches of up to ``max_`` values.
+
+        A batch is yielded when it is full or ``within`` seconds after its
+        first value arrived; its events are acked after the loop body ends.
+        Without ``within`` a batch waits until it is full.
+        """
+        from .operators import take
+
+        return take(self, max_, within)
+
+    def through(self, channel: Union[str, ChannelT[Any]]) -> StreamT[T_co]:
+        """Forward every event to ``channel`` and continue from there."""
+        from .operators import through
+
+        return cast(StreamT[T_co], through(self, channel))
+
+    def echo(self, *channels: Union[str, ChannelT[Any]]) -> StreamT[T_co]:
+        """Forward every value to ``channels`` and still yield it."""
+        from .operators import echo_processor
+
+        self.add_processor(echo_processor(self, channels))
+        return self
+
+    def group_by(
+        self,
+        key: Any,
+        *,
+        name: Optional[str] = None,
+        topic: Optional[TopicT[Any]] = None,
+        partitions: Optional[int] = None,
+    ) -> StreamT[T_co]:
+        """Repartition the stream by a new key (a field or a function)."""
+        from .operators import group_by
+
+        return cast(
+            StreamT[T_co],
+            group_by(self, key, name=name, topic=topic, partitions=partitions),
+        )
+
+    def derive_topic(
+        self,
+        name: str,
+        *,
+        schema: Optional[SchemaT] = None,
+        key_type: Optional[ModelArg] = None,
+        value_type: Optional[ModelArg] = None,
+        prefix: str = "",
+        suffix: str = "",
+    ) -> TopicT[Any]:
+        """Create a topic like the source topic of this stream, named ``name``."""
+        channel = self.channel
+        if isinstance(channel, TopicT):
+            return channel.derive_topic(
+                topics=[name],
+                schema=schema,
+                key_type=key_type,
+                value_type=value_type,
+                prefix=prefix,
+                suffix=suffix,
+            )
+        raise ValueError("Cannot derive topic from non-topic channel.")
+
+    # -- Joins (see faust.joins) -----------------------------------------
+
+    def combine(self, *nodes: JoinableT, **kwargs: Any) -> StreamT[Any]:
+        """Not supported: raises with an explanation."""
+        raise ImproperlyConfigured(
+            "Stream.combine is not supported: iterate each stream in its own agent"
+        )
+
+    def join(self, *fields: Any) -> StreamT[Any]:
+        """Join this stream with others on ``fields`` (see :mod:`faust.joins`)."""
+        from .operators import join
+
+        return join(self, "inner", fields)
+
+    def left_join(self, *fields: Any) -> StreamT[Any]:
+        """Left join on ``fields``."""
+        from .operators import join
+
+        return join(self, "left", fields)
+
+    def inner_join(self, *fields: Any) -> StreamT[Any]:
+        """Inner join on ``fields``."""
+        from .operators import join
+
+        return join(self, "inner", fields)
+
+    def outer_join(self, *fields: Any) -> StreamT[Any]:
+        """Outer join on ``fields``."""
+        from .operators import join
+
+        return join(self, "outer", fields)
+
+    def __and__(self, other: Any) -> Any:
+        return self.combine(self, other)
+
+    # -- Service -----------------------------------------------------------
+
+    async def on_start(self) -> None:
+        """Run the ``on_start`` callback given at construction."""
+        if self._on_start is not None:
+            result = self._on_start()
+            if inspect.isawaitable(result):
+                await result
+
+    async def stop(self) -> None:
+        """Stop this stream and every stream of its chain."""
+        for stream in self._chain_members():
+            await Service.stop(stream)
+
+    def _chain_members(self) -> list[Stream[Any]]:
+        members: list[Stream[Any]] = []
+        s: Optional[Stream[Any]] = cast(Stream[Any], self.get_root_stream())
+        while s is not None:
+            members.append(s)
+            s = s._next
+        return members
+
+    def _enable_passive(self, downstream: Stream[Any]) -> None:
+        """Drain this stream in the background while ``downstream`` is iterated.
+
+        ``downstream`` starts this stream as its child; once started, the
+        drain runs as a future of this service and stops with it.
+        """
+        self._passive = True
+        downstream.add_dependency(self)
+
+    async def on_started(self) -> None:
+        """Start draining in the background if this is an upstream stream."""
+        if self._passive:
+            self.add_future(self._drain())
+
+    async def _drain(self) -> None:
+        async for _ in self:
+            pass
+
+    def _repr_info(self) -> str:
+        return repr(self.channel)
+
+    @property
+    def label(self) -> str:
+        """Short description: ``Stream: <channel>``."""
+        return f"{type(self).__name__}: {self.channel}"
+
+    @property
+    def shortlabel(self) -> str:
+        """Same as :attr:`label`."""
+        return self.label
+
+    def __next__(self) -> Any:  # pragma: no cover - sync iteration is an error
+        raise NotImplementedError("Streams are asynchronous: use `async for`")
+

@@ -1,0 +1,408 @@
+"""Topics: channels backed by Kafka topics.
+
+A :class:`Topic` describes one or more topic names (or a regex pattern), how
+to serialize keys and values, and how to create the topics. Sending goes
+through the app's producer; iterating registers a subscription with the
+conductor (``app.topics``), which fills the subscription's queue with events
+decoded from fetched messages.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import Awaitable, Mapping, Sequence
+from typing import Any, Optional, Pattern, Union, cast
+
+from mode import Seconds, want_seconds
+from mode.utils.futures import stampede
+
+from .channels import SerializedChannel
+from .types import (
+    TP,
+    AppT,
+    CodecArg,
+    EventT,
+    FutureMessage,
+    K,
+    MessageSentCallback,
+    ModelArg,
+    RecordMetadata,
+    SchemaT,
+    TopicT,
+    V,
+)
+from .types.core import HeadersArg
+
+__all__ = ["Topic"]
+
+
+class Topic(SerializedChannel, TopicT[Any]):
+    """A topic description (one or more names, or a pattern).
+
+    Arguments:
+        app: the app.
+        topics: topic names.
+        pattern: a regex (string or compiled) matching topic names, instead
+            of ``topics``.
+        schema: key/value types and serializers.
+        key_type: type of keys (a Model class, ``str``, ``bytes``...).
+        value_type: type of values.
+        partitions: partitions to create the topic with (default
+            ``topic_partitions``).
+        retention: ``retention.ms`` (seconds) when creating the topic.
+        compacting: create as a compacted topic.
+        deleting: create with the delete cleanup policy.
+        replicas: replication factor (default ``topic_replication_factor``).
+        acks: False to never track or commit offsets of this topic.
+        internal: the app owns this topic and creates it when subscribed.
+        config: extra topic configuration.
+        key_serializer: codec of keys.
+        value_serializer: codec of values.
+        maxsize: buffer size of each subscription.
+        allow_empty: decode tombstones (value None) into events.
+        has_prefix: the name already contains the app id prefix.
+
+    Example:
+        >>> orders = app.topic('orders', value_type=Order)
+        >>> await orders.send(key=order.id, value=order)
+    """
+
+    _partitions: Optional[int] = None
+    _pattern: Optional[Pattern[str]] = None
+
+    def __init__(
+        self,
+        app: AppT,
+        *,
+        topics: Optional[Sequence[str]] = None,
+        pattern: Optional[Union[str, Pattern[str]]] = None,
+        schema: Optional[SchemaT] = None,
+        key_type: ModelArg = None,
+        value_type: ModelArg = None,
+        is_iterator: bool = False,
+        partitions: Optional[int] = None,
+        retention: Optional[Seconds] = None,
+        compacting: Optional[bool] = None,
+        deleting: Optional[bool] = None,
+        replicas: Optional[int] = None,
+        acks: bool = True,
+        internal: bool = False,
+        config: Optional[Mapping[str, Any]] = None,
+        queue: Optional[Any] = None,
+        key_serializer: CodecArg = None,
+        value_serializer: CodecArg = None,
+        maxsize: Optional[int] = None,
+        root: Optional[Any] = None,
+        active_partitions: Optional[set[TP]] = None,
+        allow_empty: Optional[bool] = None,
+        has_prefix: bool = False,
+        loop: Optional[asyncio.AbstractEventLoop] = None,
+    ) -> None:
+        super().__init__(
+            app,
+            schema=schema,
+            key_type=key_type,
+            value_type=value_type,
+            key_serializer=key_serializer,
+            value_serializer=value_serializer,
+            allow_empty=allow_empty,
+            is_iterator=is_iterator,
+            queue=queue,
+            maxsize=maxsize,
+            root=root,
+            active_partitions=active_partitions,
+            loop=loop,
+        )
+        self.topics = list(topics or [])
+        self.pattern = pattern
+        self.partitions = partitions
+        self.retention = retention
+        self.compacting = compacting
+        self.deleting = deleting
+        self.replicas = replicas
+        self.acks = acks
+        self.internal = internal
+        self.config = config or {}
+        self.has_prefix = has_prefix
+
+    @property
+    def pattern(self) -> Optional[Pattern[str]]:
+        """The compiled regex of a pattern subscription, if any."""
+        return self._pattern
+
+    @pattern.setter
+    def pattern(self, pattern: Optional[Union[str, Pattern[str]]]) -> None:
+        if pattern and self.topics:
+            raise TypeError("Cannot specify both topics and pattern")
+        self._pattern = re.compile(pattern) if isinstance(pattern, str) else pattern
+
+    @property
+    def partitions(self) -> Optional[int]:
+        """Number of partitions to create the topic with."""
+        return self._partitions
+
+    @partitions.setter
+    def partitions(self, partitions: Optional[int]) -> None:
+        if partitions == 0:
+            raise ValueError("Topic cannot have zero partitions")
+        self._partitions = partitions
+
+    def _clone_args(self) -> dict[str, Any]:
+        return {
+            **super()._clone_args(),
+            "topics": self.topics,
+            "pattern": self.pattern,
+            "partitions": self.partitions,
+            "retention": self.retention,
+            "compacting": self.compacting,
+            "deleting": self.deleting,
+            "replicas": self.replicas,
+            "internal": self.internal,
+            "acks": self.acks,
+            "config": self.config,
+            "has_prefix": self.has_prefix,
+        }
+
+    def derive(self, **kwargs: Any) -> Topic:
+        """Copy this topic with changed attributes (see :meth:`derive_topic`)."""
+        return self.derive_topic(**kwargs)
+
+    def derive_topic(
+        self,
+        *,
+        topics: Optional[Sequence[str]] = None,
+        schema: Optional[SchemaT] = None,
+        key_type: ModelArg = None,
+        value_type: ModelArg = None,
+        key_serializer: CodecArg = None,
+        value_serializer: CodecArg = None,
+        partitions: Optional[int] = None,
+        retention: Optional[Seconds] = None,
+        compacting: Optional[bool] = None,
+        deleting: Optional[bool] = None,
+        internal: bool = False,
+        config: Optional[Mapping[str, Any]] = None,
+        prefix: str = "",
+        suffix: str = "",
+        **kwargs: Any,
+    ) -> Topic:
+        """Create a new topic from this one, e.g. with a name prefix/suffix."""
+        if self.pattern is not None and (prefix or suffix):
+            raise ValueError("Cannot add prefix/suffix to Topic with pattern")
+        names = self.topics if topics is None else topics
+        return type(self)(
+            self.app,
+            topics=[f"{prefix}{name}{suffix}" for name in names],
+            pattern=self.pattern,
+            schema=schema or self.schema,
+            key_type=key_type if key_type is not None else self.key_type,
+            value_type=value_type if value_type is not None else self.value_type,
+            key_serializer=key_serializer or self.key_serializer,
+            value_serializer=value_serializer or self.value_serializer,
+            partitions=partitions if partitions is not None else self.partitions,
+            retention=retention if retention is not None else self.retention,
+            compacting=compacting if compacting is not None else self.compacting,
+            deleting=deleting if deleting is not None else self.deleting,
+            replicas=self.replicas,
+            internal=internal or self.internal,
+            config={**(self.config or {}), **(config or {})},
+            acks=self.acks,
+            maxsize=self.maxsize,
+            allow_empty=self.allow_empty,
+            has_prefix=self.has_prefix,
+            **kwargs,
+        )
+
+    def get_topic_name(self) -> str:
+        """The single topic name (errors for patterns and several names)."""
+        if self.pattern is not None:
+            raise TypeError("Topic with pattern subscription cannot be identified")
+        if len(self.topics) > 1:
+            raise ValueError("Topic with multiple topic names cannot be identified")
+        return self.topics[0]
+
+    async def send(
+        self,
+        *,
+        key: K = None,
+        value: V = None,
+        partition: Optional[int] = None,
+        timestamp: Optional[float] = None,
+        headers: Optional[HeadersArg] = None,
+        schema: Optional[SchemaT] = None,
+        key_serializer: CodecArg = None,
+        value_serializer: CodecArg = None,
+        callback: Optional[MessageSentCallback] = None,
+        force: bool = False,
+    ) -> Awaitable[RecordMetadata]:
+        """Produce a message to this topic.
+
+        Returns:
+            The send future; ``await`` it again for the :class:`RecordMetadata`.
+        """
+        await self.app.maybe_start_producer()
+        fut = self.as_future_message(
+            key,
+            value,
+            partition,
+            timestamp,
+            headers,
+            schema,
+            key_serializer,
+            value_serializer,
+            callback,
+        )
+        return await self.publish_message(fut, wait=False)
+
+    def send_soon(
+        self,
+        *,
+        key: K = None,
+        value: V = None,
+        partition: Optional[int] = None,
+        timestamp: Optional[float] = None,
+        headers: Optional[HeadersArg] = None,
+        schema: Optional[SchemaT] = None,
+        key_serializer: CodecArg = None,
+        value_serializer: CodecArg = None,
+        callback: Optional[MessageSentCallback] = None,
+        force: bool = False,
+        eager_partitioning: bool = False,
+    ) -> FutureMessage:
+        """Buffer a message in the producer; usable from synchronous code."""
+        fut = self.as_future_message(
+            key,
+            value,
+            partition,
+            timestamp,
+            headers,
+            schema,
+            key_serializer,
+            value_serializer,
+            callback,
+            eager_partitioning=eager_partitioning,
+        )
+        self.app.producer.send_soon(fut)
+        return fut
+
+    def _eager_partition(self, key: Any) -> Optional[int]:
+        topic = self.get_topic_name()
+        return self.app.producer.key_partition(topic, key).partition
+
+    async def publish_message(
+        self, fut: FutureMessage, wait: bool = False
+    ) -> Awaitable[RecordMetadata]:
+        """Hand a future message to the producer.
+
+        With ``wait`` the call returns once the broker acknowledged it.
+        """
+        app = self.app
+        message = fut.message
+        topic = message.topic or self.get_topic_name()
+        producer = await app.maybe_start_producer()
+        headers = message.headers
+        if headers is None:
+            headers = []
+        # receivers may add headers (e.g. tracing, LiveCheck)
+        app.on_produce_message.send(
+            key=message.key,
+            value=message.value,
+            partition=message.partition,
+            timestamp=message.timestamp,
+            headers=headers,
+        )
+        state = app.sensors.on_send_initiated(
+            producer,
+            topic,
+            message=message,
+            keysize=len(message.key) if message.key else 0,
+            valsize=len(message.value) if message.value else 0,
+        )
+        send = producer.send_and_wait if wait else producer.send
+        try:
+            result = await send(
+                topic,
+                message.key,
+                message.value,
+                message.partition,
+                message.timestamp,
+                headers,
+            )
+        except Exception as exc:
+            app.sensors.on_send_error(producer, exc, state)
+            raise
+        if wait:
+            self._on_published(fut, cast(RecordMetadata, result), state)
+        else:
+            cast(asyncio.Future[RecordMetadata], result).add_done_callback(
+                lambda f: self._on_published_future(fut, f, state)
+            )
+        return fut
+
+    def _on_published_future(
+        self, fut: FutureMessage, result: asyncio.Future[RecordMetadata], state: Any
+    ) -> None:
+        if result.cancelled():
+            fut.cancel()
+            return
+        exc = result.exception()
+        if exc is not None:
+            self.app.sensors.on_send_error(self.app.producer, exc, state)
+            if not fut.done():
+                fut.set_exception(exc)
+            return
+        self._on_published(fut, result.result(), state)
+
+    def _on_published(
+        self, fut: FutureMessage, metadata: RecordMetadata, state: Any
+    ) -> None:
+        if not fut.done():
+            fut.set_result(metadata)
+        self.app.sensors.on_send_completed(self.app.producer, state, metadata)
+        callback = fut.message.callback
+        if callback is not None:
+            callback(fut)
+
+    @stampede
+    async def maybe_declare(self) -> None:
+        """Create the topics once (concurrent callers share the one call)."""
+        await self.declare()
+
+    async def declare(self) -> None:
+        """Create the topics on the broker if ``topic_allow_declare`` permits."""
+        app = self.app
+        if not app.conf.topic_allow_declare:
+            return
+        partitions = self.partitions or app.conf.topic_partitions
+        replicas = self.replicas or app.conf.topic_replication_factor
+        producer = await app.maybe_start_producer()
+        for topic in self.topics:
+            await producer.create_topic(
+                topic=topic,
+                partitions=partitions,
+                replication=replicas,
+                config=self.config,
+                compacting=self.compacting,
+                deleting=self.deleting,
+                retention=want_seconds(self.retention) if self.retention else None,
+            )
+
+    async def put(self, event: EventT[Any]) -> None:
+        """Put an event directly into this subscription's queue."""
+        if not self.is_iterator:
+            raise RuntimeError(f"Cannot put on Topic channel before aiter({self})")
+        await self.queue.put(event)
+
+    def __aiter__(self) -> Topic:
+        if self.is_iterator:
+            return self
+        channel = cast(Topic, self.clone(is_iterator=True))
+        self.app.topics.add(channel)
+        return channel
+
+    def __str__(self) -> str:
+        if self.pattern is not None:
+            return self.pattern.pattern
+        return ",".join(self.topics)
+

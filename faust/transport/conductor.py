@@ -1,0 +1,285 @@
+"""The TopicConductor (``app.topics``): routes messages to subscribed streams.
+
+Data flow: every ``aiter(topic)`` registers the subscription here; the
+conductor subscribes the consumer to the union of topic names (declaring the
+app's internal topics first). For every fetched message it decodes the key
+and value once per distinct schema, makes one event per subscribed channel
+and puts it in that channel's queue, incrementing the message's reference
+count by the number of channels, so the message is acked only when every
+stream is done with it.
+
+A message that cannot be decoded is logged with its topic, partition and
+offset and acked (skipped): a poison message never stalls a partition or
+kills an agent. Channels may override ``on_key_decode_error`` /
+``on_value_decode_error`` to do something else (e.g. raise in the stream).
+
+Owner: the app. Children: none. Tasks: ``_subscriber``, which re-subscribes
+the consumer when subscriptions change.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import defaultdict
+from collections.abc import Awaitable, Callable, Iterator
+from typing import Any, Optional, cast
+
+from mode import Service
+
+from ..exceptions import KeyDecodeError, ValueDecodeError
+from ..types import TP, AppT, ChannelT, ConductorT, Message, TopicT
+from ..types.transports import TPorTopicSet
+
+__all__ = ["Conductor", "TopicConductor"]
+
+logger = logging.getLogger(__name__)
+
+Handler = Callable[[Message], Awaitable[None]]
+
+
+class Conductor(ConductorT, Service):
+    """Manages the topic subscriptions of the app.
+
+    Arguments:
+        app: the app.
+    """
+
+    logger = logger
+
+    def __init__(self, app: AppT, **kwargs: Any) -> None:
+        self.app = app
+        self._topics: set[TopicT[Any]] = set()
+        self._topic_name_index: dict[str, set[TopicT[Any]]] = defaultdict(set)
+        self._pattern_topics: set[TopicT[Any]] = set()
+        self._handlers: dict[str, Handler] = {}
+        self.acking_topics = set()
+        self._subscription_changed: Optional[asyncio.Event] = None
+        self._subscription_done: Optional[asyncio.Event] = None
+        self._subscribed_names: Optional[frozenset[str]] = None
+        Service.__init__(self, **kwargs)
+
+    # -- MutableSet --------------------------------------------------------
+
+    def __contains__(self, value: object) -> bool:
+        return value in self._topics
+
+    def __iter__(self) -> Iterator[TopicT[Any]]:
+        return iter(self._topics)
+
+    def __len__(self) -> int:
+        return len(self._topics)
+
+    def __hash__(self) -> int:
+        return object.__hash__(self)
+
+    def add(self, value: TopicT[Any]) -> None:
+        """Register a topic subscription (an iterator clone of a topic)."""
+        if value not in self._topics:
+            self._topics.add(value)
+            self._on_changed()
+
+    def discard(self, value: TopicT[Any]) -> None:
+        """Remove a topic subscription."""
+        if value in self._topics:
+            self._topics.discard(value)
+            self._on_changed()
+
+    def _on_changed(self) -> None:
+        self._update_indices()
+        if self._subscription_changed is not None:
+            self._subscription_changed.set()
+
+    def _update_indices(self) -> None:
+        index: dict[str, set[TopicT[Any]]] = defaultdict(set)
+        patterns = set()
+        for topic in self._topics:
+            if topic.pattern is not None:
+                patterns.add(topic)
+            for name in topic.topics:
+                index[name].add(topic)
+        self._pattern_topics = patterns
+        self._topic_name_index = index
+        self.acking_topics = {name for name, topics in index.items() if any(t.acks for t in topics)}
+        self._handlers.clear()
+
+    def acks_enabled_for(self, topic: str) -> bool:
+        """True if offsets of ``topic`` are tracked and committed."""
+        return topic in self.acking_topics
+
+    def subscriptions_for(self, topic: str) -> set[ChannelT[Any]]:
+        """The channels that receive messages of ``topic``."""
+        return cast(set[ChannelT[Any]], self._topic_name_index.get(topic, set()))
+
+    def topic_names(self) -> frozenset[str]:
+        """Names the consumer is (or will be) subscribed to."""
+        return frozenset(self._topic_name_index)
+
+    # -- Subscribing -------------------------------------------------------
+
+    async def on_start(self) -> None:
+        """Subscribe the consumer to what is registered so far."""
+        self._subscription_changed = asyncio.Event()
+        self._subscription_done = asyncio.Event()
+        await self._update_subscription()
+
+    @Service.task
+    async def _subscriber(self) -> None:
+        changed = self._subscription_changed
+        assert changed is not None
+        while not self.should_stop:
+            await self.wait_for_stopped(changed.wait())
+            if self.should_stop:
+                break
+            changed.clear()
+            await self._update_subscription()
+
+    async def _update_subscription(self) -> None:
+        names = self.topic_names()
+        if names != self._subscribed_names:
+            await self._declare_internal_topics()
+            await self.app.consumer.subscribe(sorted(names))
+            self._subscribed_names = names
+        assert self._subscription_done is not None
+        self._subscription_done.set()
+
+    async def _declare_internal_topics(self) -> None:
+        declared: set[tuple[str, ...]] = set()
+        for topic in list(self._topics):
+            key = tuple(topic.topics)
+            if topic.internal and key not in declared:
+                declared.add(key)
+                await topic.maybe_declare()
+
+    async def wait_for_subscriptions(self) -> None:
+        """Wait until the consumer is subscribed to the registered topics."""
+        if self._subscription_done is None:
+            return
+        await self._subscription_done.wait()
+
+    async def maybe_wait_for_subscriptions(self) -> None:
+        """Same as :meth:`wait_for_subscriptions` (kept for compatibility)."""
+        await self.wait_for_subscriptions()
+
+    async def on_partitions_assigned(self, assigned: set[TP]) -> None:
+        """Route newly assigned topics that match pattern subscriptions."""
+        if not self._pattern_topics:
+            return
+        changed = False
+        for tp in assigned:
+            for topic in self._pattern_topics:
+                pattern = topic.pattern
+                if pattern is not None and pattern.match(tp.topic):
+                    if topic not in self._topic_name_index[tp.topic]:
+                        self._topic_name_index[tp.topic].add(topic)
+                        changed = True
+                        if topic.acks:
+                            self.acking_topics.add(tp.topic)
+        if changed:
+            self._handlers.clear()
+
+    async def commit(self, topics: TPorTopicSet) -> bool:
+        """Commit the acked offsets of ``topics``."""
+        return await self.app.consumer.commit(topics)
+
+    def clear_buffers(self) -> int:
+        """Drop events waiting in stream buffers (at a rebalance).
+
+        The dropped messages are discarded by the consumer: their offsets
+        stay uncommitted, so whoever owns the partition next reads them again.
+        """
+        consumer = self.app.consumer
+        dropped = 0
+        for topic in self._topics:
+            queue = topic.queue
+            while not queue.empty():
+                event = queue.get_nowait()
+                consumer.discard(event.message)  # type: ignore[attr-defined]  # Consumer.discard
+                dropped += 1
+        return dropped
+
+    # -- Delivery ----------------------------------------------------------
+
+    async def on_message(self, message: Message) -> None:
+        """Deliver a fetched message to every channel subscribed to its topic."""
+        handler = self._handlers.get(message.topic)
+        if handler is None:
+            handler = self._handlers[message.topic] = self._build_handler(message.topic)
+        await handler(message)
+
+    def _build_handler(self, topic: str) -> Handler:
+        channels = list(self._topic_name_index.get(topic, ()))
+        if not channels:
+            return self._unsubscribed_handler
+        groups: dict[Any, list[TopicT[Any]]] = defaultdict(list)
+        for chan in channels:
+            schema = chan.schema
+            groups[(schema.key_type, schema.value_type, schema.key_serializer,
+                    schema.value_serializer, schema.allow_empty)].append(chan)
+        return _Delivery(self.app, [(chans[0].schema, chans) for chans in groups.values()])
+
+    async def _unsubscribed_handler(self, message: Message) -> None:
+        # nobody reads this topic any more: let its offset be committed
+        if message.tracked:
+            self.app.consumer.ack(message)
+
+    def _repr_info(self) -> str:
+        return f"topics={len(self._topics)}"
+
+
+class _Delivery:
+    """Delivers messages of one topic to its subscribed channels."""
+
+    __slots__ = ("app", "groups", "n", "consumer", "flow", "sensors", "create_event")
+
+    def __init__(self, app: AppT, groups: list[tuple[Any, list[TopicT[Any]]]]) -> None:
+        self.app = app
+        self.groups = groups
+        self.n = sum(len(chans) for _, chans in groups)
+        self.consumer = app.consumer
+        self.flow = app.flow_control
+        self.sensors = app.sensors
+        self.create_event = app.create_event
+
+    async def __call__(self, message: Message) -> None:
+        flow = self.flow
+        if not flow.is_active():
+            await flow.acquire()
+        app = self.app
+        generation = message.generation_id
+        if generation is not None and generation != app.consumer_generation_id:
+            self.consumer.discard(message)  # type: ignore[attr-defined]  # stale: fetched before a rebalance
+            return
+        self.sensors.on_message_in(message.tp, message.offset, message)
+        message.incref(self.n)
+        create_event = self.create_event
+        for schema, chans in self.groups:
+            try:
+                key = schema.loads_key(app, message)
+                value = schema.loads_value(app, message)
+            except (KeyDecodeError, ValueDecodeError) as exc:
+                await self._on_decode_error(exc, message, chans)
+                continue
+            headers = message.headers
+            for chan in chans:
+                queue = chan.queue
+                event = create_event(key, value, headers, message)
+                if queue.full():
+                    self.sensors.on_topic_buffer_full(message.tp)
+                    await queue.put(event)
+                else:
+                    queue.put_nowait(event)
+
+    async def _on_decode_error(
+        self, exc: Exception, message: Message, chans: list[TopicT[Any]]
+    ) -> None:
+        for chan in chans:
+            if isinstance(exc, KeyDecodeError):
+                await chan.on_key_decode_error(exc, message)
+            else:
+                await chan.on_value_decode_error(exc, message)
+        # the channels had their say: release their references on the message
+        message.ack(self.consumer, n=len(chans))
+
+
+TopicConductor = Conductor

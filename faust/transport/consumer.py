@@ -1,0 +1,359 @@
+"""The Consumer base: fetching, ack bookkeeping, commits and flow control.
+
+Data flow: the :class:`~faust.transport.fetcher.Fetcher` asks the consumer
+for the next batch of messages (:meth:`Consumer.fetch_messages`), which the
+driver reads from the broker (``_getmany``); messages of topics that have
+acks enabled are *tracked* (their offsets enter the partition's in-flight
+bookkeeping, :class:`~faust.transport.offsets.PartitionOffsets`) and handed to
+the conductor. When every stream has acked a message, :meth:`Consumer.ack`
+moves the partition's commit point, and the commit task commits it every
+``broker_commit_interval`` seconds, after ``broker_commit_every`` acks, on
+rebalance and on stop, flushing the producer first.
+
+Owner: the app. Children: the Fetcher. Tasks: ``_commit_handler``.
+Drivers (``memory://``, ``kafka://``) subclass this and implement the
+``_``-prefixed broker operations.
+"""
+
+from __future__ import annotations
+
+import abc
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Iterable, Mapping
+from typing import Any, ClassVar, Optional, cast
+
+from mode import Service, ServiceT
+from mode.utils.imports import symbol_by_name
+
+from ..types import TP, AppT, ConsumerT, Message, TransportT
+from ..types.transports import (
+    ConsumerCallback,
+    PartitionsAssignedCallback,
+    PartitionsRevokedCallback,
+    RecordMap,
+    SchedulingStrategyT,
+    TPorTopicSet,
+)
+from .offsets import PartitionOffsets
+
+__all__ = ["Consumer"]
+
+logger = logging.getLogger(__name__)
+
+
+class Consumer(Service, ConsumerT):
+    """Base class of every driver's consumer.
+
+    Arguments:
+        transport: the transport that created this consumer.
+        callback: called for every fetched message (``app.topics.on_message``).
+        on_partitions_revoked: called (awaited) on every rebalance first.
+        on_partitions_assigned: called (awaited) with the new assignment.
+        commit_interval: seconds between commits (``broker_commit_interval``).
+    """
+
+    logger = logger
+    #: Driver exceptions meaning "the consumer was stopped": end fetching quietly.
+    consumer_stopped_errors: ClassVar[tuple[type[BaseException], ...]] = ()
+
+    def __init__(
+        self,
+        transport: TransportT,
+        callback: ConsumerCallback,
+        on_partitions_revoked: PartitionsRevokedCallback,
+        on_partitions_assigned: PartitionsAssignedCallback,
+        *,
+        commit_interval: Optional[float] = None,
+        loop: Optional[asyncio.AbstractEventLoop] = None,
+        **kwargs: Any,
+    ) -> None:
+        self.transport = transport
+        self.app: AppT = transport.app
+        conf = self.app.conf
+        self.callback = callback
+        self._on_partitions_revoked = on_partitions_revoked
+        self._on_partitions_assigned = on_partitions_assigned
+        self.commit_interval = commit_interval or conf.broker_commit_interval
+        self.commit_every = conf.broker_commit_every
+        self.randomly_assigned_topics = set()
+        self.in_transaction = False
+        self.scheduler = conf.ConsumerScheduler()
+        self._offsets: dict[TP, PartitionOffsets] = {}
+        self._unacked_messages: set[Message] = set()
+        self._acks_since_commit = 0
+        self._paused: set[TP] = set()
+        self._flow_active = True
+        self._commit_lock: Optional[asyncio.Lock] = None
+        self._commit_wakeup: Optional[asyncio.Event] = None
+        self._empty: Optional[asyncio.Event] = None
+        Service.__init__(self, loop=loop, **kwargs)
+        fetcher_cls: Any = transport.Fetcher
+        self.fetcher: ServiceT = fetcher_cls(self, beacon=self.beacon)
+
+    def on_init_dependencies(self) -> Iterable[ServiceT]:
+        """The fetcher starts after the consumer."""
+        return [self.fetcher]
+
+    # -- Driver operations -------------------------------------------------
+
+    @abc.abstractmethod
+    async def _getmany(self, active_partitions: set[TP], timeout: float) -> RecordMap:
+        """Fetch records of ``active_partitions`` (wait at most ``timeout``)."""
+
+    @abc.abstractmethod
+    def _to_message(self, tp: TP, record: Any) -> Message:
+        """Convert a driver record into a :class:`~faust.types.ConsumerMessage`."""
+
+    @abc.abstractmethod
+    async def _commit(self, offsets: Mapping[TP, int]) -> bool:
+        """Commit offsets to the broker; True on success."""
+
+    @abc.abstractmethod
+    async def _committed_offsets(self, tps: set[TP]) -> Mapping[TP, Optional[int]]:
+        """Read the committed offsets of ``tps`` from the broker."""
+
+    # -- Fetching ----------------------------------------------------------
+
+    def _active_partitions(self) -> set[TP]:
+        assignment = self.assignment()
+        if self._paused:
+            return assignment - self._paused
+        return assignment
+
+    async def fetch_messages(self, timeout: float) -> list[Message]:
+        """Fetch the next batch of messages, in delivery order; may be empty."""
+        if not self._flow_active:
+            await self._wait_flow(timeout)
+            return []
+        active = self._active_partitions()
+        if not active:
+            await self._idle(timeout)
+            return []
+        records = await self._getmany(active, timeout)
+        if not records or not self._flow_active or self.should_stop:
+            return []
+        generation = self.app.consumer_generation_id
+        acking = self.app.topics.acks_enabled_for
+        to_message = self._to_message
+        messages: list[Message] = []
+        append = messages.append
+        for tp, record in self.scheduler.iterate(records):
+            if tp in self._paused:
+                continue
+            message = to_message(tp, record)
+            message.generation_id = generation
+            if acking(tp.topic):
+                self.track_message(message)
+            append(message)
+        return messages
+
+    async def _wait_flow(self, timeout: float) -> None:
+        await self.sleep(min(timeout, 0.05))
+
+    async def _idle(self, timeout: float) -> None:
+        await self.sleep(min(timeout, 0.05))
+
+    async def getmany(self, timeout: float) -> AsyncIterator[tuple[TP, Message]]:
+        """Fetch one batch and iterate over ``(tp, message)`` pairs."""
+        for message in await self.fetch_messages(timeout):
+            yield message.tp, message
+
+    # -- Acks --------------------------------------------------------------
+
+    def track_message(self, message: Message) -> None:
+        """Start tracking a delivered message: its offset awaits an ack."""
+        tp = message.tp
+        offsets = self._offsets.get(tp)
+        if offsets is None:
+            offsets = self._offsets[tp] = PartitionOffsets()
+        offsets.track(message.offset)
+        message.tracked = True
+        self._unacked_messages.add(message)
+
+    def ack(self, message: Message) -> bool:
+        """Record that every stream is done with ``message``."""
+        if not message.tracked:
+            return False
+        message.tracked = False
+        unacked = self._unacked_messages
+        unacked.discard(message)
+        if not unacked and self._empty is not None:
+            self._empty.set()
+        offsets = self._offsets.get(message.tp)
+        if offsets is None or not offsets.ack(message.offset):
+            return True
+        self._acks_since_commit += 1
+        if self._acks_since_commit >= self.commit_every and self._commit_wakeup is not None:
+            self._commit_wakeup.set()
+        return True
+
+    def discard(self, message: Message) -> None:
+        """Forget a delivered message that will not be processed.
+
+        Used when buffered events are dropped at a rebalance: the offset stays
+        unacked (so it is never committed) and nothing waits for it any more.
+        """
+        if message.tracked:
+            message.tracked = False
+            self._unacked_messages.discard(message)
+            if not self._unacked_messages and self._empty is not None:
+                self._empty.set()
+
+    @property
+    def unacked(self) -> set[Message]:
+        """Tracked messages that are not acked yet."""
+        return self._unacked_messages
+
+    async def wait_empty(self) -> None:
+        """Wait until every tracked message was acked or discarded."""
+        timeout = self.app.conf.broker_session_timeout * 0.6
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while self._unacked_messages and not self.should_stop:
+            if self._empty is None:
+                self._empty = asyncio.Event()
+            self._empty.clear()
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                logger.warning(
+                    "Gave up waiting for %d event(s) still being processed; "
+                    "their offsets are not committed and will be read again",
+                    len(self._unacked_messages),
+                )
+                return
+            try:
+                await asyncio.wait_for(self._empty.wait(), timeout=min(remaining, 10.0))
+            except asyncio.TimeoutError:
+                logger.info(
+                    "Waiting for %d event(s) to be processed before rebalancing",
+                    len(self._unacked_messages),
+                )
+
+    # -- Commits -----------------------------------------------------------
+
+    def _committable_offsets(self, topics: Optional[TPorTopicSet] = None) -> dict[TP, int]:
+        assignment = self.assignment()
+        result: dict[TP, int] = {}
+        for tp, offsets in self._offsets.items():
+            if tp not in assignment:
+                continue
+            if topics is not None and tp not in topics and tp.topic not in topics:
+                continue
+            offset = offsets.committable()
+            if offset is not None:
+                result[tp] = offset
+        return result
+
+    async def commit(
+        self, topics: Optional[TPorTopicSet] = None, start_new_transaction: bool = True
+    ) -> bool:
+        """Commit the acked offsets (of ``topics``, or of every partition).
+
+        Only one commit runs at a time; a concurrent call waits for it and
+        returns False.
+        """
+        if self._commit_lock is None:
+            self._commit_lock = asyncio.Lock()
+        if self._commit_lock.locked():
+            async with self._commit_lock:
+                return False
+        async with self._commit_lock:
+            return await self.force_commit(topics)
+
+    async def force_commit(self, topics: Optional[TPorTopicSet] = None) -> bool:
+        """Commit now (callers hold the commit lock)."""
+        offsets = self._committable_offsets(topics)
+        if not offsets:
+            return False
+        sensors = self.app.sensors
+        state = sensors.on_commit_initiated(self)
+        # output produced for these events must be durable before we commit
+        await self.app.maybe_flush_producer()
+        ok = await self._commit(offsets)
+        if ok:
+            self._acks_since_commit = 0
+            for tp, offset in offsets.items():
+                self._offsets[tp].on_committed(offset)
+            self.app.tables.on_commit(dict(offsets))
+        sensors.on_commit_completed(self, state)
+        return ok
+
+    @Service.task
+    async def _commit_handler(self) -> None:
+        wakeup = self._commit_wakeup = asyncio.Event()
+        interval = self.commit_interval
+        while not self.should_stop:
+            await self.wait_for_stopped(wakeup.wait(), timeout=interval)
+            wakeup.clear()
+            if self.should_stop:
+                break
+            try:
+                await self.commit()
+            except Exception as exc:
+                logger.exception("Committing offsets failed: %r", exc)
+
+    async def on_task_error(self, exc: BaseException) -> None:
+        """An agent failed: commit what was acked so far."""
+        await self.commit()
+
+    async def on_stop(self) -> None:
+        """Commit the acked offsets one last time."""
+        try:
+            await self.commit()
+        except Exception as exc:  # the broker may be gone: say so and move on
+            logger.warning("Final commit failed: %r", exc)
+
+    # -- Rebalancing -------------------------------------------------------
+
+    async def on_partitions_revoked(self, revoked: set[TP]) -> None:
+        """Call the app's revoke handler, then forget the revoked partitions."""
+        await self._on_partitions_revoked(revoked)
+        for tp in revoked:
+            self._offsets.pop(tp, None)
+            self._paused.discard(tp)
+        self._unacked_messages = {m for m in self._unacked_messages if m.tp not in revoked}
+
+    async def on_partitions_assigned(self, assigned: set[TP], generation_id: int = 0) -> None:
+        """Reset bookkeeping to the committed offsets, then call the app's handler."""
+        committed = await self._committed_offsets(assigned)
+        for tp in assigned:
+            offset = committed.get(tp)
+            self._offsets[tp] = PartitionOffsets(offset)
+        await self.seek_to_committed(assigned, committed)
+        await self._on_partitions_assigned(assigned, generation_id)
+
+    @abc.abstractmethod
+    async def seek_to_committed(
+        self, tps: Optional[set[TP]] = None, committed: Optional[Mapping[TP, Optional[int]]] = None
+    ) -> Mapping[TP, int]:
+        """Move the read position of ``tps`` to their committed offsets."""
+
+    # -- Flow control ------------------------------------------------------
+
+    def stop_flow(self) -> None:
+        """Stop fetching (during a rebalance)."""
+        self._flow_active = False
+
+    def resume_flow(self) -> None:
+        """Fetch again."""
+        self._flow_active = True
+
+    def pause_partitions(self, tps: Iterable[TP]) -> None:
+        """Stop fetching from ``tps``."""
+        self._paused.update(tps)
+
+    def resume_partitions(self, tps: Iterable[TP]) -> None:
+        """Fetch from ``tps`` again."""
+        self._paused.difference_update(tps)
+
+    async def verify_event_path(self, now: float, tp: TP) -> None:
+        """Check a partition is making progress (livelock detection hook)."""
+
+    def committed_offset(self, tp: TP) -> Optional[int]:
+        """The last offset committed by this consumer for ``tp``."""
+        offsets = self._offsets.get(tp)
+        return offsets.committed if offsets is not None else None
+
+    def _repr_info(self) -> str:
+        return f"assigned={len(self.assignment())}"

@@ -1,0 +1,88 @@
+"""Per-partition offset bookkeeping: what may be committed.
+
+The rule: the committed offset of a partition never passes an offset that was
+delivered to a stream and not yet acked. Every delivered offset is appended,
+in fetch order, to the partition's in-flight deque; acks may arrive in any
+order (``concurrency > 1``, ``take()`` batches, fan-out to several streams).
+The commit point is the offset after the longest acked prefix of the deque.
+
+Offsets that never reach a stream (removed by compaction, transaction
+markers) are never tracked, so they can't hold the commit point back: the
+next delivered offset simply follows them in the deque.
+
+Every operation is O(1) amortized and allocates nothing per offset beyond
+the deque slot (and a set entry for out-of-order acks).
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from typing import Optional
+
+__all__ = ["PartitionOffsets"]
+
+
+class PartitionOffsets:
+    """In-flight and acked offsets of one partition.
+
+    Attributes:
+        committed: the last committed offset (the next offset to read), if any.
+        next_commit: the offset to commit now: one past the acked prefix.
+    """
+
+    __slots__ = ("inflight", "acked", "next_commit", "committed")
+
+    def __init__(self, committed: Optional[int] = None) -> None:
+        self.inflight: deque[int] = deque()
+        self.acked: set[int] = set()
+        self.committed = committed
+        self.next_commit = committed
+
+    def track(self, offset: int) -> None:
+        """Record that ``offset`` was delivered and awaits its ack."""
+        inflight = self.inflight
+        if inflight and offset <= inflight[-1]:
+            raise ValueError(
+                f"offset {offset} delivered after {inflight[-1]}: offsets must increase"
+            )
+        inflight.append(offset)
+
+    def ack(self, offset: int) -> bool:
+        """Record the ack of ``offset``; returns True if the commit point moved."""
+        inflight = self.inflight
+        if not inflight or offset < inflight[0]:
+            return False  # unknown, or acked already: nothing to do
+        if offset != inflight[0]:
+            self.acked.add(offset)
+            return False
+        inflight.popleft()
+        last = offset
+        acked = self.acked
+        while acked and inflight and inflight[0] in acked:
+            last = inflight.popleft()
+            acked.discard(last)
+        self.next_commit = last + 1
+        return True
+
+    def committable(self) -> Optional[int]:
+        """The offset to commit, or None if nothing new was acked."""
+        nxt = self.next_commit
+        if nxt is None or (self.committed is not None and nxt <= self.committed):
+            return None
+        return nxt
+
+    def on_committed(self, offset: int) -> None:
+        """Record a successful commit of ``offset``."""
+        if self.committed is None or offset > self.committed:
+            self.committed = offset
+
+    @property
+    def pending(self) -> int:
+        """Number of delivered offsets not yet covered by the commit point."""
+        return len(self.inflight)
+
+    def __repr__(self) -> str:
+        return (
+            f"<PartitionOffsets committed={self.committed} next={self.next_commit} "
+            f"inflight={len(self.inflight)} acked_out_of_order={len(self.acked)}>"
+        )

@@ -1,0 +1,308 @@
+"""faust.worker.Worker with an app double (no broker, no real signals)."""
+
+from __future__ import annotations
+
+import io
+import logging
+import os
+import platform
+import signal
+import socket
+import sys
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+from unittest.mock import Mock, patch
+
+import pytest
+from mode import Service
+from yarl import URL
+
+import faust
+from faust.types import AppT
+from faust.worker import Worker
+
+
+class FakeApp(Service):
+    """A Service standing in for faust.App (registered as an AppT)."""
+
+    in_worker = False
+    on_startup_finished = None
+
+    def __init__(self, **conf: Any) -> None:
+        defaults: dict[str, Any] = {
+            "id": "fake-app",
+            "broker": [URL("memory://")],
+            "store": URL("memory://"),
+            "web_enabled": True,
+            "web_port": 6066,
+            "web_transport": URL("tcp://"),
+            "canonical_url": URL("http://worker1:6066"),
+            "datadir": Path("fake-app-data"),
+            "appdir": Path("fake-app-data/v1"),
+            "autodiscover": False,
+            "blocking_timeout": None,
+            "logging_config": None,
+            "loghandlers": [],
+            "worker_redirect_stdouts": True,
+            "worker_redirect_stdouts_level": "WARN",
+        }
+        self.conf = SimpleNamespace(**{**defaults, **conf})
+        self.transport = SimpleNamespace(driver_version="memory=1.0")
+        self.web = SimpleNamespace(driver_version="aiohttp=3.9")
+        self.sensors = Mock(name="sensors")
+        self.discover = Mock(name="discover")
+        super().__init__()
+
+
+AppT.register(FakeApp)
+
+
+def make_worker(app: FakeApp | None = None, *services: Any, **kwargs: Any) -> Worker:
+    kwargs.setdefault("stdout", io.StringIO())
+    kwargs.setdefault("stderr", io.StringIO())
+    return Worker(app or FakeApp(), *services, **kwargs)
+
+
+class TestInit:
+    def test_app_and_services(self) -> None:
+        app, other = FakeApp(), Service()
+        worker = make_worker(app, other)  # type: ignore[arg-type]
+        assert worker.app is app
+        assert worker.services == (other,)
+        assert app.beacon.root is worker.beacon
+        assert other.beacon.root is worker.beacon
+
+    def test_defaults_come_from_settings(self) -> None:
+        handler = logging.NullHandler()
+        config = {"version": 1, "merge": True}
+        app = FakeApp(
+            worker_redirect_stdouts=False,
+            worker_redirect_stdouts_level="ERROR",
+            logging_config=config,
+            loghandlers=[handler],
+            blocking_timeout=3.0,
+        )
+        worker = make_worker(app)
+        assert worker.redirect_stdouts is False
+        assert worker.redirect_stdouts_level == logging.ERROR
+        assert worker.logging_config == config
+        assert worker.logging_config is not config  # mode pops "merge"
+        assert worker.loghandlers == [handler]
+        assert worker.blocking_timeout == 3.0
+        assert worker.blocking_detection is True
+
+    def test_arguments_win_over_settings(self) -> None:
+        worker = make_worker(
+            redirect_stdouts=False,
+            redirect_stdouts_level="INFO",
+            logging_config={"version": 1},
+            blocking_timeout=5.0,
+            debug=True,
+            quiet=True,
+            console_port=6000,
+        )
+        assert worker.redirect_stdouts is False
+        assert worker.redirect_stdouts_level == logging.INFO
+        assert worker.logging_config == {"version": 1}
+        assert worker.blocking_timeout == 5.0
+        assert (worker.debug, worker.quiet, worker.console_port) == (True, True, 6000)
+
+    def test_no_blocking_detection_by_default(self) -> None:
+        worker = make_worker()
+        assert worker.blocking_detection is False
+
+    def test_debug_enables_blocking_detection_with_default_timeout(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        monkeypatch.delenv("FAUST_BLOCKING_TIMEOUT", raising=False)
+        monkeypatch.delenv("F_BLOCKING_TIMEOUT", raising=False)
+        worker = make_worker(debug=True)
+        assert worker.blocking_detection is True
+        assert worker.blocking_timeout == 10.0
+
+    @pytest.mark.parametrize(
+        ("given", "expected"),
+        [
+            (None, "WARNING"),
+            ("crit", "CRITICAL"),
+            ("warn", "WARNING"),
+            ("info", "INFO"),
+            ("DEBUG", "DEBUG"),
+            (logging.ERROR, logging.ERROR),
+        ],
+    )
+    def test_loglevel(self, given: Any, expected: Any) -> None:
+        assert make_worker(loglevel=given).loglevel == expected
+
+    def test_app_worker_style_keywords(self) -> None:
+        # app.Worker(**kwargs) calls conf.Worker(app, **kwargs)
+        worker = Worker(FakeApp(), loglevel="info", workdir="/tmp", sensors=[Mock()])
+        assert worker.workdir == Path("/tmp")
+        assert len(worker.sensors) == 1
+
+
+class TestDependencies:
+    def test_marks_app_and_orders_children(self) -> None:
+        app, other = FakeApp(), Service()
+        sensor = Mock(name="sensor")
+        worker = make_worker(app, other, sensors=[sensor])  # type: ignore[arg-type]
+        assert list(worker.on_init_dependencies()) == [other, app]
+        assert app.in_worker is True
+        assert app.on_startup_finished == worker.on_startup_finished
+        app.sensors.add.assert_called_once_with(sensor)
+
+
+class TestBanner:
+    def test_content(self) -> None:
+        worker = make_worker(loglevel="info")
+        banner = worker.banner()
+        assert f"faust v{faust.__version__}" in banner
+        rows = dict(
+            (cells[0], cells[1])
+            for cells in (
+                [c.strip() for c in line.strip("|").split("|")]
+                for line in banner.splitlines()
+                if line.startswith("|")
+            )
+        )
+        assert rows["id"] == "fake-app"
+        assert rows["transport"] == "memory://"
+        assert rows["store"] == "memory://"
+        assert rows["web"] == "http://worker1:6066"
+        assert rows["log"] == "-stderr- (info)"
+        assert rows["pid"] == str(os.getpid())
+        assert rows["hostname"] == socket.gethostname()
+        assert platform.python_version() in rows["platform"]
+        assert rows["drivers"] == "memory=1.0 aiohttp=3.9"
+        assert rows["datadir"] == str(Path("fake-app-data").absolute())
+        assert rows["appdir"] == str(Path("fake-app-data/v1").absolute())
+
+    def test_web_disabled_and_logfile(self) -> None:
+        app = FakeApp(web_enabled=False)
+        banner = make_worker(app, logfile="/var/log/w.log").banner()
+        assert "| web       | disabled" in banner
+        assert "/var/log/w.log (warning)" in banner
+        assert "aiohttp" not in banner
+
+    def test_broker_list(self) -> None:
+        app = FakeApp(broker=[URL("kafka://k1:9092"), URL("kafka://k2:9092")])
+        assert "kafka://k1:9092 kafka://k2:9092" in make_worker(app).banner()
+
+    def test_unix_socket_web(self) -> None:
+        app = FakeApp(web_transport=URL("unix:///tmp/w.sock"))
+        assert "unix:///tmp/w.sock" in make_worker(app).banner()
+
+    def test_driver_failure_does_not_break_banner(self) -> None:
+        app = FakeApp()
+        del app.transport
+        assert "| drivers   | ? aiohttp=3.9" in make_worker(app).banner()
+
+    async def test_printed_on_execute_unless_quiet(self) -> None:
+        worker = make_worker()
+        await worker.on_execute()
+        assert "fake-app" in worker.stdout.getvalue()  # type: ignore[attr-defined]
+        quiet = make_worker(quiet=True)
+        await quiet.on_execute()
+        assert quiet.stdout.getvalue() == ""  # type: ignore[attr-defined]
+
+
+class TestLogging:
+    def test_setup_logging_arguments(self) -> None:
+        handler = logging.NullHandler()
+        app = FakeApp(loghandlers=[handler], worker_redirect_stdouts=False)
+        worker = make_worker(app, loglevel="debug", logfile="/tmp/x.log")
+        with patch("mode.worker.logging.setup_logging", return_value=10) as setup:
+            worker._setup_logging()
+        setup.assert_called_once_with(
+            loglevel="DEBUG",
+            logfile="/tmp/x.log",
+            logging_config=None,
+            loghandlers=[handler],
+        )
+
+    def test_redirect_stdouts_restores_streams(self) -> None:
+        worker = make_worker(redirect_stdouts=True, redirect_stdouts_level="ERROR")
+        before = (sys.stdout, sys.stderr)
+        with patch("mode.worker.logging.setup_logging", return_value=30):
+            worker._setup_logging()
+        try:
+            assert sys.stdout is sys.stderr
+            assert sys.stdout is not before[0]
+            assert sys.stdout.severity == logging.ERROR  # type: ignore[attr-defined]
+        finally:
+            worker.exit_stack.close()
+        assert (sys.stdout, sys.stderr) == before
+
+    def test_no_redirect(self) -> None:
+        worker = make_worker(redirect_stdouts=False)
+        before = sys.stdout
+        with patch("mode.worker.logging.setup_logging", return_value=30):
+            worker._setup_logging()
+        assert sys.stdout is before
+
+
+class TestStartupFinished:
+    async def test_logs_ready_once(self, caplog: pytest.LogCaptureFixture) -> None:
+        worker = make_worker()
+        with caplog.at_level(logging.INFO, logger="faust.worker"):
+            worker.on_startup_finished()
+            worker.on_startup_finished()
+            await worker._gather_futures()
+        assert [r.getMessage() for r in caplog.records].count("[^Worker]: Ready") == 1
+
+    async def test_starts_blocking_detector(self) -> None:
+        worker = make_worker(blocking_timeout=2.0)
+        with patch.object(worker, "add_runtime_dependency") as add:
+            await worker._on_startup_finished()
+        add.assert_awaited_once_with(worker.blocking_detector)
+        assert worker.blocking_detector.timeout == 2.0
+
+    async def test_no_blocking_detector_without_timeout(self) -> None:
+        worker = make_worker()
+        with patch.object(worker, "add_runtime_dependency") as add:
+            await worker._on_startup_finished()
+        add.assert_not_called()
+
+
+class _Exited(Exception):
+    pass
+
+
+class TestSignals:
+    async def test_first_signal_stops_second_forces_exit(self) -> None:
+        worker = make_worker()
+        with (
+            patch.object(worker, "_stop_on_signal") as stop,
+            patch("faust.worker.os._exit", side_effect=_Exited) as exit_,
+        ):
+            worker._schedule_shutdown(signal.SIGTERM)
+            await worker._signal_stop_future  # type: ignore[misc]
+            stop.assert_called_once_with(signal.SIGTERM)
+            exit_.assert_not_called()
+            with pytest.raises(_Exited):
+                worker._schedule_shutdown(signal.SIGINT)
+        exit_.assert_called_once_with(128 + signal.SIGINT)
+        assert "SIGINT received while stopping" in worker.stderr.getvalue()  # type: ignore[attr-defined]
+
+    def test_sigusr1_dumps_stacks(self) -> None:
+        worker = make_worker()
+        with patch.object(worker, "add_future") as add_future:
+            worker._on_sigusr1()
+        (coro,), _ = add_future.call_args
+        assert coro.__qualname__ == "Worker._cry"
+        coro.close()
+
+
+class TestFirstStart:
+    async def test_workdir_and_autodiscover(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        monkeypatch.chdir(Path.cwd())
+        app = FakeApp(autodiscover=True)
+        worker = make_worker(app, workdir=tmp_path)
+        with patch.object(worker, "default_on_first_start") as default:
+            await worker.on_first_start()
+        assert Path.cwd() == tmp_path
+        app.discover.assert_called_once_with()
+        default.assert_awaited_once_with()
