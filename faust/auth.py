@@ -45,10 +45,15 @@ class SASLCredentials(Credentials):
         self.password = password
         self.ssl_context = ssl_context
         self.mechanism = SASLMechanism(mechanism) if mechanism else SASLMechanism.PLAIN
-        self.protocol = AuthProtocol.SASL_SSL if ssl_context else AuthProtocol.SASL_PLAINTEXT
+        self.protocol = (
+            AuthProtocol.SASL_SSL if ssl_context else AuthProtocol.SASL_PLAINTEXT
+        )
 
     def __repr__(self) -> str:
-        return f"<{type(self).__name__}: username={self.username!r} mechanism={self.mechanism.value}>"
+        return (
+            f"<{type(self).__name__}: username={self.username!r} "
+            f"mechanism={self.mechanism.value}>"
+        )
 
 
 class GSSAPICredentials(Credentials):
@@ -73,7 +78,9 @@ class GSSAPICredentials(Credentials):
         self.kerberos_domain_name = kerberos_domain_name
         self.ssl_context = ssl_context
         self.mechanism = SASLMechanism(mechanism) if mechanism else SASLMechanism.GSSAPI
-        self.protocol = AuthProtocol.SASL_SSL if ssl_context else AuthProtocol.SASL_PLAINTEXT
+        self.protocol = (
+            AuthProtocol.SASL_SSL if ssl_context else AuthProtocol.SASL_PLAINTEXT
+        )
 
 
 class OAuthCredentials(Credentials):
@@ -84,11 +91,15 @@ class OAuthCredentials(Credentials):
         ssl_context: use TLS with this context.
     """
 
-    def __init__(self, *, oauth_cb: Any, ssl_context: Optional[ssl.SSLContext] = None) -> None:
+    def __init__(
+        self, *, oauth_cb: Any, ssl_context: Optional[ssl.SSLContext] = None
+    ) -> None:
         self.oauth_cb = oauth_cb
         self.ssl_context = ssl_context
         self.mechanism = SASLMechanism.OAUTHBEARER
-        self.protocol = AuthProtocol.SASL_SSL if ssl_context else AuthProtocol.SASL_PLAINTEXT
+        self.protocol = (
+            AuthProtocol.SASL_SSL if ssl_context else AuthProtocol.SASL_PLAINTEXT
+        )
 
 
 class SSLCredentials(Credentials):

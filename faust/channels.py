@@ -21,7 +21,6 @@ from weakref import WeakSet
 
 from mode.utils.futures import maybe_async
 
-from .events import Event
 from .types import (
     TP,
     AppT,
@@ -138,7 +137,9 @@ class Channel(ChannelT[Any]):
     def clone(self, *, is_iterator: Optional[bool] = None, **kwargs: Any) -> Channel:
         """Copy this channel; an iterator clone subscribes to the root."""
         is_it = is_iterator if is_iterator is not None else self.is_iterator
-        subchannel = type(self)(**{**self._clone_args(), **kwargs, "is_iterator": is_it})
+        subchannel = type(self)(
+            **{**self._clone_args(), **kwargs, "is_iterator": is_it}
+        )
         if is_it:
             root = self._root if self._root is not None else self
             root._subscribers.add(subchannel)
@@ -289,7 +290,10 @@ class Channel(ChannelT[Any]):
         """Deliver a future message to the subscribers' queues."""
         pending = fut.message
         event = self._create_event(
-            pending.key, pending.value, pending.headers, self._pending_to_message(pending)
+            pending.key,
+            pending.value,
+            pending.headers,
+            self._pending_to_message(pending),
         )
         await self.put(event)
         self._finish_future(fut)
@@ -408,7 +412,8 @@ class Channel(ChannelT[Any]):
         dead-letter topic.
         """
         logger.error(
-            "Skipping message that cannot be decoded: %s (topic=%r partition=%s offset=%s)",
+            "Skipping message that cannot be decoded: %s "
+            "(topic=%r partition=%s offset=%s)",
             exc,
             message.topic,
             message.partition,

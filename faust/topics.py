@@ -12,7 +12,8 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import Awaitable, Mapping, Sequence
-from typing import Any, Optional, Pattern, Union, cast
+from re import Pattern
+from typing import Any, Optional, Union, cast
 
 from mode import Seconds, want_seconds
 from mode.utils.futures import stampede
@@ -405,4 +406,3 @@ class Topic(SerializedChannel, TopicT[Any]):
         if self.pattern is not None:
             return self.pattern.pattern
         return ",".join(self.topics)
-

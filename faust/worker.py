@@ -291,8 +291,6 @@ class Worker(mode.Worker):
     def on_worker_shutdown(self) -> None:
         """Called when the worker is about to stop."""
         self._setproctitle("stopping")
-        if self._show_status() and self._startup_finished:
-            self._say("stopping... ", end="", flush=True)
 
     # -- banner -------------------------------------------------------------
 

@@ -24,7 +24,9 @@ def broker_url() -> str:
 
 
 @pytest.fixture
-async def app(request: pytest.FixtureRequest, broker_url: str, tmp_path) -> AsyncIterator[faust.App]:
+async def app(
+    request: pytest.FixtureRequest, broker_url: str, tmp_path
+) -> AsyncIterator[faust.App]:
     marker = request.node.get_closest_marker("conf")
     options = {
         "broker": broker_url,

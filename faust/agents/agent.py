@@ -106,7 +106,9 @@ class Agent(AgentT[Any], Service):
         **kwargs: Any,
     ) -> None:
         if concurrency < 1:
-            raise ImproperlyConfigured(f"Agent concurrency must be at least 1, not {concurrency}")
+            raise ImproperlyConfigured(
+                f"Agent concurrency must be at least 1, not {concurrency}"
+            )
         if isolated_partitions and concurrency > 1:
             raise ImproperlyConfigured(
                 "Agent with isolated_partitions cannot have concurrency > 1"
@@ -121,7 +123,8 @@ class Agent(AgentT[Any], Service):
         self._value_type = value_type
         if isinstance(channel, ChannelT) and (schema or key_type or value_type):
             raise ImproperlyConfigured(
-                "Agent: give key_type/value_type/schema to the channel, not to the agent"
+                "Agent: give key_type/value_type/schema to the channel, "
+                "not to the agent"
             )
         self.concurrency = concurrency
         self.isolated_partitions = isolated_partitions
@@ -148,7 +151,9 @@ class Agent(AgentT[Any], Service):
     def channel(self, channel: ChannelT[Any]) -> None:
         self._channel = channel
 
-    def _prepare_channel(self, channel: Union[str, ChannelT[Any], None]) -> ChannelT[Any]:
+    def _prepare_channel(
+        self, channel: Union[str, ChannelT[Any], None]
+    ) -> ChannelT[Any]:
         if channel is None:
             return self.app.topic(
                 f"{self.app.conf.id}-{self.name}",
@@ -170,7 +175,9 @@ class Agent(AgentT[Any], Service):
             )
         if isinstance(channel, ChannelT):
             return channel
-        raise TypeError(f"Agent channel must be a channel, a topic name or None, not {channel!r}")
+        raise TypeError(
+            f"Agent channel must be a channel, a topic name or None, not {channel!r}"
+        )
 
     @property
     def channel_iterator(self) -> AsyncIterator[Any]:
@@ -192,7 +199,9 @@ class Agent(AgentT[Any], Service):
 
     # -- Actors ----------------------------------------------------------
 
-    def stream(self, channel: Optional[ChannelT[Any]] = None, **kwargs: Any) -> StreamT[Any]:
+    def stream(
+        self, channel: Optional[ChannelT[Any]] = None, **kwargs: Any
+    ) -> StreamT[Any]:
         """Create a stream for an actor of this agent."""
         return self.app.stream(
             channel if channel is not None else self.channel_iterator,
@@ -218,14 +227,25 @@ class Agent(AgentT[Any], Service):
         else:
             stream.concurrency_index = index
             stream.active_partitions = active_partitions
-        cls = AsyncIterableActor if inspect.isasyncgenfunction(self.fun) else AwaitableActor
+        cls = (
+            AsyncIterableActor
+            if inspect.isasyncgenfunction(self.fun)
+            else AwaitableActor
+        )
         return cls(
-            self, stream, index=index, active_partitions=active_partitions, beacon=self.beacon
+            self,
+            stream,
+            index=index,
+            active_partitions=active_partitions,
+            beacon=self.beacon,
         )
 
     def _new_supervisor(self) -> SupervisorStrategyT:
         strategy: Any = self.supervisor_strategy or self.app.conf.agent_supervisor
-        return cast(SupervisorStrategyT, strategy(max_restarts=100.0, over=1.0, beacon=self.beacon))
+        return cast(
+            SupervisorStrategyT,
+            strategy(max_restarts=100.0, over=1.0, beacon=self.beacon),
+        )
 
     async def on_start(self) -> None:
         """Start the supervisor and one actor per concurrency slot."""
@@ -307,7 +327,26 @@ class Agent(AgentT[Any], Service):
         await self.app.on_agent_error(self, exc)
         if self._on_error is not None:
             await self._on_error(self, exc)
+        await self._crash_actor(actor, exc)
+
+    async def _crash_actor(self, actor: Actor, exc: BaseException) -> None:
+        """Mark the actor crashed so its supervisor restarts it."""
         await actor.crash(exc)
+        supervisor = self.supervisor
+        if supervisor is not None and actor.supervisor is supervisor:
+            # mode's supervisor misses a wake-up sent before its loop first
+            # waits (a crash right after start): keep waking it until the
+            # actor was restarted
+            self.add_future(self._wake_supervisor(supervisor, actor))
+
+    async def _wake_supervisor(
+        self, supervisor: SupervisorStrategyT, actor: Actor
+    ) -> None:
+        for _ in range(500):
+            if not actor.crashed or self.should_stop or supervisor.should_stop:
+                return
+            supervisor.wakeup()
+            await asyncio.sleep(0.01)
 
     # -- Sending ---------------------------------------------------------
 
@@ -327,7 +366,11 @@ class Agent(AgentT[Any], Service):
     ) -> None:
         """Send a value to this agent without waiting for a reply."""
         await self.send(
-            key=key, value=value, partition=partition, timestamp=timestamp, headers=headers
+            key=key,
+            value=value,
+            partition=partition,
+            timestamp=timestamp,
+            headers=headers,
         )
 
     async def send(
@@ -392,7 +435,9 @@ class Agent(AgentT[Any], Service):
             **kwargs,
         )
 
-    def clone(self, *, cls: Optional[type[AgentT[Any]]] = None, **kwargs: Any) -> AgentT[Any]:
+    def clone(
+        self, *, cls: Optional[type[AgentT[Any]]] = None, **kwargs: Any
+    ) -> AgentT[Any]:
         """Copy this agent with changed attributes."""
         return cast(type[Agent], cls or type(self))(**{**self._clone_args(), **kwargs})
 
@@ -401,7 +446,9 @@ class Agent(AgentT[Any], Service):
             "fun": self.fun,
             "app": self.app,
             "name": self.name,
-            "channel": self._channel if self._channel is not None else self._channel_arg,
+            "channel": self._channel
+            if self._channel is not None
+            else self._channel_arg,
             "concurrency": self.concurrency,
             "sink": list(self._sinks),
             "on_error": self._on_error,

@@ -88,7 +88,9 @@ class AgentManager(AgentManagerT, Service):
     async def wait_until_agents_started(self) -> None:
         """Wait until every agent has started."""
         for agent in self.values():
-            await agent.wait_until_ready() if hasattr(agent, "wait_until_ready") else None
+            await agent.wait_until_ready() if hasattr(
+                agent, "wait_until_ready"
+            ) else None
 
     async def on_rebalance(self, revoked: set[TP], newly_assigned: set[TP]) -> None:
         """Tell each agent which of its partitions moved."""

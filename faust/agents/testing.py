@@ -55,7 +55,12 @@ class AgentTestWrapper(Agent, AgentTestWrapperT):
 
     original_channel: ChannelT[Any]
 
-    def __init__(self, *args: Any, original_channel: Optional[ChannelT[Any]] = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        original_channel: Optional[ChannelT[Any]] = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.results: dict[int, Any] = {}
         self.sent_offset = 0
@@ -165,7 +170,12 @@ class AgentTestWrapper(Agent, AgentTestWrapperT):
         message = cast(
             _TestMessage,
             self.to_message(
-                key, value, partition=partition, offset=offset, timestamp=timestamp, headers=headers
+                key,
+                value,
+                partition=partition,
+                offset=offset,
+                timestamp=timestamp,
+                headers=headers,
             ),
         )
         event = self.app.create_event(key, value, headers, message)
@@ -211,7 +221,7 @@ class AgentTestWrapper(Agent, AgentTestWrapperT):
             event.ack()
         if self._on_error is not None:
             await self._on_error(self, exc)
-        await actor.crash(exc)
+        await self._crash_actor(actor, exc)
 
     async def throw(self, exc: BaseException) -> None:
         """Raise ``exc`` inside the agent's ``async for``."""

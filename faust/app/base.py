@@ -166,9 +166,12 @@ class App(Service, AppT):
     def conf(self) -> Settings:
         """The app's settings, built on first access."""
         if self._conf is None:
-            if not self.finalized and os.environ.get("FAUST_STRICT", os.environ.get("F_STRICT")):
+            if not self.finalized and os.environ.get(
+                "FAUST_STRICT", os.environ.get("F_STRICT")
+            ):
                 raise ImproperlyConfigured(
-                    "App configuration accessed before app.finalize() (FAUST_STRICT is set)"
+                    "App configuration accessed before app.finalize() "
+                    "(FAUST_STRICT is set)"
                 )
             self._configure()
         assert self._conf is not None
@@ -194,7 +197,9 @@ class App(Service, AppT):
             options = {**options, **load_config_source(self._config_source)}
         return Settings(app_id, **options)
 
-    def config_from_object(self, obj: Any, *, silent: bool = False, force: bool = False) -> None:
+    def config_from_object(
+        self, obj: Any, *, silent: bool = False, force: bool = False
+    ) -> None:
         """Read settings from an object, a module, or a module's dotted name."""
         self._config_source = obj
         if self.finalized or self.configured:
@@ -241,7 +246,9 @@ class App(Service, AppT):
     async def on_start(self) -> None:
         """Warn about debug mode."""
         if self.conf.debug:
-            logger.warning("!!! DEBUG is enabled -- disable for production environments")
+            logger.warning(
+                "!!! DEBUG is enabled -- disable for production environments"
+            )
 
     async def on_started(self) -> None:
         """After tables recovered: start tasks, timers and extra services."""
@@ -359,28 +366,31 @@ class App(Service, AppT):
         if pattern is not None and topics:
             raise TypeError("app.topic: give topic names or pattern=, not both")
         topic_cls: Any = self.conf.Topic
-        return cast(TopicT[Any], topic_cls(
-            self,
-            topics=topics,
-            pattern=pattern,
-            schema=schema,
-            key_type=key_type,
-            value_type=value_type,
-            key_serializer=key_serializer,
-            value_serializer=value_serializer,
-            partitions=partitions,
-            retention=retention,
-            compacting=compacting,
-            deleting=deleting,
-            replicas=replicas,
-            acks=acks,
-            internal=internal,
-            config=config,
-            maxsize=maxsize,
-            allow_empty=allow_empty,
-            has_prefix=has_prefix,
-            loop=loop,
-        ))
+        return cast(
+            TopicT[Any],
+            topic_cls(
+                self,
+                topics=topics,
+                pattern=pattern,
+                schema=schema,
+                key_type=key_type,
+                value_type=value_type,
+                key_serializer=key_serializer,
+                value_serializer=value_serializer,
+                partitions=partitions,
+                retention=retention,
+                compacting=compacting,
+                deleting=deleting,
+                replicas=replicas,
+                acks=acks,
+                internal=internal,
+                config=config,
+                maxsize=maxsize,
+                allow_empty=allow_empty,
+                has_prefix=has_prefix,
+                loop=loop,
+            ),
+        )
 
     def channel(
         self,
@@ -428,7 +438,7 @@ class App(Service, AppT):
             event_cls = self._children_cache["event_cls"] = self.conf.Event
         return cast(EventT[Any], event_cls(self, key, value, headers, message))
 
-    def FlowControlQueue(  # noqa: N802  (Faust's public name)
+    def FlowControlQueue(
         self, maxsize: Optional[int] = None, *, clear_on_resume: bool = False
     ) -> EventQueue[Any]:
         """A queue that pauses with the app's flow control."""
@@ -440,10 +450,12 @@ class App(Service, AppT):
 
     def _table(self, setting: str, name: str, window: Any, **kwargs: Any) -> Any:
         table_cls = cast(Any, getattr(self.conf, setting))
-        table = self.tables.add(table_cls(self, name=name, beacon=self.tables.beacon, **kwargs))
+        table = self.tables.add(
+            table_cls(self, name=name, beacon=self.tables.beacon, **kwargs)
+        )
         return table.using_window(window) if window is not None else table
 
-    def Table(  # noqa: N802  (Faust's public name)
+    def Table(
         self,
         name: str,
         *,
@@ -455,10 +467,16 @@ class App(Service, AppT):
     ) -> Any:
         """Define a table (a dict partitioned like the stream writing it)."""
         return self._table(
-            "Table", name, window, default=default, partitions=partitions, help=help, **kwargs
+            "Table",
+            name,
+            window,
+            default=default,
+            partitions=partitions,
+            help=help,
+            **kwargs,
         )
 
-    def GlobalTable(  # noqa: N802  (Faust's public name)
+    def GlobalTable(
         self,
         name: str,
         *,
@@ -480,7 +498,7 @@ class App(Service, AppT):
             **kwargs,
         )
 
-    def SetTable(  # noqa: N802  (Faust's public name)
+    def SetTable(
         self,
         name: str,
         *,
@@ -501,7 +519,7 @@ class App(Service, AppT):
             **kwargs,
         )
 
-    def SetGlobalTable(  # noqa: N802  (Faust's public name)
+    def SetGlobalTable(
         self,
         name: str,
         *,
@@ -609,7 +627,9 @@ class App(Service, AppT):
         """Run a function at the times a cron expression matches."""
 
         def _inner(fun: Callable[..., Awaitable[Any]]) -> Any:
-            job = make_crontab(self, fun, cron_format, timezone=timezone, on_leader=on_leader)
+            job = make_crontab(
+                self, fun, cron_format, timezone=timezone, on_leader=on_leader
+            )
             return self.task(job, traced=False)
 
         return _inner
@@ -709,11 +729,13 @@ class App(Service, AppT):
             return nullcontext()
         return self.tracer.trace(name=name, **extra_context)
 
-    def traced(self, fun: Callable[..., Any], name: Optional[str] = None, **kwargs: Any) -> Any:
+    def traced(
+        self, fun: Callable[..., Any], name: Optional[str] = None, **kwargs: Any
+    ) -> Any:
         """Wrap ``fun`` in a tracing span (returns ``fun`` without a tracer)."""
         return fun
 
-    def Worker(self, **kwargs: Any) -> Any:  # noqa: N802  (Faust's public name)
+    def Worker(self, **kwargs: Any) -> Any:
         """Create a :class:`faust.Worker` for this app."""
         worker_cls = self.conf.Worker
         return worker_cls(self, **kwargs)
@@ -734,7 +756,9 @@ class App(Service, AppT):
         lambda self, v: self._set_child("transport", v),
     )
     producer_transport = property(
-        lambda self: self._child("producer_transport", factories.new_producer_transport),
+        lambda self: self._child(
+            "producer_transport", factories.new_producer_transport
+        ),
         lambda self, v: self._set_child("producer_transport", v),
     )
     producer = property(
@@ -758,8 +782,12 @@ class App(Service, AppT):
         lambda self: self._child("cache", factories.new_cache),
         lambda self, v: self._set_child("cache", v),
     )
-    leader_assignor = property(lambda self: self._child("leader_assignor", factories.new_leader_assignor))
-    reply_consumer = property(lambda self: self._child("reply_consumer", factories.new_reply_consumer))
+    leader_assignor = property(
+        lambda self: self._child("leader_assignor", factories.new_leader_assignor)
+    )
+    reply_consumer = property(
+        lambda self: self._child("reply_consumer", factories.new_reply_consumer)
+    )
     assignor = property(
         lambda self: self._child("assignor", factories.new_assignor),
         lambda self, v: self._set_child("assignor", v),
@@ -768,7 +796,9 @@ class App(Service, AppT):
         lambda self: self._child("router", factories.new_router),
         lambda self, v: self._set_child("router", v),
     )
-    serializers = property(lambda self: self._child("serializers", factories.new_serializers))
+    serializers = property(
+        lambda self: self._child("serializers", factories.new_serializers)
+    )
     http_client = property(
         lambda self: self._child("http_client", factories.new_http_client),
         lambda self, v: self._set_child("http_client", v),

@@ -71,7 +71,11 @@ class BootStrategy(BootStrategyT):
 
     def client_only(self) -> Iterable[ServiceT]:
         """Services of a client (``agent.ask()`` outside a worker)."""
-        return [*self.kafka_producer(), *self.kafka_client_consumer(), *self.kafka_conductor()]
+        return [
+            *self.kafka_producer(),
+            *self.kafka_client_consumer(),
+            *self.kafka_conductor(),
+        ]
 
     def producer_only(self) -> Iterable[ServiceT]:
         """Services of a producer-only app."""

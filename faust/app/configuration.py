@@ -23,7 +23,11 @@ def load_config_source(source: Any) -> dict[str, Any]:
     if isinstance(source, Mapping):
         items = dict(source)
     else:
-        items = {name: getattr(source, name) for name in dir(source) if not name.startswith("_")}
+        items = {
+            name: getattr(source, name)
+            for name in dir(source)
+            if not name.startswith("_")
+        }
     known = set(Settings.setting_names()) | set(Settings.COMPAT_ALIASES)
     return {key: value for key, value in items.items() if key in known}
 

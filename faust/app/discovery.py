@@ -45,7 +45,9 @@ def _ignored(name: str, ignore: Iterable[Any]) -> bool:
     return any(name == pattern or name.startswith(f"{pattern}.") for pattern in ignore)
 
 
-def discover_modules(app: AppT, extra: Iterable[str], *, ignore: Iterable[Any] = ()) -> None:
+def discover_modules(
+    app: AppT, extra: Iterable[str], *, ignore: Iterable[Any] = ()
+) -> None:
     """Import every module (and sub-module) listed for autodiscovery."""
     ignore = list(ignore)
     for name in _modules_to_scan(app, extra):

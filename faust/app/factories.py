@@ -85,7 +85,9 @@ def new_web(app: AppT) -> Any:
 
 def new_cache(app: AppT) -> Any:
     """The cache backend (``cache`` setting)."""
-    return symbol_by_name("faust.web.cache.backends:by_url")(app.conf.cache)(app, url=app.conf.cache)
+    return symbol_by_name("faust.web.cache.backends:by_url")(app.conf.cache)(
+        app, url=app.conf.cache
+    )
 
 
 def new_leader_assignor(app: AppT) -> Any:
@@ -102,7 +104,9 @@ def new_reply_consumer(app: AppT) -> Any:
 
 def new_assignor(app: AppT) -> Any:
     """The partition assignor (``PartitionAssignor`` setting)."""
-    return cast(Any, app.conf.PartitionAssignor)(app, replicas=app.conf.table_standby_replicas)
+    return cast(Any, app.conf.PartitionAssignor)(
+        app, replicas=app.conf.table_standby_replicas
+    )
 
 
 def new_router(app: AppT) -> Any:

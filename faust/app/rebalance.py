@@ -66,7 +66,9 @@ class Rebalancer:
         await app.agents.on_rebalance(revoked, set())
         await app.on_partitions_revoked.send(revoked)
 
-    async def on_partitions_assigned(self, assigned: set[TP], generation_id: int = 0) -> None:
+    async def on_partitions_assigned(
+        self, assigned: set[TP], generation_id: int = 0
+    ) -> None:
         """Start processing the new assignment."""
         app = self.app
         app.consumer_generation_id = generation_id

@@ -33,6 +33,7 @@ __all__ = [
     "init_app_for_command",
     "origin_from_argv",
     "prepare_app",
+    "set_origin",
 ]
 
 #: Apps whose worker_init()/discover() already ran (once per process).
@@ -132,7 +133,8 @@ def find_app(app_path: str, *, imp: Callable[[str], ModuleType] | None = None) -
             with the current directory added to :data:`sys.path` meanwhile).
 
     Returns:
-        The app.
+        The app, finalized, with ``conf.origin`` set to ``app_path`` unless
+        the app configured it.
 
     Raises:
         AppNotFound: no such module or attribute, or not an app.
@@ -162,7 +164,20 @@ def find_app(app_path: str, *, imp: Callable[[str], ModuleType] | None = None) -
         raise AppNotFound(
             app_path, f"expected a faust.App, found {type(value).__name__}"
         )
+    value.finalize()
+    set_origin(value, app_path)
     return value
+
+
+def set_origin(app: AppT, origin: str | None) -> None:
+    """Set ``conf.origin`` to ``origin`` unless the app configured it."""
+    conf = app.conf
+    if origin and not conf.is_set("origin"):
+        with warnings.catch_warnings():
+            # discovery may have read origin already; the late value is
+            # still what commands use to import names relative to the app.
+            warnings.simplefilter("ignore", AlreadyConfiguredWarning)
+            conf.origin = origin
 
 
 def prepare_app(app: AppT, origin: str | None) -> AppT:
@@ -182,11 +197,9 @@ def prepare_app(app: AppT, origin: str | None) -> AppT:
         return app
     _initialized.add(app)
     app.finalize()
-    conf = app.conf
-    if origin and not conf.is_set("origin"):
-        conf.origin = origin
+    set_origin(app, origin)
     app.worker_init()
-    if conf.autodiscover:
+    if app.conf.autodiscover:
         app.discover()
     return app
 
@@ -204,13 +217,7 @@ def adopt_app(app: AppT, origin: str | None) -> AppT:
     """
     _initialized.add(app)
     _post_initialized.add(app)
-    conf = app.conf
-    if origin and not conf.is_set("origin"):
-        with warnings.catch_warnings():
-            # discovery may have read origin already; the late value is
-            # still what commands use to import names relative to the app.
-            warnings.simplefilter("ignore", AlreadyConfiguredWarning)
-            conf.origin = origin
+    set_origin(app, origin)
     return app
 
 

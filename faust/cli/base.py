@@ -79,8 +79,8 @@ class _Group(click.Group):
         """Create the root context; ``app``, ``stdout``, ``stderr``, ``side_effects``.
 
         These extra keywords are taken from ``cli(...)``/``cli.main(...)``
-        (``app.main()`` calls ``cli(app=app)``); an ``obj`` mapping with an
-        ``"app"`` key is accepted too.
+        (``app.main()`` calls ``cli(obj={"app": app})``; ``cli(app=app)``
+        works too).
         """
         obj = extra.pop("obj", None)
         app = extra.pop("app", None)
@@ -99,25 +99,7 @@ class _Group(click.Group):
         # directory, with the right data directory and event loop) for its
         # commands to exist when click resolves the command name.
         if state.side_effects:
-            workdir = peek_option(args, "-W", "--workdir") or _env.workdir()
-            if workdir:
-                try:
-                    os.chdir(Path(workdir).absolute())
-                except OSError as exc:
-                    raise click.BadParameter(
-                        f"{workdir}: {exc.strerror}", param_hint="'-W' / '--workdir'"
-                    ) from None
-            datadir = peek_option(args, "-D", "--datadir")
-            if datadir:
-                # Read by the datadir setting's default: must be set before
-                # the app's configuration is first read.
-                os.environ["FAUST_DATADIR"] = datadir
-            ensure_cwd_in_path()
-            loop = peek_option(args, "-L", "--loop") or _env.loop()
-            if loop and loop in LOOP_CHOICES:
-                import mode.loop
-
-                mode.loop.use(loop)
+            self._setup_process(args)
         if state.app is None:
             state.app_path = peek_option(args, "-A", "--app")
             if state.app_path:
@@ -125,6 +107,27 @@ class _Group(click.Group):
                 prepare_app(state.app, state.app_path)
         else:
             adopt_app(state.app, origin_from_argv())
+
+    def _setup_process(self, args: Sequence[str]) -> None:
+        workdir = peek_option(args, "-W", "--workdir") or _env.workdir()
+        if workdir:
+            try:
+                os.chdir(Path(workdir).absolute())
+            except OSError as exc:
+                raise click.BadParameter(
+                    f"{workdir}: {exc.strerror}", param_hint="'-W' / '--workdir'"
+                ) from None
+        datadir = peek_option(args, "-D", "--datadir")
+        if datadir:
+            # Read by the datadir setting's default: must be set before the
+            # app's configuration is first read.
+            os.environ["FAUST_DATADIR"] = datadir
+        ensure_cwd_in_path()
+        loop = peek_option(args, "-L", "--loop") or _env.loop()
+        if loop and loop in LOOP_CHOICES:
+            import mode.loop
+
+            mode.loop.use(loop)
 
 
 @click.group(cls=_Group, help="Faust command-line interface.")
@@ -491,11 +494,6 @@ def call_command(
                 **kwargs,
             )
     except SystemExit as exc:
-        exitcode = _exit_code(exc.code)
+        code = exc.code
+        exitcode = code if isinstance(code, int) else (0 if code is None else 1)
     return exitcode, out, err
-
-
-def _exit_code(code: Any) -> int:
-    if code is None:
-        return 0
-    return code if isinstance(code, int) else 1

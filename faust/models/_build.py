@@ -13,8 +13,8 @@ Print ``Point.__init__.__sourcecode__`` to see the generated code.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Callable
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
 
 from faust.exceptions import ValidationError
 from faust.types.models import BLESSED_KEY
@@ -47,8 +47,13 @@ def field_error(cls: Any, field: str, exc: Exception) -> Exception:
     return kind(reason)
 
 
-def _default_expr(i: int, default: Any, env: dict[str, Any]) -> str:
+def _default_expr(
+    i: int, default: Any, env: dict[str, Any], descr: FieldDescriptor[Any]
+) -> str:
     env[f"_fd_{i}"] = default
+    if descr.tag is not None and default is not None:
+        env[f"_fw_{i}"] = descr._init_conv
+        return f"_fw_{i}(_fd_{i})"  # a tagged field wraps its default too
     if type(default) in _MUTABLE_DEFAULTS:
         return f"_fd_{i}.copy()"  # each instance gets its own list/dict/set
     return f"_fd_{i}"
@@ -63,7 +68,9 @@ def _postamble(cls: type, options: ModelOptions) -> list[str]:
     return lines
 
 
-def build_init(cls: type, options: ModelOptions, *, direct_dict: bool) -> Callable[..., None]:
+def build_init(
+    cls: type, options: ModelOptions, *, direct_dict: bool
+) -> Callable[..., None]:
     """Return the generated ``__init__`` of ``cls``.
 
     Arguments:
@@ -86,7 +93,8 @@ def build_init(cls: type, options: ModelOptions, *, direct_dict: bool) -> Callab
     }
     body = [
         "if self.__class__ is not _cls:  # super().__init__() from a subclass",
-        f"    return self.__class__._model_init(self, {as_kwargs}__strict__=__strict__, **kwargs)",
+        "    return self.__class__._model_init(",
+        f"        self, {as_kwargs}__strict__=__strict__, **kwargs)",
         "if kwargs or not __strict__:",
         f"    return _slow(_cls, self, __strict__, kwargs, {values})",
     ]
@@ -96,7 +104,7 @@ def build_init(cls: type, options: ModelOptions, *, direct_dict: bool) -> Callab
         descr = descriptors[name]
         value = _init_value_expr(i, name, descr, env)
         if name in options.optionalset:
-            default = _default_expr(i, options.defaults[name], env)
+            default = _default_expr(i, options.defaults[name], env, descr)
             value = f"{default} if {name} is None else {value}"
         target = f"_faust_d[{name!r}]" if direct_dict else f"self.{name}"
         if descr._init_conv is not None:
@@ -109,7 +117,14 @@ def build_init(cls: type, options: ModelOptions, *, direct_dict: bool) -> Callab
         else:
             body.append(f"{target} = {value}")
     body += _postamble(cls, options)
-    args = ["self", *required, *(f"{n}=None" for n in optional), "*", "__strict__=True", "**kwargs"]
+    args = [
+        "self",
+        *required,
+        *(f"{n}=None" for n in optional),
+        "*",
+        "__strict__=True",
+        "**kwargs",
+    ]
     fun = build_function(
         "__init__",
         args,
@@ -123,7 +138,9 @@ def build_init(cls: type, options: ModelOptions, *, direct_dict: bool) -> Callab
     return fun
 
 
-def _init_value_expr(i: int, name: str, descr: FieldDescriptor[Any], env: dict[str, Any]) -> str:
+def _init_value_expr(
+    i: int, name: str, descr: FieldDescriptor[Any], env: dict[str, Any]
+) -> str:
     conv = descr._init_conv
     if conv is None:
         return name
@@ -136,7 +153,9 @@ def _init_value_expr(i: int, name: str, descr: FieldDescriptor[Any], env: dict[s
     return f"_fc_{i}({name})"
 
 
-def _slow_init(cls: Any, self: Any, strict: bool, kwargs: dict[str, Any], values: tuple[Any, ...]) -> None:
+def _slow_init(
+    cls: Any, self: Any, strict: bool, kwargs: dict[str, Any], values: tuple[Any, ...]
+) -> None:
     kwargs.pop(BLESSED_KEY, None)
     signature = cls._model_init._faust_signature
     if strict:
@@ -146,7 +165,8 @@ def _slow_init(cls: Any, self: Any, strict: bool, kwargs: dict[str, Any], values
             raise TypeError(f"{cls.__name__} got unexpected {word}: {extra}")
         return cls._model_init(self, *values)  # type: ignore[no-any-return]  # None
     # __strict__=False: load as from a payload (extra keys become attributes).
-    data = {name: value for name, value in zip(signature, values) if value is not None}
+    pairs = zip(signature, values, strict=True)
+    data = {name: value for name, value in pairs if value is not None}
     data.update(kwargs)
     cls._load_into(self, data)
     return None
@@ -228,7 +248,11 @@ def build_load(
 
 
 def _load_field(
-    i: int, name: str, descr: FieldDescriptor[Any], options: ModelOptions, env: dict[str, Any]
+    i: int,
+    name: str,
+    descr: FieldDescriptor[Any],
+    options: ModelOptions,
+    env: dict[str, Any],
 ) -> list[str]:
     conv = descr._load_conv
     if type(descr).to_python is not FieldDescriptor.to_python:
@@ -237,12 +261,12 @@ def _load_field(
     if conv is None:
         if not optional:
             return []
-        default = _default_expr(i, options.defaults[name], env)
+        default = _default_expr(i, options.defaults[name], env, descr)
         return [f"if data.get({name!r}) is None:", f"    data[{name!r}] = {default}"]
     env[f"_fc_{i}"] = conv
     lines = [f"_v = data.get({name!r})" if optional else f"_v = data[{name!r}]"]
     if optional:
-        default = _default_expr(i, options.defaults[name], env)
+        default = _default_expr(i, options.defaults[name], env, descr)
         lines += ["if _v is None:", f"    data[{name!r}] = {default}"]
     load = getattr(conv, "load", None)
     convert = f"_fc_{i}(_v)"
@@ -268,7 +292,9 @@ def build_loads(cls: Any, options: ModelOptions, load: Callable[..., Any]) -> An
     def loads(
         target: Any, s: bytes, *, default_serializer: Any = None, serializer: Any = None
     ) -> Any:
-        data = codec_loads(options.serializer or serializer or default_serializer or "json", s)
+        data = codec_loads(
+            options.serializer or serializer or default_serializer or "json", s
+        )
         if data.__class__ is dict and target is cls:
             meta = data.get(BLESSED_KEY)
             if meta is None or meta == own_meta:
@@ -297,23 +323,32 @@ def load_via_init(cls: Any) -> Callable[[dict[str, Any]], Any]:
     return _load
 
 
-def _missing_fields(cls: type, data: Mapping[str, Any], required: frozenset[str]) -> None:
+def _missing_fields(
+    cls: type, data: Mapping[str, Any], required: frozenset[str]
+) -> None:
     missing = [n for n in cls._options.descriptors if n in required and n not in data]  # type: ignore[attr-defined]  # a model
     word = "field" if len(missing) == 1 else "fields"
     raise TypeError(
         f"{cls.__name__} is missing {len(missing)} required {word}: "
-        f"{', '.join(repr(m) for m in missing)} (payload keys: {sorted(map(str, data))})"
+        f"{', '.join(repr(m) for m in missing)} "
+        f"(payload keys: {sorted(map(str, data))})"
     )
 
 
-def build_compare(cls: type, fields: list[str], name: str, op: str) -> Callable[..., Any]:
+def build_compare(
+    cls: type, fields: list[str], name: str, op: str
+) -> Callable[..., Any]:
     """Return a comparison method comparing field tuples of same-class records."""
     this = "(" + "".join(f"self.{f}, " for f in fields) + ")"
     that = "(" + "".join(f"other.{f}, " for f in fields) + ")"
     return build_function(
         name,
         ["self", "other"],
-        ["if other.__class__ is self.__class__:", f"    return {this} {op} {that}", "return NotImplemented"],
+        [
+            "if other.__class__ is self.__class__:",
+            f"    return {this} {op} {that}",
+            "return NotImplemented",
+        ],
         qualname=f"{cls.__qualname__}.{name}",
     )
 
@@ -321,18 +356,31 @@ def build_compare(cls: type, fields: list[str], name: str, op: str) -> Callable[
 def build_hash(cls: type, fields: list[str]) -> Callable[..., Any]:
     """Return ``__hash__`` hashing the tuple of field values."""
     this = "(" + "".join(f"self.{f}, " for f in fields) + ")"
-    return build_function("__hash__", ["self"], [f"return hash({this})"], qualname=f"{cls.__qualname__}.__hash__")
+    return build_function(
+        "__hash__",
+        ["self"],
+        [f"return hash({this})"],
+        qualname=f"{cls.__qualname__}.__hash__",
+    )
 
 
-def build_asdict(cls: type, options: ModelOptions, *, metadata: bool) -> Callable[..., Any]:
+def build_asdict(
+    cls: type, options: ModelOptions, *, metadata: bool
+) -> Callable[..., Any]:
     """Return ``asdict()`` (``metadata=False``) or ``to_representation()``."""
     descriptors: Mapping[str, FieldDescriptor[Any]] = options.descriptors  # type: ignore[assignment]  # ours
-    items = [f"{d.output_name!r}: self.{name}," for name, d in descriptors.items() if not d.exclude]
+    items = [
+        f"{d.output_name!r}: self.{name},"
+        for name, d in descriptors.items()
+        if not d.exclude
+    ]
     if metadata:
         items.append(f"{BLESSED_KEY!r}: {{'ns': {options.namespace!r}}},")
     name = "to_representation" if metadata else "asdict"
     fun = build_function(
-        name, ["self"], ["return {", *(f"    {item}" for item in items), "}"],
+        name,
+        ["self"],
+        ["return {", *(f"    {item}" for item in items), "}"],
         qualname=f"{cls.__qualname__}.{name}",
     )
     fun._faust_generated = True  # type: ignore[attr-defined]  # may be regenerated in subclasses

@@ -20,9 +20,9 @@ from __future__ import annotations
 
 import abc
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any, ClassVar, Optional
+from typing import Any, ClassVar
 
 from faust.serializers import codecs
 from faust.types.codecs import CodecArg
@@ -116,6 +116,15 @@ class Model(ModelT, metaclass=ModelMeta):
     _blessed_key: ClassVar[str] = BLESSED_KEY
     _options: ClassVar[ModelOptions]
 
+    # Generated per concrete class (see faust.models._build).
+    _model_init: ClassVar[Callable[..., None]]
+    _load: ClassVar[Callable[[dict[str, Any]], Any]]
+    _load_into: ClassVar[Callable[[Any, dict[str, Any]], None]]
+    _faust_plan_ready: ClassVar[bool]
+    _faust_generated_init: ClassVar[bool]
+    _faust_specs: ClassVar[Mapping[str, Any]]
+    _faust_own_specs: ClassVar[list[Any]]
+
     def __init_subclass__(cls, **kwargs: Any) -> None:
         given = {k: kwargs.pop(k) for k in list(kwargs) if k in OPTION_NAMES}
         try:
@@ -129,13 +138,15 @@ class Model(ModelT, metaclass=ModelMeta):
         abstract = bool(given.get("abstract", False))
         cls.__is_abstract__ = abstract
         cls._options = options
-        cls._contribute(options, abstract=abstract, lazy=bool(given.get("lazy_creation")))
+        cls._contribute(
+            options, abstract=abstract, lazy=bool(given.get("lazy_creation"))
+        )
         if not abstract:
             registry[options.namespace] = cls
 
     @classmethod
     def _collect_options(cls, given: dict[str, Any]) -> ModelOptions:
-        parent: Optional[ModelOptions] = getattr(cls, "_options", None)
+        parent: ModelOptions | None = getattr(cls, "_options", None)
         options = parent.clone_defaults() if parent is not None else ModelOptions()
         if parent is None:
             options.coercions = {}
@@ -146,7 +157,9 @@ class Model(ModelT, metaclass=ModelMeta):
                 if key.startswith("_"):
                     continue
                 if key not in OPTION_NAMES:
-                    raise TypeError(f"{cls.__name__}.Options: unknown model option {key!r}")
+                    raise TypeError(
+                        f"{cls.__name__}.Options: unknown model option {key!r}"
+                    )
                 given.setdefault(key, value)
         for key, value in given.items():
             if key in ("abstract", "lazy_creation") or value is None:
@@ -168,7 +181,7 @@ class Model(ModelT, metaclass=ModelMeta):
 
     @classmethod
     def make_final(cls) -> None:
-        """Finish a class created with ``lazy_creation=True`` (or forward references)."""
+        """Finish a class created with ``lazy_creation=True`` (see Record)."""
 
     # -- loading -------------------------------------------------------------
 
@@ -186,18 +199,24 @@ class Model(ModelT, metaclass=ModelMeta):
         else ``default_serializer``, else ``"json"``.
         """
         options = cls._options
-        data = codecs.loads(options.serializer or serializer or default_serializer or "json", s)
+        data = codecs.loads(
+            options.serializer or serializer or default_serializer or "json", s
+        )
         if type(data) is dict:
             meta = data.get(BLESSED_KEY)
-            if (meta is None or type(meta) is dict and meta.get("ns") == options.namespace) and (
-                not cls.__is_abstract__
-            ):
-                return cls._load(data)  # type: ignore[attr-defined, no-any-return]  # Record API
+            if (
+                meta is None
+                or type(meta) is dict
+                and meta.get("ns") == options.namespace
+            ) and (not cls.__is_abstract__):
+                return cls._load(data)  # type: ignore[no-any-return]  # Record API
             return cls._from_owned(data, None)  # type: ignore[no-any-return]  # a model
         return cls.from_data(data)
 
     @classmethod
-    def from_data(cls, data: Any, *, preferred_type: Optional[type[ModelT]] = None) -> ModelT:
+    def from_data(
+        cls, data: Any, *, preferred_type: type[ModelT] | None = None
+    ) -> ModelT:
         """Create a model from a mapping (e.g. a decoded payload).
 
         Keys are the fields' input names; keys that are not fields are kept
@@ -217,12 +236,15 @@ class Model(ModelT, metaclass=ModelMeta):
                 f"{cls.__name__}.from_data() needs a mapping, got "
                 f"{type(data).__name__}: {data!r}"
             )
-        return cls._from_owned(dict(data), preferred_type)
+        model: ModelT = cls._from_owned(dict(data), preferred_type)
+        return model
 
     @classmethod
-    def _from_owned(cls, data: dict[str, Any], preferred_type: Optional[type[ModelT]]) -> Any:
+    def _from_owned(
+        cls, data: dict[str, Any], preferred_type: type[ModelT] | None
+    ) -> Any:
         target = cls._maybe_namespace(data, preferred_type=preferred_type) or cls
-        if target.__is_abstract__:
+        if getattr(target, "__is_abstract__", False):
             raise TypeError(E_ABSTRACT_INSTANCE.format(name=target.__name__))
         return target._load(data)  # type: ignore[attr-defined]  # Record API
 
@@ -233,15 +255,15 @@ class Model(ModelT, metaclass=ModelMeta):
         if meta is None:
             if cls.__is_abstract__:
                 return data
-            return cls._load(data)  # type: ignore[attr-defined]  # Record API
+            return cls._load(data)
         if cls.__is_abstract__:
             return cls._maybe_reconstruct(data)
         return cls._from_owned(data, cls)
 
     @classmethod
     def _maybe_namespace(
-        cls, data: Any, *, preferred_type: Optional[type[ModelT]] = None
-    ) -> Optional[type[ModelT]]:
+        cls, data: Any, *, preferred_type: type[ModelT] | None = None
+    ) -> type[ModelT] | None:
         """Return the model named by ``data``'s ``__faust`` metadata, if it applies."""
         try:
             ns = data[BLESSED_KEY]["ns"]
@@ -250,19 +272,31 @@ class Model(ModelT, metaclass=ModelMeta):
         options = cls.__dict__.get("_options")
         if options is not None and ns == options.namespace and not cls.__is_abstract__:
             return cls
-        open_type = preferred_type is None or preferred_type is ModelT or preferred_type is Model
+        open_type = (
+            preferred_type is None
+            or preferred_type is ModelT
+            or preferred_type is Model
+        )
         abstract = open_type or cls.__is_abstract__
         model = registry.get(ns)
         if model is None:
-            if abstract:
+            # A concrete class decodes the payload itself (the producer's
+            # module may have been renamed); an abstract one cannot.
+            if cls.__is_abstract__:
                 raise UnknownNamespaceError(
                     f"payload names model {ns!r} (in {BLESSED_KEY!r} metadata), but "
                     f"no such model is defined: is the module that defines it imported?"
                 )
             return None
         if cls.__is_abstract__ and not issubclass(model, cls):
-            raise TypeError(f"payload names model {ns!r}, which is not a {cls.__name__}")
-        if abstract or model._options.allow_blessed_key or model._options.polymorphic_fields:
+            raise TypeError(
+                f"payload names model {ns!r}, which is not a {cls.__name__}"
+            )
+        if (
+            abstract
+            or model._options.allow_blessed_key
+            or model._options.polymorphic_fields
+        ):
             return model
         return None
 
@@ -320,4 +354,3 @@ class Model(ModelT, metaclass=ModelMeta):
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__}: {self._humanize()}>"
-

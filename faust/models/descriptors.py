@@ -23,11 +23,12 @@ lookup.  Conversion happens once, when the value is stored (see
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from typing import TYPE_CHECKING, Any, Optional, TypeVar, cast
+from typing import TYPE_CHECKING, Any, ForwardRef, TypeVar, cast
 
 from faust.exceptions import ValidationError
 from faust.types.models import FieldDescriptorT, ModelT
 
+from .resolve import resolve_ref
 from .typing import Converter, Flags, compile_converter, is_model_class, remove_optional
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -71,25 +72,25 @@ class FieldDescriptor(FieldDescriptorT[T]):
 
     coerce: bool = False
     exclude: bool = False
-    tag: Optional[type[Tag[Any]]] = None
+    tag: type[Tag[Any]] | None = None
     #: Kept for compatibility: conversion is never deferred to attribute access.
     lazy_coercion: bool = False
 
     def __init__(
         self,
         *,
-        field: Optional[str] = None,
-        input_name: Optional[str] = None,
-        output_name: Optional[str] = None,
+        field: str | None = None,
+        input_name: str | None = None,
+        output_name: str | None = None,
         type: Any = None,
-        model: Optional[type[ModelT]] = None,
-        required: Optional[bool] = None,
+        model: type[ModelT] | None = None,
+        required: bool | None = None,
         default: Any = MISSING,
-        parent: Optional[FieldDescriptorT[Any]] = None,
-        coerce: Optional[bool] = None,
-        exclude: Optional[bool] = None,
-        date_parser: Optional[Callable[[Any], Any]] = None,
-        tag: Optional[type[Tag[Any]]] = None,
+        parent: FieldDescriptorT[Any] | None = None,
+        coerce: bool | None = None,
+        exclude: bool | None = None,
+        date_parser: Callable[[Any], Any] | None = None,
+        tag: type[Tag[Any]] | None = None,
         **options: Any,
     ) -> None:
         self.field = cast(str, field)
@@ -111,16 +112,19 @@ class FieldDescriptor(FieldDescriptorT[T]):
         if tag is not None:
             self.tag = tag
         self.options = options
-        self._init_conv: Optional[Converter] = None
-        self._load_conv: Optional[Converter] = None
-        self._path: Optional[tuple[str, ...]] = None
+        self._init_conv: Converter | None = None
+        self._load_conv: Converter | None = None
+        self._path: tuple[str, ...] | None = None
+        self._resolved_target: Any = None
 
     @property
-    def input_name(self) -> str:  # type: ignore[override]  # read-only view of the attribute
+    def input_name(self) -> str:  # type: ignore[override]  # read-only view
+        """Key of the field in incoming payloads."""
         return self._input_name or self.field
 
     @property
-    def output_name(self) -> str:  # type: ignore[override]  # read-only view of the attribute
+    def output_name(self) -> str:  # type: ignore[override]  # read-only view
+        """Key of the field in outgoing payloads."""
         return self._output_name or self.input_name
 
     def as_dict(self) -> Mapping[str, Any]:
@@ -151,23 +155,28 @@ class FieldDescriptor(FieldDescriptorT[T]):
         if self.field is None:
             self.field = name
         if self.model is None:
-            self.model = owner  # type: ignore[assignment]  # a model class
+            self.model = owner
 
     def on_model_attached(self, flags: Flags, load_flags: Flags) -> None:
         """Compile the converters used when values are stored (called by the model)."""
         if self._coerce_arg is not None:
             flags = _with_coerce(flags, self._coerce_arg)
             load_flags = _with_coerce(load_flags, self._coerce_arg)
+        else:
+            self.coerce = flags.coerce  # prepare_value() follows the model option
         if self.date_parser is not None:
             flags = _replace(flags, date_parser=self.date_parser)
             load_flags = _replace(load_flags, date_parser=self.date_parser)
         target = self.target_type
+        if isinstance(target, (str, ForwardRef)):
+            target = resolve_ref(target, flags.globalns, flags.localns)
+        self._resolved_target = target
         init = compile_converter(target, flags)
         load = compile_converter(target, load_flags)
         self._init_conv = self._finish_converter(init)
         self._load_conv = self._finish_converter(load)
 
-    def _finish_converter(self, conv: Optional[Converter]) -> Optional[Converter]:
+    def _finish_converter(self, conv: Converter | None) -> Converter | None:
         steps = [c for c in (conv, self._extra_converter()) if c is not None]
         if type(self).prepare_value not in _BUILTIN_PREPARE:
             steps.append(self.prepare_value)
@@ -191,12 +200,14 @@ class FieldDescriptor(FieldDescriptorT[T]):
 
         return chain
 
-    def _extra_converter(self) -> Optional[Converter]:
+    def _extra_converter(self) -> Converter | None:
         return None
 
     @property
     def target_type(self) -> Any:
         """The annotation without ``Optional`` and without any tag."""
+        if self._resolved_target is not None:
+            return self._resolved_target
         typ = remove_optional(self.type)
         origin = getattr(typ, "__origin__", None)
         if self.tag is not None and origin is self.tag:
@@ -205,7 +216,7 @@ class FieldDescriptor(FieldDescriptorT[T]):
 
     # -- instance access -----------------------------------------------------
 
-    def __get__(self, instance: Any, owner: Optional[type] = None) -> Any:
+    def __get__(self, instance: Any, owner: type | None = None) -> Any:
         if instance is None:
             return self
         # Only reached when the instance has no value in its __dict__.
@@ -218,6 +229,15 @@ class FieldDescriptor(FieldDescriptorT[T]):
         if name.startswith("_"):
             raise AttributeError(name)
         typ = self.target_type
+        if isinstance(typ, (str, ForwardRef)):
+            # a forward reference: resolved once the model can finish
+            finalize = getattr(self.model, "make_final", None)
+            if finalize is not None:
+                try:
+                    finalize()
+                except NameError:
+                    pass
+            typ = self.target_type
         options = getattr(typ, "_options", None) if is_model_class(typ) else None
         descriptors = getattr(options, "descriptors", None) or {}
         if name not in descriptors:
@@ -227,11 +247,11 @@ class FieldDescriptor(FieldDescriptorT[T]):
         return child
 
     def getattr(self, obj: ModelT) -> T:
-        """Read this field from ``obj``, following parents (``A.b.c`` reads ``obj.b.c``)."""
+        """Read this field from ``obj`` following parents (``A.b.c``: ``obj.b.c``)."""
         path = self._path
         if path is None:
             names = []
-            node: Optional[FieldDescriptorT[Any]] = self
+            node: FieldDescriptorT[Any] | None = self
             while node is not None:
                 names.append(node.field)
                 node = node.parent
@@ -253,7 +273,7 @@ class FieldDescriptor(FieldDescriptorT[T]):
         conv = self._load_conv
         return conv(value) if conv is not None else value
 
-    def prepare_value(self, value: Any, *, coerce: Optional[bool] = None) -> Any:
+    def prepare_value(self, value: Any, *, coerce: bool | None = None) -> Any:
         """Convert a value to the field type when coercion applies.
 
         Subclasses override this to add conversions; it is called for every
@@ -261,21 +281,25 @@ class FieldDescriptor(FieldDescriptorT[T]):
         """
         return value
 
-    def should_coerce(self, value: Any, coerce: Optional[bool] = None) -> bool:
+    def should_coerce(self, value: Any, coerce: bool | None = None) -> bool:
         """Return True if ``value`` should be converted (it is not None)."""
         return (coerce if coerce is not None else self.coerce) and value is not None
 
     def validate(self, value: T) -> Iterable[ValidationError]:
-        """Yield a :exc:`~faust.exceptions.ValidationError` per rule ``value`` breaks."""
+        """Yield a :exc:`~faust.exceptions.ValidationError` per broken rule."""
         return iter(())
 
     def validate_all(self, value: Any) -> Iterable[ValidationError]:
-        """Check that ``value`` has (or converts to) the field type, then :meth:`validate`."""
+        """Check ``value`` has (or converts to) the field type, then validate it."""
         if value is None:
             if self.required and not _allows_none(self.type):
                 yield self.validation_error(f"{self.field} is required (got None)")
             return
-        raw = value.get_value() if self.tag is not None and hasattr(value, "get_value") else value
+        raw = (
+            value.get_value()
+            if self.tag is not None and hasattr(value, "get_value")
+            else value
+        )
         try:
             prepared = self.prepare_value(raw, coerce=True)
         except (TypeError, ValueError, ArithmeticError) as exc:
@@ -321,7 +345,9 @@ def register_builtin_prepare(*functions: Any) -> None:
     _BUILTIN_PREPARE.update(functions)
 
 
-def field_for_type(typ: Any) -> tuple[type[FieldDescriptor[Any]], Optional[type[Tag[Any]]]]:
+def field_for_type(
+    typ: Any,
+) -> tuple[type[FieldDescriptor[Any]], type[Tag[Any]] | None]:
     """Return ``(descriptor class, tag)`` for an annotation (Optional removed)."""
     from .tags import Tag
 

@@ -20,9 +20,10 @@ import sys
 from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, Generic, Optional, TypeVar
+from typing import Any, Generic, TypeVar
 
 from faust.exceptions import ValidationError
+from faust.utils import iso8601
 
 from .descriptors import (
     MISSING,
@@ -31,7 +32,7 @@ from .descriptors import (
     field_for_type,
     register_builtin_prepare,
 )
-from .typing import Converter, _bool
+from .typing import Converter, Flags, _bool
 
 __all__ = [
     "FieldDescriptor",
@@ -60,14 +61,16 @@ def _plural(n: int, word: str) -> str:
 class BooleanField(FieldDescriptor[bool]):
     """A ``bool`` field (coercion accepts ``"true"``/``"false"``, ``1``/``0``, ...)."""
 
-    def prepare_value(self, value: Any, *, coerce: Optional[bool] = None) -> Any:
+    def prepare_value(self, value: Any, *, coerce: bool | None = None) -> Any:
         """Convert to bool when coercing."""
         return _bool(value) if self.should_coerce(value, coerce) else value
 
     def validate(self, value: bool) -> Iterable[ValidationError]:
         """The value must be a bool."""
         if not isinstance(value, bool):
-            yield self.validation_error(f"{self.field} must be True or False, of type bool")
+            yield self.validation_error(
+                f"{self.field} must be True or False, of type bool"
+            )
 
 
 class NumberField(FieldDescriptor[T]):
@@ -81,8 +84,8 @@ class NumberField(FieldDescriptor[T]):
     def __init__(
         self,
         *,
-        max_value: Optional[Any] = None,
-        min_value: Optional[Any] = None,
+        max_value: Any | None = None,
+        min_value: Any | None = None,
         **kwargs: Any,
     ) -> None:
         self.max_value = max_value
@@ -92,17 +95,17 @@ class NumberField(FieldDescriptor[T]):
     def validate(self, value: T) -> Iterable[ValidationError]:
         """Check the value against ``min_value``/``max_value`` (0 is a valid limit)."""
         max_ = self.max_value
-        if max_ is not None and value > max_:  # type: ignore[operator]  # numeric T
+        if max_ is not None and value > max_:
             yield self.validation_error(f"{self.field} cannot be more than {max_}")
         min_ = self.min_value
-        if min_ is not None and value < min_:  # type: ignore[operator]  # numeric T
+        if min_ is not None and value < min_:
             yield self.validation_error(f"{self.field} must be at least {min_}")
 
 
 class IntegerField(NumberField[int]):
     """An ``int`` field."""
 
-    def prepare_value(self, value: Any, *, coerce: Optional[bool] = None) -> Any:
+    def prepare_value(self, value: Any, *, coerce: bool | None = None) -> Any:
         """Convert with ``int()`` when coercing."""
         return int(value) if self.should_coerce(value, coerce) else value
 
@@ -110,7 +113,7 @@ class IntegerField(NumberField[int]):
 class FloatField(NumberField[float]):
     """A ``float`` field."""
 
-    def prepare_value(self, value: Any, *, coerce: Optional[bool] = None) -> Any:
+    def prepare_value(self, value: Any, *, coerce: bool | None = None) -> Any:
         """Convert with ``float()`` when coercing."""
         return float(value) if self.should_coerce(value, coerce) else value
 
@@ -126,8 +129,8 @@ class DecimalField(NumberField[Decimal]):
     def __init__(
         self,
         *,
-        max_digits: Optional[int] = None,
-        max_decimal_places: Optional[int] = None,
+        max_digits: int | None = None,
+        max_decimal_places: int | None = None,
         **kwargs: Any,
     ) -> None:
         self.max_digits = max_digits
@@ -136,7 +139,7 @@ class DecimalField(NumberField[Decimal]):
             max_digits=max_digits, max_decimal_places=max_decimal_places, **kwargs
         )
 
-    def prepare_value(self, value: Any, *, coerce: Optional[bool] = None) -> Any:
+    def prepare_value(self, value: Any, *, coerce: bool | None = None) -> Any:
         """Convert to Decimal when coercing (floats through their repr)."""
         if self.should_coerce(value, coerce) and not isinstance(value, Decimal):
             return Decimal(repr(value) if isinstance(value, float) else value)
@@ -178,8 +181,8 @@ class CharField(FieldDescriptor[CharacterType], Generic[CharacterType]):
     def __init__(
         self,
         *,
-        max_length: Optional[int] = None,
-        min_length: Optional[int] = None,
+        max_length: int | None = None,
+        min_length: int | None = None,
         trim_whitespace: bool = False,
         allow_blank: bool = False,
         **kwargs: Any,
@@ -196,7 +199,7 @@ class CharField(FieldDescriptor[CharacterType], Generic[CharacterType]):
             **kwargs,
         )
 
-    def _extra_converter(self) -> Optional[Converter]:
+    def _extra_converter(self) -> Converter | None:
         if not self.trim_whitespace:
             return None
 
@@ -225,7 +228,7 @@ class CharField(FieldDescriptor[CharacterType], Generic[CharacterType]):
 class StringField(CharField[str]):
     """A ``str`` field."""
 
-    def prepare_value(self, value: Any, *, coerce: Optional[bool] = None) -> Any:
+    def prepare_value(self, value: Any, *, coerce: bool | None = None) -> Any:
         """Convert with ``str()`` when coercing (and trim if asked)."""
         if self.should_coerce(value, coerce) and not isinstance(value, str):
             value = str(value)
@@ -246,7 +249,11 @@ class BytesField(CharField[bytes]):
     errors: str = "strict"
 
     def __init__(
-        self, *, encoding: Optional[str] = None, errors: Optional[str] = None, **kwargs: Any
+        self,
+        *,
+        encoding: str | None = None,
+        errors: str | None = None,
+        **kwargs: Any,
     ) -> None:
         if encoding is not None:
             self.encoding = encoding
@@ -254,7 +261,25 @@ class BytesField(CharField[bytes]):
             self.errors = errors
         super().__init__(encoding=self.encoding, errors=self.errors, **kwargs)
 
-    def prepare_value(self, value: Any, *, coerce: Optional[bool] = None) -> Any:
+    def on_model_attached(self, flags: Flags, load_flags: Flags) -> None:
+        """Compile converters; encoding ``str`` is left to :meth:`prepare_value`."""
+        super().on_model_attached(flags, load_flags)
+        self._init_conv = self._bytes_converter(self._init_conv)
+        self._load_conv = self._bytes_converter(self._load_conv)
+
+    def _bytes_converter(self, conv: Converter | None) -> Converter | None:
+        if conv is None or not self.coerce:
+            return conv
+        encoding, errors = self.encoding, self.errors
+
+        def encode_then(v: Any) -> Any:
+            if isinstance(v, str):
+                v = v.encode(encoding, errors)
+            return conv(v)
+
+        return encode_then
+
+    def prepare_value(self, value: Any, *, coerce: bool | None = None) -> Any:
         """Encode ``str`` values when coercing (and trim if asked)."""
         if self.should_coerce(value, coerce) and isinstance(value, str):
             value = value.encode(self.encoding, self.errors)
@@ -266,15 +291,13 @@ class BytesField(CharField[bytes]):
 class DatetimeField(FieldDescriptor[datetime]):
     """A :class:`~datetime.datetime` field; strings are parsed with ``date_parser``."""
 
-    def prepare_value(self, value: Any, *, coerce: Optional[bool] = None) -> Any:
+    def prepare_value(self, value: Any, *, coerce: bool | None = None) -> Any:
         """Parse strings when coercing."""
         if self.should_coerce(value, coerce) and isinstance(value, str):
             if self.date_parser is not None:
                 return self.date_parser(value)
             options = getattr(self.model, "_options", None)
-            parser = getattr(options, "date_parser", None)
-            if parser is None:
-                from faust.utils.iso8601 import parse as parser
+            parser = getattr(options, "date_parser", None) or iso8601.parse
             return parser(value)
         return value
 

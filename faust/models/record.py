@@ -6,9 +6,9 @@
         x: int
         y: int = 0
 
-    Point(1, 2) == Point(x=1, y=2)               # True
-    Point(1).dumps()                             # b'{"x":1,"y":0,"__faust":{"ns":"app.Point"}}'
-    Point.loads(b'{"x": 3, "y": 4}')             # <Point: x=3, y=4>
+    Point(1, 2) == Point(x=1, y=2)      # True
+    Point(1).dumps()    # b'{"x":1,"y":0,"__faust":{"ns":"app.Point"}}'
+    Point.loads(b'{"x": 3, "y": 4}')    # <Point: x=3, y=4>
 
 When a subclass is created, its fields are collected over the class
 hierarchy, a descriptor is made for each (see :mod:`faust.models.fields`)
@@ -23,7 +23,8 @@ from __future__ import annotations
 import inspect
 import sys
 from collections.abc import Iterator, Mapping
-from typing import Any, NamedTuple, Optional
+from dataclasses import replace
+from typing import Any, NamedTuple
 
 from faust.exceptions import ValidationError
 from faust.types.models import ModelOptions, ModelT
@@ -31,12 +32,14 @@ from faust.types.models import ModelOptions, ModelT
 from . import _build
 from .base import E_ABSTRACT_INSTANCE, Model
 from .descriptors import MISSING, FieldDescriptor, field_for_type
-from .resolve import evaluate_annotation, is_classvar
+from .resolve import SCOPE_KEY, evaluate_annotation, is_classvar
 from .typing import Flags, is_model_class, is_optional, remove_optional
 
 __all__ = ["Record"]
 
-_FRAMEWORK_MODULES = frozenset({"faust.models.base", "faust.models.record", "faust.types.models"})
+_FRAMEWORK_MODULES = frozenset(
+    {"faust.models.base", "faust.models.record", "faust.types.models"}
+)
 
 
 class _Spec(NamedTuple):
@@ -45,7 +48,7 @@ class _Spec(NamedTuple):
     name: str
     annotation: Any
     default: Any
-    descriptor: Optional[FieldDescriptor[Any]]
+    descriptor: FieldDescriptor[Any] | None
     globalns: Mapping[str, Any]
     localns: Mapping[str, Any]
 
@@ -70,7 +73,8 @@ def _own_specs(cls: type, extra_locals: Mapping[str, Any]) -> list[_Spec]:
         return []
     module = sys.modules.get(cls.__module__)
     globalns = vars(module) if module is not None else {}
-    localns = {**extra_locals, cls.__name__: cls}
+    scope = cls.__qualname__[: -len(cls.__name__)]
+    localns = {**extra_locals, cls.__name__: cls, SCOPE_KEY: (cls.__module__, scope)}
     specs = []
     seen_default: list[str] = []
     for name, raw in annotations.items():
@@ -97,9 +101,14 @@ def _own_specs(cls: type, extra_locals: Mapping[str, Any]) -> list[_Spec]:
 def _merged_specs(cls: type) -> dict[str, _Spec]:
     merged: dict[str, _Spec] = {}
     for base in reversed(cls.__mro__):
-        if base is object or base.__module__ in _FRAMEWORK_MODULES or base.__module__ in (
-            "abc",
-            "typing",
+        if (
+            base is object
+            or base.__module__ in _FRAMEWORK_MODULES
+            or base.__module__
+            in (
+                "abc",
+                "typing",
+            )
         ):
             continue
         own = base.__dict__.get("_faust_own_specs")
@@ -121,7 +130,7 @@ def _make_descriptor(cls: type, spec: _Spec) -> FieldDescriptor[Any]:
         changes: dict[str, Any] = {}
         if tag is not None and user.tag is None:
             changes["tag"] = tag
-        return user.clone(
+        descriptor: FieldDescriptor[Any] = user.clone(
             field=spec.name,
             type=annotation,
             model=cls,
@@ -130,6 +139,7 @@ def _make_descriptor(cls: type, spec: _Spec) -> FieldDescriptor[Any]:
             parent=None,
             **changes,
         )
+        return descriptor
     if spec.default is not MISSING:
         required, default = False, spec.default
     elif optional_type:
@@ -137,11 +147,18 @@ def _make_descriptor(cls: type, spec: _Spec) -> FieldDescriptor[Any]:
     else:
         required, default = True, MISSING
     return klass(
-        field=spec.name, type=annotation, model=cls, required=required, default=default, tag=tag
+        field=spec.name,
+        type=annotation,
+        model=cls,
+        required=required,
+        default=default,
+        tag=tag,
     )
 
 
-def _fill_options(options: ModelOptions, specs: Mapping[str, _Spec], descriptors: dict[str, Any]) -> None:
+def _fill_options(
+    options: ModelOptions, specs: Mapping[str, _Spec], descriptors: dict[str, Any]
+) -> None:
     options.fields = {name: spec.annotation for name, spec in specs.items()}
     options.fieldset = frozenset(specs)
     options.fieldpos = dict(enumerate(specs))
@@ -157,12 +174,38 @@ def _fill_options(options: ModelOptions, specs: Mapping[str, _Spec], descriptors
     options.polyindex = {}
     for kind in ("secret", "sensitive", "personal"):
         names = frozenset(
-            n for n, d in descriptors.items() if d.tag is not None and getattr(d.tag, f"is_{kind}")
+            n
+            for n, d in descriptors.items()
+            if d.tag is not None and getattr(d.tag, f"is_{kind}")
         )
         setattr(options, f"{kind}_fields", names)
         setattr(options, f"has_{kind}_fields", bool(names))
-    options.tagged_fields = frozenset(n for n, d in descriptors.items() if d.tag is not None)
+    options.tagged_fields = frozenset(
+        n for n, d in descriptors.items() if d.tag is not None
+    )
     options.has_tagged_fields = bool(options.tagged_fields)
+
+
+def _field_flags(options: ModelOptions, spec: _Spec) -> tuple[Flags, Flags]:
+    """Conversions for Python construction, and for loading payloads."""
+    coerce = options.coerce
+    init = Flags(
+        coerce=coerce,
+        dates=coerce,
+        decimals=coerce,
+        owned=False,
+        coercions=options.coercions,
+        date_parser=options.date_parser,
+        globalns=spec.globalns,
+        localns=spec.localns,
+    )
+    load = replace(
+        init,
+        dates=coerce or options.isodates,
+        decimals=coerce or options.decimals,
+        owned=True,
+    )
+    return init, load
 
 
 def _is_generated(value: Any) -> bool:
@@ -184,26 +227,28 @@ class Record(Model, abstract=True):
         cls = type(self)
         if cls.__is_abstract__:
             raise NotImplementedError(E_ABSTRACT_INSTANCE.format(name=cls.__name__))
-        cls._model_init(self, *args, **kwargs)  # type: ignore[attr-defined]  # generated
+        cls._model_init(self, *args, **kwargs)
 
     @classmethod
     def _contribute(cls, options: ModelOptions, *, abstract: bool, lazy: bool) -> None:
         own = _own_specs(cls, _definer_locals())
-        cls._faust_own_specs = own  # type: ignore[attr-defined]  # per-class field declarations
+        cls._faust_own_specs = own
         for spec in own:
             if spec.name in cls.__dict__:
                 delattr(cls, spec.name)  # Point.x is served by ModelMeta.__getattr__
         specs = _merged_specs(cls)
-        descriptors = {name: _make_descriptor(cls, spec) for name, spec in specs.items()}
+        descriptors = {
+            name: _make_descriptor(cls, spec) for name, spec in specs.items()
+        }
         _fill_options(options, specs, descriptors)
-        cls._faust_specs = specs  # type: ignore[attr-defined]  # used by _finalize_plan
+        cls._faust_specs = specs
         if abstract:
             if "__init__" not in cls.__dict__:
                 cls.__init__ = Record.__init__  # type: ignore[method-assign]  # raises
             return
-        cls._faust_generated_init = "__init__" not in cls.__dict__  # type: ignore[attr-defined]  # flag
+        cls._faust_generated_init = "__init__" not in cls.__dict__
         cls._install_methods(options)
-        cls._faust_plan_ready = False  # type: ignore[attr-defined]  # see _finalize_plan
+        cls._faust_plan_ready = False
         if lazy:
             cls._defer_plan()
             return
@@ -216,20 +261,36 @@ class Record(Model, abstract=True):
     def _install_methods(cls, options: ModelOptions) -> None:
         fields = list(options.descriptors)
         for name in ("asdict", "to_representation"):
-            if _is_generated(getattr(cls, name, None)) or name not in cls.__dict__ and getattr(
-                cls, name
-            ) is getattr(Record, name):
-                setattr(cls, name, _build.build_asdict(cls, options, metadata=name != "asdict"))
+            if (
+                _is_generated(getattr(cls, name, None))
+                or name not in cls.__dict__
+                and getattr(cls, name) is getattr(Record, name)
+            ):
+                setattr(
+                    cls,
+                    name,
+                    _build.build_asdict(cls, options, metadata=name != "asdict"),
+                )
         if not options.include_metadata and _is_generated(cls.to_representation):
             cls.to_representation = cls.asdict  # type: ignore[method-assign]  # same shape
         if "__json__" not in cls.__dict__ and (
             cls.__json__ is Record.__json__ or _is_generated(cls.__json__)
         ):
             cls.__json__ = cls.to_representation  # type: ignore[method-assign]  # one call less
-        for name, op in (("__eq__", "=="), ("__lt__", "<"), ("__le__", "<="), ("__gt__", ">"), ("__ge__", ">=")):
+        for name, op in (
+            ("__eq__", "=="),
+            ("__lt__", "<"),
+            ("__le__", "<="),
+            ("__gt__", ">"),
+            ("__ge__", ">="),
+        ):
             if name not in cls.__dict__:
                 setattr(cls, name, _build.build_compare(cls, fields, name, op))
-        if "__hash__" not in cls.__dict__ or cls.__dict__["__hash__"] is None and "__eq__" not in cls.__dict__:
+        if (
+            "__hash__" not in cls.__dict__
+            or cls.__dict__["__hash__"] is None
+            and "__eq__" not in cls.__dict__
+        ):
             cls.__hash__ = _build.build_hash(cls, fields)  # type: ignore[method-assign]  # generated
 
     @classmethod
@@ -241,17 +302,17 @@ class Record(Model, abstract=True):
 
         def deferred_load(data: dict[str, Any]) -> Any:
             cls._finalize_plan()
-            return cls._load(data)  # type: ignore[attr-defined]  # generated
+            return cls._load(data)
 
         def deferred_load_into(self: Any, data: dict[str, Any]) -> None:
             cls._finalize_plan()
-            cls._load_into(self, data)  # type: ignore[attr-defined]  # generated
+            cls._load_into(self, data)
 
-        cls._model_init = deferred_init  # type: ignore[attr-defined]  # replaced when ready
-        if cls._faust_generated_init:  # type: ignore[attr-defined]  # set in _contribute
+        cls._model_init = deferred_init
+        if cls._faust_generated_init:
             cls.__init__ = deferred_init  # type: ignore[method-assign]  # replaced when ready
-        cls._load = staticmethod(deferred_load)  # type: ignore[attr-defined]  # replaced when ready
-        cls._load_into = deferred_load_into  # type: ignore[attr-defined]  # replaced when ready
+        cls._load = staticmethod(deferred_load)
+        cls._load_into = deferred_load_into
 
     @classmethod
     def make_final(cls) -> None:
@@ -268,40 +329,27 @@ class Record(Model, abstract=True):
         if cls.__dict__.get("_faust_plan_ready"):
             return
         options = cls._options
-        specs: Mapping[str, _Spec] = cls._faust_specs  # type: ignore[attr-defined]  # _contribute
-        coerce, date_parser = options.coerce, options.date_parser
+        specs: Mapping[str, _Spec] = cls._faust_specs
         for name, descr in options.descriptors.items():
-            spec = specs[name]
-            common = dict(
-                coercions=options.coercions,
-                date_parser=date_parser,
-                globalns=spec.globalns,
-                localns=spec.localns,
-            )
-            init = Flags(coerce=coerce, dates=coerce, decimals=coerce, owned=False, **common)
-            load = Flags(
-                coerce=coerce,
-                dates=coerce or options.isodates,
-                decimals=coerce or options.decimals,
-                owned=True,
-                **common,
-            )
-            descr.on_model_attached(init, load)  # type: ignore[attr-defined]  # ours
+            descr.on_model_attached(*_field_flags(options, specs[name]))  # type: ignore[attr-defined]  # ours
         direct = cls._install_setattr(options)
         init_fn = _build.build_init(cls, options, direct_dict=direct)
-        cls._model_init = init_fn  # type: ignore[attr-defined]  # generated
-        if cls._faust_generated_init:  # type: ignore[attr-defined]  # set in _contribute
+        cls._model_init = init_fn
+        if cls._faust_generated_init:
             cls.__init__ = init_fn  # type: ignore[method-assign]  # generated
             load, load_into = _build.build_load(cls, options, direct_dict=direct)
         else:
             load = _build.load_via_init(cls)
             load_into = _build.build_load(cls, options, direct_dict=direct)[1]
-        cls._load = staticmethod(load)  # type: ignore[attr-defined]  # generated
-        cls._load_into = load_into  # type: ignore[attr-defined]  # generated
-        inherited = cls.__dict__.get("loads", getattr(cls, "loads"))
-        if _is_generated(inherited) or getattr(inherited, "__func__", None) is Model.loads.__func__:
+        cls._load = staticmethod(load)
+        cls._load_into = load_into
+        inherited = cls.__dict__.get("loads", cls.loads)
+        if (
+            _is_generated(inherited)
+            or getattr(inherited, "__func__", None) is Model.__dict__["loads"].__func__
+        ):
             cls.loads = _build.build_loads(cls, options, load)  # type: ignore[method-assign]  # generated
-        cls._faust_plan_ready = True  # type: ignore[attr-defined]  # done
+        cls._faust_plan_ready = True
 
     @classmethod
     def _install_setattr(cls, options: ModelOptions) -> bool:
@@ -313,13 +361,19 @@ class Record(Model, abstract=True):
         }
         needed = options.frozen or (
             converters
-            and (options.coerce or options.has_tagged_fields or any(d.coerce for d in descriptors.values()))
+            and (
+                options.coerce
+                or options.has_tagged_fields
+                or any(getattr(d, "coerce", False) for d in descriptors.values())
+            )
         )
-        if "__setattr__" in cls.__dict__ and not _is_generated(cls.__dict__["__setattr__"]):
+        if "__setattr__" in cls.__dict__ and not _is_generated(
+            cls.__dict__["__setattr__"]
+        ):
             return True  # the user's own: bypass it when storing converted values
         if not needed:
             if _is_generated(cls.__setattr__):
-                cls.__setattr__ = object.__setattr__  # type: ignore[method-assign, assignment]  # reset
+                cls.__setattr__ = object.__setattr__  # type: ignore[method-assign]  # reset
             return cls.__setattr__ is not object.__setattr__
         cls.__setattr__ = _make_setattr(cls, converters, frozen=options.frozen)  # type: ignore[method-assign]  # generated
         if options.frozen:
@@ -329,7 +383,7 @@ class Record(Model, abstract=True):
     # -- instances -------------------------------------------------------------
 
     def asdict(self) -> dict[str, Any]:  # pragma: no cover - replaced per class
-        """Return the fields as a dict keyed by output name (excluded fields left out)."""
+        """Return the fields keyed by output name (excluded fields left out)."""
         raise NotImplementedError
 
     def to_representation(self) -> Mapping[str, Any]:  # pragma: no cover - replaced
@@ -343,7 +397,9 @@ class Record(Model, abstract=True):
         names = self._options.descriptors
         data = {name: getattr(self, name) for name in names}
         for obj in objects:
-            data.update((n, getattr(obj, n)) for n in obj._options.descriptors if n in names)
+            data.update(
+                (n, getattr(obj, n)) for n in obj._options.descriptors if n in names
+            )
         data.update(fields)
         return type(self)(**data)
 
@@ -357,7 +413,11 @@ class Record(Model, abstract=True):
     def _humanize(self) -> str:
         values = self.__dict__
         names = [n for n in self._options.descriptors if n in values]
-        names += [n for n in values if n not in self._options.descriptors and not n.startswith("__")]
+        names += [
+            n
+            for n in values
+            if n not in self._options.descriptors and not n.startswith("__")
+        ]
         return ", ".join(f"{name}={values[name]!r}" for name in names)
 
 
@@ -390,6 +450,5 @@ def _make_setattr(
         raise AttributeError(f"{cls.__name__} is frozen: cannot delete {name!r}")
 
     fun = __delattr__ if delete else __setattr__
-    fun._faust_generated = True  # type: ignore[attr-defined]  # marks generated code
+    setattr(fun, "_faust_generated", True)  # noqa: B010 - marks generated code
     return fun
-

@@ -17,10 +17,19 @@ from typing import Any, ForwardRef, Union
 
 from faust.types.models import registry
 
-__all__ = ["PendingRef", "evaluate_annotation", "resolve_ref", "is_classvar"]
+__all__ = [
+    "PendingRef",
+    "SCOPE_KEY",
+    "evaluate_annotation",
+    "resolve_ref",
+    "is_classvar",
+]
+
+#: Key in a local namespace naming ``(module, qualname prefix)`` of the model.
+SCOPE_KEY = "__faust_scope__"
 
 
-class PendingRef(ForwardRef, _root=True):  # type: ignore[call-arg]  # typing internals
+class PendingRef(ForwardRef, _root=True):  # type: ignore[misc, call-arg]  # typing internal
     """A name not defined yet when the annotation was first evaluated."""
 
     def __or__(self, other: Any) -> Any:
@@ -52,7 +61,7 @@ def evaluate_annotation(
     if not isinstance(annotation, str):
         return annotation
     try:
-        return eval(annotation, {}, _Namespace(globalns, localns))  # noqa: S307 - annotations are code
+        return eval(annotation, {}, _Namespace(globalns, localns))
     except Exception:
         return PendingRef(annotation)
 
@@ -61,17 +70,21 @@ def is_classvar(annotation: Any) -> bool:
     """Return True for ``ClassVar`` annotations (which are not fields)."""
     if isinstance(annotation, str):
         return annotation.split("[", 1)[0].strip().split(".")[-1] == "ClassVar"
-    return annotation is typing.ClassVar or typing.get_origin(annotation) is typing.ClassVar
+    return (
+        annotation is typing.ClassVar
+        or typing.get_origin(annotation) is typing.ClassVar
+    )
 
 
 def resolve_ref(
-    ref: Union[str, ForwardRef], globalns: Mapping[str, Any], localns: Mapping[str, Any]
+    ref: str | ForwardRef, globalns: Mapping[str, Any], localns: Mapping[str, Any]
 ) -> Any:
     """Evaluate a forward reference now that the module has been loaded.
 
     Names are looked up in ``localns``, then ``globalns``, then builtins,
-    and last among the registered models (by class name, preferring the
-    module of ``globalns``), which finds models defined in a function body.
+    and last among the registered models defined in the same scope as the
+    referring model (``localns["__faust_scope__"]``), which finds models
+    defined later in the same function body.
 
     Raises:
         NameError: the name cannot be found.
@@ -80,9 +93,9 @@ def resolve_ref(
     namespace = dict(globalns)
     namespace.update(localns)
     try:
-        return eval(text, namespace)  # noqa: S307 - annotations are code
+        return eval(text, namespace)
     except NameError as exc:
-        model = _registered_model(text, globalns.get("__name__"))
+        model = _registered_model(text, localns.get(SCOPE_KEY))
         if model is not None:
             return model
         raise NameError(
@@ -91,12 +104,12 @@ def resolve_ref(
         ) from None
 
 
-def _registered_model(text: str, module: Any) -> Any:
-    name = text.strip().split(".")[-1]
-    found = [m for m in registry.values() if m.__name__ == name]
-    same_module = [m for m in found if m.__module__ == module]
-    if len(same_module) >= 1:
-        return same_module[-1]
-    if len(found) == 1:
-        return found[0]
+def _registered_model(text: str, scope: Any) -> Any:
+    if scope is None:
+        return None
+    module, prefix = scope
+    qualname = prefix + text.strip()
+    for model in reversed(list(registry.values())):
+        if model.__module__ == module and model.__qualname__ == qualname:
+            return model
     return None

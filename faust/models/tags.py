@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any, Generic, Optional, TypeVar
+from typing import Any, Generic, TypeVar
 
 from faust.exceptions import SecurityError
 
@@ -49,7 +49,7 @@ class Tag(Generic[T]):
 
     __slots__ = ("_value", "field")
 
-    def __init__(self, value: T, *, field: Optional[str] = None) -> None:
+    def __init__(self, value: T, *, field: str | None = None) -> None:
         if isinstance(value, Tag):
             raise SecurityError("Cannot wrap: value is already tagged")
         self._value = value
@@ -72,7 +72,7 @@ class Tag(Generic[T]):
 
     def __lt__(self, other: Any) -> bool:
         if type(other) is type(self):
-            return bool(self._value < other._value)
+            return bool(self._value < other._value)  # type: ignore[operator]  # T may order
         return NotImplemented
 
     def __repr__(self) -> str:

@@ -39,7 +39,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, ForwardRef, Optional, Union
+from typing import Any, ForwardRef, Union
 from uuid import UUID
 
 from faust.types.models import ModelT
@@ -52,7 +52,13 @@ __all__ = ["Flags", "Converter", "compile_converter", "is_optional", "remove_opt
 Converter = Callable[[Any], Any]
 
 _NoneType = type(None)
-_LIST_ORIGINS = {list, cabc.Sequence, cabc.MutableSequence, cabc.Iterable, cabc.Collection}
+_LIST_ORIGINS = {
+    list,
+    cabc.Sequence,
+    cabc.MutableSequence,
+    cabc.Iterable,
+    cabc.Collection,
+}
 _SET_ORIGINS = {set, cabc.Set, cabc.MutableSet}
 _DICT_ORIGINS = {dict, cabc.Mapping, cabc.MutableMapping}
 _TRUE = frozenset({"true", "1", "yes", "on", "y", "t"})
@@ -74,7 +80,7 @@ class Flags:
     #: user conversions: type (or tuple of types) -> function.
     coercions: Mapping[Any, Converter] = field(default_factory=dict)
     #: parses date strings.
-    date_parser: Optional[Converter] = None
+    date_parser: Converter | None = None
     #: namespace used to resolve forward references.
     globalns: Mapping[str, Any] = field(default_factory=dict, compare=False)
     localns: Mapping[str, Any] = field(default_factory=dict, compare=False)
@@ -103,7 +109,7 @@ def is_model_class(typ: Any) -> bool:
     return isinstance(typ, type) and issubclass(typ, ModelT)
 
 
-def compile_converter(typ: Any, flags: Flags) -> Optional[Converter]:
+def compile_converter(typ: Any, flags: Flags) -> Converter | None:
     """Return a function converting values to ``typ``, or None if none is needed.
 
     Raises:
@@ -128,11 +134,12 @@ def compile_converter(typ: Any, flags: Flags) -> Optional[Converter]:
     return None
 
 
-def _user_coercion(typ: Any, flags: Flags) -> Optional[Converter]:
+def _user_coercion(typ: Any, flags: Flags) -> Converter | None:
     for key, fun in flags.coercions.items():
         types = key if isinstance(key, tuple) else (key,)
         if typ in types or (
-            isinstance(typ, type) and any(isinstance(t, type) and issubclass(typ, t) for t in types)
+            isinstance(typ, type)
+            and any(isinstance(t, type) and issubclass(typ, t) for t in types)
         ):
             return _skip_instances(types, fun)
     return None
@@ -149,7 +156,7 @@ def _skip_instances(types: tuple[Any, ...], fun: Converter) -> Converter:
     return coerce_user
 
 
-def _class(typ: type, flags: Flags) -> Optional[Converter]:
+def _class(typ: type, flags: Flags) -> Converter | None:
     if issubclass(typ, ModelT):
         return _model(typ, flags)
     if issubclass(typ, tuple) and hasattr(typ, "_fields"):
@@ -167,7 +174,7 @@ def _class(typ: type, flags: Flags) -> Optional[Converter]:
     return None
 
 
-def _scalar(typ: type) -> Optional[Converter]:
+def _scalar(typ: type) -> Converter | None:
     if issubclass(typ, enum.Enum):
         return lambda v: v if v is None or isinstance(v, typ) else typ(v)
     if typ is bool:
@@ -237,7 +244,15 @@ def _model(model: type[ModelT], flags: Flags) -> Converter:
     owned = flags.owned
     from_field = model._from_field  # type: ignore[attr-defined]  # Model API
     # A concrete model's generated _load checks the payload's metadata itself.
-    load = from_field if model.__is_abstract__ else model._load  # type: ignore[attr-defined]  # Record API
+    if model.__is_abstract__:  # type: ignore[attr-defined]  # Model API
+        load = from_field
+    elif model.__dict__.get("_faust_plan_ready"):
+        load = model._load  # type: ignore[attr-defined]  # Record API
+    else:
+        # The model is being created (a self reference) or waits for a
+        # forward reference: look its loader up at call time.
+        def load(v: Any) -> Any:
+            return model._load(v)  # type: ignore[attr-defined]  # Record API
 
     def to_model(v: Any) -> Any:
         if v.__class__ is dict:
@@ -256,7 +271,7 @@ def _model(model: type[ModelT], flags: Flags) -> Converter:
     return to_model
 
 
-def _union(typ: Any, flags: Flags) -> Optional[Converter]:
+def _union(typ: Any, flags: Flags) -> Converter | None:
     members = [a for a in typing.get_args(typ) if a is not _NoneType]
     members = [
         resolve_ref(m, flags.globalns, flags.localns)
@@ -271,9 +286,12 @@ def _union(typ: Any, flags: Flags) -> Optional[Converter]:
         return None
     from faust.serializers.registry import reconstruct
 
-    only = models[0] if len(models) == 1 and not any(
-        _accepts_mapping(m) for m in members if m is not models[0]
-    ) else None
+    only = (
+        models[0]
+        if len(models) == 1
+        and not any(_accepts_mapping(m) for m in members if m is not models[0])
+        else None
+    )
     single = compile_converter(only, flags) if only is not None else None
 
     def to_union(v: Any) -> Any:
@@ -293,7 +311,9 @@ def _accepts_mapping(typ: Any) -> bool:
     return typ is Any or (isinstance(origin, type) and issubclass(origin, Mapping))
 
 
-def _generic(typ: Any, origin: Any, args: tuple[Any, ...], flags: Flags) -> Optional[Converter]:
+def _generic(
+    typ: Any, origin: Any, args: tuple[Any, ...], flags: Flags
+) -> Converter | None:
     if origin in _LIST_ORIGINS:
         item = compile_converter(args[0], flags) if args else None
         return _list(item) if item is not None else None
@@ -302,7 +322,9 @@ def _generic(typ: Any, origin: Any, args: tuple[Any, ...], flags: Flags) -> Opti
         return _set(frozenset if origin is frozenset else set, item)
     if origin is tuple:
         return _tuple(args, flags)
-    if origin in _DICT_ORIGINS or (isinstance(origin, type) and issubclass(origin, Mapping)):
+    if origin in _DICT_ORIGINS or (
+        isinstance(origin, type) and issubclass(origin, Mapping)
+    ):
         key = compile_converter(args[0], flags) if args else None
         value = compile_converter(args[1], flags) if len(args) > 1 else None
         factory = None if origin in _DICT_ORIGINS else origin
@@ -331,7 +353,7 @@ def _list(item: Converter) -> Converter:
     return to_list
 
 
-def _set(kind: type, item: Optional[Converter]) -> Converter:
+def _set(kind: type, item: Converter | None) -> Converter:
     def to_set(v: Any) -> Any:
         if v is None:
             return v
@@ -356,7 +378,10 @@ def _tuple(args: tuple[Any, ...], flags: Flags) -> Converter:
         if item is not None:
             return tuple(item(x) for x in v)
         if any(positional):
-            return tuple(c(x) if c is not None else x for c, x in zip(positional, v))
+            if len(v) != len(positional):
+                raise ValueError(f"expected {len(positional)} items, got {len(v)}")
+            pairs = zip(positional, v, strict=True)
+            return tuple(c(x) if c is not None else x for c, x in pairs)
         return v if v.__class__ is tuple else tuple(v)
 
     return to_tuple
@@ -371,14 +396,26 @@ def _namedtuple(typ: type, flags: Flags) -> Converter:
         if v is None or isinstance(v, typ):
             return v
         if isinstance(v, Mapping):
-            v = [v[f] for f in fields if f in v]
-        return typ(*(c(x) if c is not None else x for c, x in zip(convs, v)))
+            return typ(
+                **{
+                    f: _apply(c, v[f])
+                    for f, c in zip(fields, convs, strict=True)
+                    if f in v
+                }
+            )
+        if len(v) > len(fields):
+            raise ValueError(f"expected at most {len(fields)} items, got {len(v)}")
+        return typ(*(_apply(c, x) for c, x in zip(convs, v, strict=False)))
 
     return to_namedtuple
 
 
+def _apply(conv: Converter | None, value: Any) -> Any:
+    return conv(value) if conv is not None else value
+
+
 def _dict(
-    key: Optional[Converter], value: Optional[Converter], factory: Optional[Any]
+    key: Converter | None, value: Converter | None, factory: Any | None
 ) -> Converter:
     def to_dict(v: Any) -> Any:
         if v is None:

@@ -8,11 +8,20 @@ what you need, then ``app.sensors.add(MySensor())``. :class:`SensorDelegate`
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import Any, Optional
+from typing import Any
 
 from mode import Service
 
-from ..types import TP, AppT, CollectionT, ConsumerT, EventT, Message, ProducerT, StreamT
+from ..types import (
+    TP,
+    AppT,
+    CollectionT,
+    ConsumerT,
+    EventT,
+    Message,
+    ProducerT,
+    StreamT,
+)
 from ..types.sensors import SensorDelegateT, SensorT
 from ..types.tuples import PendingMessage, RecordMetadata
 
@@ -79,7 +88,9 @@ class Sensor(SensorT, Service):
     ) -> None:
         """The broker acknowledged a produced message."""
 
-    def on_send_error(self, producer: ProducerT, exc: BaseException, state: Any) -> None:
+    def on_send_error(
+        self, producer: ProducerT, exc: BaseException, state: Any
+    ) -> None:
         """Producing a message failed."""
 
     def on_assignment_start(self, assignor: Any) -> Any:
@@ -104,9 +115,7 @@ class Sensor(SensorT, Service):
     def on_rebalance_end(self, app: AppT, state: Any) -> None:
         """The rebalance finished (tables recovered)."""
 
-    def on_web_request_start(
-        self, app: AppT, request: Any, *, view: Any = None
-    ) -> Any:
+    def on_web_request_start(self, app: AppT, request: Any, *, view: Any = None) -> Any:
         """A web request started."""
         return {}
 
@@ -234,9 +243,13 @@ class SensorDelegate(SensorDelegateT):
     ) -> None:
         """Fan out :meth:`Sensor.on_send_completed`."""
         for sensor in self._sensors:
-            sensor.on_send_completed(producer, state.get(sensor) if state else None, metadata)
+            sensor.on_send_completed(
+                producer, state.get(sensor) if state else None, metadata
+            )
 
-    def on_send_error(self, producer: ProducerT, exc: BaseException, state: Any) -> None:
+    def on_send_error(
+        self, producer: ProducerT, exc: BaseException, state: Any
+    ) -> None:
         """Fan out :meth:`Sensor.on_send_error`."""
         for sensor in self._sensors:
             sensor.on_send_error(producer, exc, state.get(sensor) if state else None)
@@ -271,11 +284,11 @@ class SensorDelegate(SensorDelegateT):
         for sensor in self._sensors:
             sensor.on_rebalance_end(app, state.get(sensor, {}))
 
-    def on_web_request_start(
-        self, app: AppT, request: Any, *, view: Any = None
-    ) -> Any:
+    def on_web_request_start(self, app: AppT, request: Any, *, view: Any = None) -> Any:
         """Fan out :meth:`Sensor.on_web_request_start`."""
-        return {s: s.on_web_request_start(app, request, view=view) for s in self._sensors}
+        return {
+            s: s.on_web_request_start(app, request, view=view) for s in self._sensors
+        }
 
     def on_web_request_end(
         self,

@@ -17,7 +17,16 @@ from typing import Any, Optional
 
 from mode import Service
 
-from ..types import TP, AppT, CollectionT, ConsumerT, EventT, Message, ProducerT, StreamT
+from ..types import (
+    TP,
+    AppT,
+    CollectionT,
+    ConsumerT,
+    EventT,
+    Message,
+    ProducerT,
+    StreamT,
+)
 from ..types.tuples import PendingMessage, RecordMetadata
 from .base import Sensor
 
@@ -77,7 +86,9 @@ class Monitor(Sensor):
         self.events_runtime: deque[float] = deque(maxlen=max_avg_history)
         self.commit_latency: deque[float] = deque(maxlen=max_commit_latency_history)
         self.send_latency: deque[float] = deque(maxlen=max_send_latency_history)
-        self.assignment_latency: deque[float] = deque(maxlen=max_assignment_latency_history)
+        self.assignment_latency: deque[float] = deque(
+            maxlen=max_assignment_latency_history
+        )
         self.assignments_completed = 0
         self.assignments_failed = 0
         self.rebalances = 0
@@ -197,7 +208,9 @@ class Monitor(Sensor):
         if state is not None:
             self.send_latency.append(time.monotonic() - state)
 
-    def on_send_error(self, producer: ProducerT, exc: BaseException, state: Any) -> None:
+    def on_send_error(
+        self, producer: ProducerT, exc: BaseException, state: Any
+    ) -> None:
         """Count a failed send."""
         self.send_errors += 1
 
@@ -224,11 +237,15 @@ class Monitor(Sensor):
 
     def on_rebalance_return(self, app: AppT, state: dict[str, Any]) -> None:
         """Record the time until the rebalance callback returned."""
-        self.rebalance_return_latency.append(time.monotonic() - state.get("time_start", 0.0))
+        self.rebalance_return_latency.append(
+            time.monotonic() - state.get("time_start", 0.0)
+        )
 
     def on_rebalance_end(self, app: AppT, state: dict[str, Any]) -> None:
         """Record the time until the rebalance finished."""
-        self.rebalance_end_latency.append(time.monotonic() - state.get("time_start", 0.0))
+        self.rebalance_end_latency.append(
+            time.monotonic() - state.get("time_start", 0.0)
+        )
 
     def on_web_request_end(
         self,
@@ -269,7 +286,10 @@ class Monitor(Sensor):
             "assignments_completed": self.assignments_completed,
             "assignments_failed": self.assignments_failed,
             "send_errors": self.send_errors,
-            "topic_buffer_full": {f"{tp.topic}:{tp.partition}": n for tp, n in self.topic_buffer_full.items()},
+            "topic_buffer_full": {
+                f"{tp.topic}:{tp.partition}": n
+                for tp, n in self.topic_buffer_full.items()
+            },
             "metric_counts": dict(self.metric_counts),
             "tables": {name: state.asdict() for name, state in self.tables.items()},
             "topic_committed_offsets": self.topic_committed_offsets,

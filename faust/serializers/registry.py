@@ -21,7 +21,7 @@ the type is ``str`` or ``bytes``, ``raw``.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any, Optional
+from typing import Any, TypeGuard
 
 from faust.exceptions import DecodeError, KeyDecodeError, ValueDecodeError
 from faust.types.codecs import CodecArg
@@ -63,7 +63,7 @@ def reconstruct(payload: Any) -> Any:
     return model.from_data(payload, preferred_type=model)
 
 
-def _is_model_class(typ: Any) -> bool:
+def _is_model_class(typ: Any) -> TypeGuard[type[ModelT]]:
     return isinstance(typ, type) and issubclass(typ, ModelT)
 
 
@@ -97,8 +97,8 @@ class Registry(RegistryT):
 
     def loads_key(
         self,
-        typ: Optional[ModelArg],
-        key: Optional[bytes],
+        typ: ModelArg | None,
+        key: bytes | None,
         *,
         serializer: CodecArg = None,
     ) -> K:
@@ -113,14 +113,14 @@ class Registry(RegistryT):
         Raises:
             KeyDecodeError: the key cannot be decoded as ``typ``.
         """
-        return self._loads(  # type: ignore[no-any-return]  # K is whatever typ gives
+        return self._loads(
             typ, key, serializer or self.key_serializer, KeyDecodeError, "key"
         )
 
     def loads_value(
         self,
-        typ: Optional[ModelArg],
-        value: Optional[bytes],
+        typ: ModelArg | None,
+        value: bytes | None,
         *,
         serializer: CodecArg = None,
     ) -> Any:
@@ -135,8 +135,8 @@ class Registry(RegistryT):
 
     def _loads(
         self,
-        typ: Optional[ModelArg],
-        data: Optional[bytes],
+        typ: ModelArg | None,
+        data: bytes | None,
         serializer: CodecArg,
         error: type[DecodeError],
         what: str,
@@ -153,31 +153,34 @@ class Registry(RegistryT):
         except MemoryError:
             raise
         except Exception as exc:
-            raise error(
-                _decode_failure(what, typ, serializer, exc)
-            ).with_traceback(exc.__traceback__) from exc
+            raise error(_decode_failure(what, typ, serializer, exc)).with_traceback(
+                exc.__traceback__
+            ) from exc
 
-    def _prepare_payload(self, typ: Optional[ModelArg], value: Any) -> Any:
+    def _prepare_payload(self, typ: ModelArg | None, value: Any) -> Any:
         if typ is None:
             return reconstruct(value)
         if _is_model_class(typ):
-            return typ.from_data(value, preferred_type=typ)  # type: ignore[union-attr]  # checked above
+            return typ.from_data(value, preferred_type=typ)
         if typ is str:
             return _text(value)
         if typ is bytes:
             return _binary(value)
-        if typ is int or typ is float or typ is Decimal:
-            return typ(_text(value))  # type: ignore[operator]  # int/float/Decimal
+        if typ is int or typ is float:
+            return typ(_text(value))
+        if typ is Decimal:
+            # a JSON number arrives as float: go through its shortest repr
+            return Decimal(repr(value) if isinstance(value, float) else _text(value))
         return value
 
     def dumps_key(
         self,
-        typ: Optional[ModelArg],
+        typ: ModelArg | None,
         key: K,
         *,
         serializer: CodecArg = None,
         skip: tuple[type, ...] = (bytes,),
-    ) -> Optional[bytes]:
+    ) -> bytes | None:
         """Encode a message key.
 
         Arguments:
@@ -194,12 +197,12 @@ class Registry(RegistryT):
 
     def dumps_value(
         self,
-        typ: Optional[ModelArg],
+        typ: ModelArg | None,
         value: V,
         *,
         serializer: CodecArg = None,
         skip: tuple[type, ...] = (bytes,),
-    ) -> Optional[bytes]:
+    ) -> bytes | None:
         """Encode a message value (see :meth:`dumps_key`)."""
         return self._dumps(  # type: ignore[no-any-return]  # bytes unless no codec
             typ, value, serializer, self.value_serializer, skip
@@ -207,7 +210,7 @@ class Registry(RegistryT):
 
     def _dumps(
         self,
-        typ: Optional[ModelArg],
+        typ: ModelArg | None,
         obj: Any,
         serializer: CodecArg,
         default: CodecArg,
@@ -235,8 +238,14 @@ class Registry(RegistryT):
 
 
 def _decode_failure(
-    what: str, typ: Optional[ModelArg], serializer: CodecArg, exc: Exception
+    what: str, typ: ModelArg | None, serializer: CodecArg, exc: Exception
 ) -> str:
-    codec = serializer if serializer is None or isinstance(serializer, str) else repr(serializer)
-    target = "" if typ is None else f" as {getattr(typ, '__name__', None) or typ!r}"
-    return f"Cannot decode {what}{target} with codec {codec!r}: {type(exc).__name__}: {exc}"
+    codec = (
+        serializer
+        if serializer is None or isinstance(serializer, str)
+        else repr(serializer)
+    )
+    name = getattr(typ, "__name__", None) or repr(typ)
+    target = "" if typ is None else f" as {name}"
+    cause = f"{type(exc).__name__}: {exc}"
+    return f"Cannot decode {what}{target} with codec {codec!r}: {cause}"

@@ -22,7 +22,7 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Any
 
 from faust.exceptions import DecodeError, KeyDecodeError, ValueDecodeError
 from faust.types.codecs import CodecArg
@@ -79,11 +79,11 @@ class Schema(SchemaT):
     def __init__(
         self,
         *,
-        key_type: Optional[ModelArg] = None,
-        value_type: Optional[ModelArg] = None,
+        key_type: ModelArg | None = None,
+        value_type: ModelArg | None = None,
         key_serializer: CodecArg = None,
         value_serializer: CodecArg = None,
-        allow_empty: Optional[bool] = None,
+        allow_empty: bool | None = None,
     ) -> None:
         self.update(
             key_type=key_type,
@@ -96,11 +96,11 @@ class Schema(SchemaT):
     def update(
         self,
         *,
-        key_type: Optional[ModelArg] = None,
-        value_type: Optional[ModelArg] = None,
+        key_type: ModelArg | None = None,
+        value_type: ModelArg | None = None,
         key_serializer: CodecArg = None,
         value_serializer: CodecArg = None,
-        allow_empty: Optional[bool] = None,
+        allow_empty: bool | None = None,
     ) -> None:
         """Change the settings that are not ``None`` in the arguments."""
         if key_type is not None:
@@ -125,7 +125,7 @@ class Schema(SchemaT):
         app: AppT,
         message: Message,
         *,
-        loads: Optional[Callable[..., Any]] = None,
+        loads: Callable[..., Any] | None = None,
         serializer: CodecArg = None,
     ) -> KT:
         """Decode the key of ``message``.
@@ -146,14 +146,14 @@ class Schema(SchemaT):
                 self.key_type, message.key, serializer=serializer or self.key_serializer
             )
         except DecodeError as exc:
-            raise _with_origin(exc, message)
+            raise _with_origin(exc, message) from exc.__cause__
 
     def loads_value(
         self,
         app: AppT,
         message: Message,
         *,
-        loads: Optional[Callable[..., Any]] = None,
+        loads: Callable[..., Any] | None = None,
         serializer: CodecArg = None,
     ) -> VT:
         """Decode the value of ``message`` (see :meth:`loads_key`).
@@ -170,7 +170,7 @@ class Schema(SchemaT):
                 serializer=serializer or self.value_serializer,
             )
         except DecodeError as exc:
-            raise _with_origin(exc, message)
+            raise _with_origin(exc, message) from exc.__cause__
 
     def dumps_key(
         self,
@@ -178,8 +178,8 @@ class Schema(SchemaT):
         key: K,
         *,
         serializer: CodecArg = None,
-        headers: Optional[OpenHeadersArg] = None,
-    ) -> tuple[Any, Optional[OpenHeadersArg]]:
+        headers: OpenHeadersArg | None = None,
+    ) -> tuple[Any, OpenHeadersArg | None]:
         """Encode ``key``; returns ``(payload, headers)``."""
         payload = app.serializers.dumps_key(
             self.key_type, key, serializer=serializer or self.key_serializer
@@ -192,8 +192,8 @@ class Schema(SchemaT):
         value: V,
         *,
         serializer: CodecArg = None,
-        headers: Optional[OpenHeadersArg] = None,
-    ) -> tuple[Any, Optional[OpenHeadersArg]]:
+        headers: OpenHeadersArg | None = None,
+    ) -> tuple[Any, OpenHeadersArg | None]:
         """Encode ``value``; returns ``(payload, headers)``."""
         payload = app.serializers.dumps_value(
             self.value_type, value, serializer=serializer or self.value_serializer
@@ -201,14 +201,14 @@ class Schema(SchemaT):
         return payload, self.on_dumps_value_prepare_headers(value, headers)
 
     def on_dumps_key_prepare_headers(
-        self, key: K, headers: Optional[OpenHeadersArg]
-    ) -> Optional[OpenHeadersArg]:
+        self, key: K, headers: OpenHeadersArg | None
+    ) -> OpenHeadersArg | None:
         """Hook: return the headers to send with ``key`` (unchanged by default)."""
         return headers
 
     def on_dumps_value_prepare_headers(
-        self, value: V, headers: Optional[OpenHeadersArg]
-    ) -> Optional[OpenHeadersArg]:
+        self, value: V, headers: OpenHeadersArg | None
+    ) -> OpenHeadersArg | None:
         """Hook: return the headers to send with ``value`` (unchanged by default)."""
         return headers
 
@@ -228,8 +228,8 @@ class Schema(SchemaT):
         self,
         app: AppT,
         *,
-        on_key_decode_error: OnDecodeErrorFun = _noop_decode_error,
-        on_value_decode_error: OnDecodeErrorFun = _noop_decode_error,
+        on_key_decode_error: OnDecodeErrorFun | None = None,
+        on_value_decode_error: OnDecodeErrorFun | None = None,
         default_propagate: bool = False,
     ) -> DecodeFunction:
         """Return ``async decode(message, *, propagate=default_propagate)``.
@@ -238,6 +238,8 @@ class Schema(SchemaT):
         key or value cannot be decoded it raises the error if ``propagate``
         is true, else it awaits the matching handler and returns ``None``.
         """
+        on_key_error = on_key_decode_error or _noop_decode_error
+        on_value_error = on_value_decode_error or _noop_decode_error
         allow_empty = self.allow_empty
         registry = app.serializers
         create_event = app.create_event
@@ -246,13 +248,15 @@ class Schema(SchemaT):
         registry_loads_key = registry.loads_key
         registry_loads_value = registry.loads_value
 
-        async def decode(message: Message, *, propagate: bool = default_propagate) -> Any:
+        async def decode(
+            message: Message, *, propagate: bool = default_propagate
+        ) -> Any:
             try:
                 key = loads_key(app, message, loads=registry_loads_key)
             except KeyDecodeError as exc:
                 if propagate:
                     raise
-                await on_key_decode_error(exc, message)
+                await on_key_error(exc, message)
                 return None
             if message.value is None and allow_empty:
                 return create_event(key, None, message.headers, message)
@@ -261,7 +265,7 @@ class Schema(SchemaT):
             except ValueDecodeError as exc:
                 if propagate:
                     raise
-                await on_value_decode_error(exc, message)
+                await on_value_error(exc, message)
                 return None
             return create_event(key, value, message.headers, message)
 
@@ -269,7 +273,9 @@ class Schema(SchemaT):
 
     def __repr__(self) -> str:
         def show(typ: Any, codec: CodecArg) -> str:
-            name = getattr(typ, "__name__", None) or ("*default*" if typ is None else typ)
+            name = getattr(typ, "__name__", None) or (
+                "*default*" if typ is None else typ
+            )
             return f"{name} ({codec if codec else '*default*'})"
 
         return (

@@ -61,7 +61,9 @@ class _Puller:
             return await self._from_queue(self.queue, deadline)
         return await self._from_iterator(deadline)
 
-    async def _from_queue(self, queue: EventQueue[Any], deadline: Optional[float]) -> Any:
+    async def _from_queue(
+        self, queue: EventQueue[Any], deadline: Optional[float]
+    ) -> Any:
         if deadline is None:
             return await queue.get()
         if not queue.empty():
@@ -75,10 +77,13 @@ class _Puller:
             return _TIMEOUT
 
     async def _from_iterator(self, deadline: Optional[float]) -> Any:
+        if deadline is None and self.pending is None:
+            return await self._anext()
         # a pending __anext__ is kept across timeouts: cancelling it would
-        # end the source iterator.
+        # end the source iterator. It belongs to this take() and is
+        # cancelled by close() when the batch loop ends.
         if self.pending is None:
-            self.pending = self.stream.add_future(self._anext())
+            self.pending = asyncio.ensure_future(self._anext())
         timeout = None
         if deadline is not None:
             timeout = max(deadline - asyncio.get_running_loop().time(), 0)
@@ -88,6 +93,11 @@ class _Puller:
         fut, self.pending = self.pending, None
         return fut.result()
 
+    def close(self) -> None:
+        if self.pending is not None:
+            self.pending.cancel()
+            self.pending = None
+
     async def _anext(self) -> Any:
         try:
             return await self.stream.channel.__anext__()
@@ -95,50 +105,80 @@ class _Puller:
             return _END
 
 
+class _Batch:
+    """The values (and events to ack) of the batch being filled by take()."""
+
+    def __init__(self, stream: Stream[Any], max_: int, timeout: Optional[float]):
+        self.stream = stream
+        self.max_ = max_
+        self.timeout = timeout
+        self.values: list[Any] = []
+        self.acks: list[tuple[Any, Any]] = []
+        self.deadline: Optional[float] = None
+
+    async def add(self, item: Any) -> None:
+        stream = self.stream
+        state = stream._sensor_in(item)
+        value = await stream._process(item)
+        if value is SKIP:
+            stream._ack_item(item, state)
+            return
+        if not self.values and self.timeout is not None:
+            self.deadline = asyncio.get_running_loop().time() + self.timeout
+        self.values.append(value)
+        self.acks.append((item, state))
+
+    @property
+    def full(self) -> bool:
+        return len(self.values) >= self.max_
+
+    def take_out(self) -> tuple[list[Any], list[tuple[Any, Any]]]:
+        values, acks = self.values, self.acks
+        self.values, self.acks, self.deadline = [], [], None
+        return values, acks
+
+    def ack(self, acks: list[tuple[Any, Any]]) -> None:
+        if self.stream.enable_acks:
+            for item, state in acks:
+                self.stream._ack_item(item, state)
+
+
 async def take(
     stream: Stream[Any], max_: int, within: Optional[Any]
 ) -> AsyncIterator[list[Any]]:
-    """Yield batches of up to ``max_`` values (see :meth:`Stream.take`)."""
+    """Yield batches of up to ``max_`` values (see :meth:`Stream.take`).
+
+    Events of a batch are acked once the loop body that received it ends.
+    Values still waiting in an unfinished batch when the stream stops are
+    not acked: their offsets stay uncommitted and they are read again.
+    """
     if max_ < 1:
         raise ValueError("take(max_) must be at least 1")
-    timeout = want_seconds(within) if within else None
     await stream.maybe_start()
-    loop = asyncio.get_running_loop()
     puller = _Puller(stream)
-    buffer: list[Any] = []
-    pending: list[tuple[Any, Any]] = []
-    deadline: Optional[float] = None
-    while not stream.should_stop:
-        item = await puller.next(deadline if buffer else None)
-        if item is _END:
-            if not buffer:
+    batch = _Batch(stream, max_, want_seconds(within) if within else None)
+    try:
+        while not stream.should_stop:
+            item = await puller.next(batch.deadline if batch.values else None)
+            if item is not _END and item is not _TIMEOUT:
+                await batch.add(item)
+                if not batch.full:
+                    continue
+            if batch.values:
+                values, acks = batch.take_out()
+                try:
+                    yield values
+                finally:
+                    batch.ack(acks)
+            if item is _END:
                 break
-        elif item is not _TIMEOUT:
-            state = stream._sensor_in(item)
-            value = await stream._process(item)
-            if value is SKIP:
-                stream._ack_item(item, state)
-                continue
-            if not buffer and timeout is not None:
-                deadline = loop.time() + timeout
-            buffer.append(value)
-            pending.append((item, state))
-            if len(buffer) < max_:
-                continue
-        if buffer:
-            batch, buffer = buffer, []
-            acks, pending = pending, []
-            try:
-                yield batch
-            finally:
-                if stream.enable_acks:
-                    for event, state in acks:
-                        stream._ack_item(event, state)
-        if item is _END:
-            break
+    finally:
+        puller.close()
 
 
-async def _forward(value: Any, event: Optional[EventT[Any]], channel: ChannelT[Any]) -> None:
+async def _forward(
+    value: Any, event: Optional[EventT[Any]], channel: ChannelT[Any]
+) -> None:
     if event is not None:
         await event.forward(channel)
     else:
@@ -149,22 +189,33 @@ def _resolve(stream: Stream[Any], channel: Union[str, ChannelT[Any]]) -> Channel
     return stream.derive_topic(channel) if isinstance(channel, str) else channel
 
 
-def _check_chainable(stream: Stream[Any], what: str) -> None:
+def _existing_chain(stream: Stream[Any], what: str, key: Any) -> Optional[Stream[Any]]:
+    """The downstream stream if this same operation was already applied.
+
+    An agent restarted after a crash runs its function again on the same
+    stream: ``group_by``/``through`` then continue where they were.
+    """
     if stream.concurrency_index is not None:
         raise ImproperlyConfigured(
             f"Agent with concurrency>1 cannot use stream.{what}: "
             "repartitioning needs a single reader per partition"
         )
-    if stream._next is not None:
-        raise ImproperlyConfigured(
-            f"Cannot use stream.{what}: this stream is already chained "
-            "(group_by/through can be used once per stream)"
-        )
+    if stream._next is None:
+        return None
+    if stream._chain_key == key:
+        return stream._next
+    raise ImproperlyConfigured(
+        f"Cannot use stream.{what}: this stream is already chained "
+        "(group_by/through can be used once per stream)"
+    )
 
 
 def through(stream: Stream[Any], channel: Union[str, ChannelT[Any]]) -> Stream[Any]:
     """Forward every event to ``channel``; return the stream reading it."""
-    _check_chainable(stream, "through")
+    key = ("through", channel if isinstance(channel, str) else id(channel))
+    existing = _existing_chain(stream, "through", key)
+    if existing is not None:
+        return existing
     target = _resolve(stream, channel)
     target_it = target.__aiter__()
 
@@ -174,6 +225,7 @@ def through(stream: Stream[Any], channel: Union[str, ChannelT[Any]]) -> Stream[A
 
     stream.add_processor(forward)
     downstream = stream._chain(channel=target_it, processors=[], on_start=None)
+    stream._chain_key = key
     stream._enable_passive(downstream)
     return downstream
 
@@ -232,10 +284,17 @@ def group_by(
             raise TypeError(
                 "group_by with a function needs name=: it names the repartition topic"
             )
-    _check_chainable(stream, "group_by")
+    chain_key = (
+        "group_by",
+        name,
+        topic.get_topic_name() if topic is not None else None,
+    )
+    existing = _existing_chain(stream, "group_by", chain_key)
+    if existing is not None:
+        return existing
     get_key = _key_getter(key)
-    target: ChannelT[Any] = topic if topic is not None else _repartition_topic(
-        stream, name, partitions
+    target: ChannelT[Any] = (
+        topic if topic is not None else _repartition_topic(stream, name, partitions)
     )
     target_it = target.__aiter__()
 
@@ -261,6 +320,7 @@ def group_by(
 
     stream.add_processor(repartition)
     downstream = stream._chain(channel=target_it, processors=[], on_start=None)
+    stream._chain_key = chain_key
     stream._enable_passive(downstream)
     return downstream
 

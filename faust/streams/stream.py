@@ -56,6 +56,8 @@ class Stream(StreamT[T_co], Service):
     mundane_level = "debug"
     _passive: bool = False
     _next: Optional[Stream[Any]] = None
+    #: identifies the group_by/through that created ``_next``
+    _chain_key: Any = None
 
     def __init__(
         self,
@@ -114,7 +116,10 @@ class Stream(StreamT[T_co], Service):
         return stream
 
     def _chain(self, **kwargs: Any) -> Stream[Any]:
-        self._next = cast(Stream[Any], self.clone(prev=self, **kwargs))
+        # the downstream stream gets its own beacon: it becomes the parent of
+        # this one (see _enable_passive), so it cannot be our child
+        parent = getattr(self.beacon, "parent", None)
+        self._next = cast(Stream[Any], self.clone(prev=self, beacon=parent, **kwargs))
         return self._next
 
     def clone(self, **kwargs: Any) -> StreamT[T_co]:
@@ -458,4 +463,3 @@ class Stream(StreamT[T_co], Service):
 
     def __next__(self) -> Any:  # pragma: no cover - sync iteration is an error
         raise NotImplementedError("Streams are asynchronous: use `async for`")
-

@@ -55,7 +55,9 @@ class TableManager(Service, TableManagerT):
     def changelog_topics(self) -> set[str]:
         """Names of the changelog topics of every table."""
         return {
-            name for table in self.data.values() for name in table.changelog_topic.topics
+            name
+            for table in self.data.values()
+            for name in table.changelog_topic.topics
         }
 
     def add(self, table: CollectionT) -> CollectionT:

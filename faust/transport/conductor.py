@@ -100,7 +100,9 @@ class Conductor(ConductorT, Service):
                 index[name].add(topic)
         self._pattern_topics = patterns
         self._topic_name_index = index
-        self.acking_topics = {name for name, topics in index.items() if any(t.acks for t in topics)}
+        self.acking_topics = {
+            name for name, topics in index.items() if any(t.acks for t in topics)
+        }
         self._handlers.clear()
 
     def acks_enabled_for(self, topic: str) -> bool:
@@ -214,9 +216,18 @@ class Conductor(ConductorT, Service):
         groups: dict[Any, list[TopicT[Any]]] = defaultdict(list)
         for chan in channels:
             schema = chan.schema
-            groups[(schema.key_type, schema.value_type, schema.key_serializer,
-                    schema.value_serializer, schema.allow_empty)].append(chan)
-        return _Delivery(self.app, [(chans[0].schema, chans) for chans in groups.values()])
+            groups[
+                (
+                    schema.key_type,
+                    schema.value_type,
+                    schema.key_serializer,
+                    schema.value_serializer,
+                    schema.allow_empty,
+                )
+            ].append(chan)
+        return _Delivery(
+            self.app, [(chans[0].schema, chans) for chans in groups.values()]
+        )
 
     async def _unsubscribed_handler(self, message: Message) -> None:
         # nobody reads this topic any more: let its offset be committed

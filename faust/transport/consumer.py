@@ -21,10 +21,9 @@ import abc
 import asyncio
 import logging
 from collections.abc import AsyncIterator, Iterable, Mapping
-from typing import Any, ClassVar, Optional, cast
+from typing import Any, ClassVar, Optional
 
 from mode import Service, ServiceT
-from mode.utils.imports import symbol_by_name
 
 from ..types import TP, AppT, ConsumerT, Message, TransportT
 from ..types.transports import (
@@ -32,7 +31,6 @@ from ..types.transports import (
     PartitionsAssignedCallback,
     PartitionsRevokedCallback,
     RecordMap,
-    SchedulingStrategyT,
     TPorTopicSet,
 )
 from .offsets import PartitionOffsets
@@ -184,7 +182,10 @@ class Consumer(Service, ConsumerT):
         if offsets is None or not offsets.ack(message.offset):
             return True
         self._acks_since_commit += 1
-        if self._acks_since_commit >= self.commit_every and self._commit_wakeup is not None:
+        if (
+            self._acks_since_commit >= self.commit_every
+            and self._commit_wakeup is not None
+        ):
             self._commit_wakeup.set()
         return True
 
@@ -232,7 +233,9 @@ class Consumer(Service, ConsumerT):
 
     # -- Commits -----------------------------------------------------------
 
-    def _committable_offsets(self, topics: Optional[TPorTopicSet] = None) -> dict[TP, int]:
+    def _committable_offsets(
+        self, topics: Optional[TPorTopicSet] = None
+    ) -> dict[TP, int]:
         assignment = self.assignment()
         result: dict[TP, int] = {}
         for tp, offsets in self._offsets.items():
@@ -312,9 +315,13 @@ class Consumer(Service, ConsumerT):
         for tp in revoked:
             self._offsets.pop(tp, None)
             self._paused.discard(tp)
-        self._unacked_messages = {m for m in self._unacked_messages if m.tp not in revoked}
+        self._unacked_messages = {
+            m for m in self._unacked_messages if m.tp not in revoked
+        }
 
-    async def on_partitions_assigned(self, assigned: set[TP], generation_id: int = 0) -> None:
+    async def on_partitions_assigned(
+        self, assigned: set[TP], generation_id: int = 0
+    ) -> None:
         """Reset bookkeeping to the committed offsets, then call the app's handler."""
         committed = await self._committed_offsets(assigned)
         for tp in assigned:
@@ -325,7 +332,9 @@ class Consumer(Service, ConsumerT):
 
     @abc.abstractmethod
     async def seek_to_committed(
-        self, tps: Optional[set[TP]] = None, committed: Optional[Mapping[TP, Optional[int]]] = None
+        self,
+        tps: Optional[set[TP]] = None,
+        committed: Optional[Mapping[TP, Optional[int]]] = None,
     ) -> Mapping[TP, int]:
         """Move the read position of ``tps`` to their committed offsets."""
 

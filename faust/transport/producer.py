@@ -130,23 +130,33 @@ class Producer(Service, ProducerT):
 
     async def begin_transaction(self, transactional_id: str) -> None:
         """Transactions need ``processing_guarantee='exactly_once'``."""
-        raise NotImplementedError(f"{type(self).__name__} does not support transactions")
+        raise NotImplementedError(
+            f"{type(self).__name__} does not support transactions"
+        )
 
     async def commit_transaction(self, transactional_id: str) -> None:
         """See :meth:`begin_transaction`."""
-        raise NotImplementedError(f"{type(self).__name__} does not support transactions")
+        raise NotImplementedError(
+            f"{type(self).__name__} does not support transactions"
+        )
 
     async def abort_transaction(self, transactional_id: str) -> None:
         """See :meth:`begin_transaction`."""
-        raise NotImplementedError(f"{type(self).__name__} does not support transactions")
+        raise NotImplementedError(
+            f"{type(self).__name__} does not support transactions"
+        )
 
     async def stop_transaction(self, transactional_id: str) -> None:
         """See :meth:`begin_transaction`."""
-        raise NotImplementedError(f"{type(self).__name__} does not support transactions")
+        raise NotImplementedError(
+            f"{type(self).__name__} does not support transactions"
+        )
 
     async def maybe_begin_transaction(self, transactional_id: str) -> None:
         """See :meth:`begin_transaction`."""
-        raise NotImplementedError(f"{type(self).__name__} does not support transactions")
+        raise NotImplementedError(
+            f"{type(self).__name__} does not support transactions"
+        )
 
     async def commit_transactions(
         self,
@@ -155,7 +165,9 @@ class Producer(Service, ProducerT):
         start_new_transaction: bool = True,
     ) -> None:
         """See :meth:`begin_transaction`."""
-        raise NotImplementedError(f"{type(self).__name__} does not support transactions")
+        raise NotImplementedError(
+            f"{type(self).__name__} does not support transactions"
+        )
 
     def _repr_info(self) -> str:
         return f"client_id={self.client_id}"

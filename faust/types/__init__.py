@@ -5,6 +5,8 @@ Implementations import these, never each other; see ``docs/devguide``.
 
 from __future__ import annotations
 
+from mode import ServiceT
+
 from .agents import AgentFun, AgentManagerT, AgentT, SinkT
 from .app import AppT, BootStrategyT, TaskArg
 from .assignor import LeaderAssignorT, PartitionAssignorT
@@ -43,8 +45,6 @@ from .tuples import (
 )
 from .web import WebT
 from .windows import WindowRange, WindowT
-
-from mode import ServiceT  # noqa: E402,I001  (re-exported, as in Faust)
 
 __all__ = [
     "AgentFun",

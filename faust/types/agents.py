@@ -9,11 +9,11 @@ from typing import TYPE_CHECKING, Any, Generic, Optional, TypeVar, Union
 
 from mode import ServiceT, SupervisorStrategyT
 
+from .channels import ChannelT
 from .codecs import CodecArg
 from .core import HeadersArg, K, V
 from .events import EventT
 from .streams import StreamT
-from .channels import ChannelT
 from .tuples import TP, Message, RecordMetadata
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -37,7 +37,9 @@ _T = TypeVar("_T")
 #: The decorated function: takes a stream, returns a coroutine or async generator.
 AgentFun = Callable[[StreamT[Any]], Union[Awaitable[None], AsyncIterable[Any]]]
 #: Where an agent's yielded values go: an agent, a channel or a callable.
-SinkT = Union["AgentT[Any]", ChannelT[Any], Callable[[Any], Union[Awaitable[Any], None]]]
+SinkT = Union[
+    "AgentT[Any]", ChannelT[Any], Callable[[Any], Union[Awaitable[Any], None]]
+]
 #: Where replies are sent: a topic name, an agent or a channel.
 ReplyToArg = Union["AgentT[Any]", ChannelT[Any], str]
 
@@ -53,20 +55,16 @@ class ActorT(ServiceT, Generic[_T]):
     index: Optional[int]
 
     @abc.abstractmethod
-    def cancel(self) -> None:
-        ...
+    def cancel(self) -> None: ...
 
     @abc.abstractmethod
-    async def on_isolated_partition_revoked(self, tp: TP) -> None:
-        ...
+    async def on_isolated_partition_revoked(self, tp: TP) -> None: ...
 
     @abc.abstractmethod
-    async def on_isolated_partition_assigned(self, tp: TP) -> None:
-        ...
+    async def on_isolated_partition_assigned(self, tp: TP) -> None: ...
 
     @abc.abstractmethod
-    def traceback(self) -> str:
-        ...
+    def traceback(self) -> str: ...
 
 
 class AsyncIterableActorT(ActorT[AsyncIterable[Any]], AsyncIterable[Any]):
@@ -100,8 +98,7 @@ class AgentT(ServiceT, Generic[_T]):
         active_partitions: Optional[set[TP]] = None,
         stream: Optional[StreamT[Any]] = None,
         channel: Optional[ChannelT[Any]] = None,
-    ) -> ActorRefT:
-        ...
+    ) -> ActorRefT: ...
 
     @abc.abstractmethod
     def test_context(
@@ -109,24 +106,19 @@ class AgentT(ServiceT, Generic[_T]):
         channel: Optional[ChannelT[Any]] = None,
         supervisor_strategy: Optional[type[SupervisorStrategyT]] = None,
         **kwargs: Any,
-    ) -> AgentTestWrapperT:
-        ...
+    ) -> AgentTestWrapperT: ...
 
     @abc.abstractmethod
-    def add_sink(self, sink: SinkT) -> None:
-        ...
+    def add_sink(self, sink: SinkT) -> None: ...
 
     @abc.abstractmethod
-    def stream(self, **kwargs: Any) -> StreamT[Any]:
-        ...
+    def stream(self, **kwargs: Any) -> StreamT[Any]: ...
 
     @abc.abstractmethod
-    async def on_partitions_assigned(self, assigned: set[TP]) -> None:
-        ...
+    async def on_partitions_assigned(self, assigned: set[TP]) -> None: ...
 
     @abc.abstractmethod
-    async def on_partitions_revoked(self, revoked: set[TP]) -> None:
-        ...
+    async def on_partitions_revoked(self, revoked: set[TP]) -> None: ...
 
     @abc.abstractmethod
     async def cast(
@@ -137,8 +129,7 @@ class AgentT(ServiceT, Generic[_T]):
         partition: Optional[int] = None,
         timestamp: Optional[float] = None,
         headers: Optional[HeadersArg] = None,
-    ) -> None:
-        ...
+    ) -> None: ...
 
     @abc.abstractmethod
     async def send(
@@ -155,42 +146,35 @@ class AgentT(ServiceT, Generic[_T]):
         reply_to: Optional[ReplyToArg] = None,
         correlation_id: Optional[str] = None,
         force: bool = False,
-    ) -> Awaitable[RecordMetadata]:
-        ...
+    ) -> Awaitable[RecordMetadata]: ...
 
     @abc.abstractmethod
-    def get_topic_names(self) -> Iterable[str]:
-        ...
+    def get_topic_names(self) -> Iterable[str]: ...
 
     @property
     @abc.abstractmethod
-    def channel(self) -> ChannelT[Any]:
-        ...
+    def channel(self) -> ChannelT[Any]: ...
 
     @channel.setter
-    def channel(self, channel: ChannelT[Any]) -> None:
-        ...
+    def channel(self, channel: ChannelT[Any]) -> None: ...
 
     @property
     @abc.abstractmethod
-    def channel_iterator(self) -> AsyncIterator[Any]:
-        ...
+    def channel_iterator(self) -> AsyncIterator[Any]: ...
 
     @channel_iterator.setter
-    def channel_iterator(self, it: AsyncIterator[Any]) -> None:
-        ...
+    def channel_iterator(self, it: AsyncIterator[Any]) -> None: ...
 
     @abc.abstractmethod
-    def info(self) -> dict[str, Any]:
-        ...
+    def info(self) -> dict[str, Any]: ...
 
     @abc.abstractmethod
-    def clone(self, *, cls: Optional[type[AgentT[Any]]] = None, **kwargs: Any) -> AgentT[_T]:
-        ...
+    def clone(
+        self, *, cls: Optional[type[AgentT[Any]]] = None, **kwargs: Any
+    ) -> AgentT[_T]: ...
 
     @abc.abstractmethod
-    def actor_tracebacks(self) -> list[str]:
-        ...
+    def actor_tracebacks(self) -> list[str]: ...
 
 
 class AgentManagerT(ServiceT, abc.ABC):
@@ -199,48 +183,37 @@ class AgentManagerT(ServiceT, abc.ABC):
     app: AppT
 
     @abc.abstractmethod
-    def __getitem__(self, name: str) -> AgentT[Any]:
-        ...
+    def __getitem__(self, name: str) -> AgentT[Any]: ...
 
     @abc.abstractmethod
-    def __setitem__(self, name: str, agent: AgentT[Any]) -> None:
-        ...
+    def __setitem__(self, name: str, agent: AgentT[Any]) -> None: ...
 
     @abc.abstractmethod
-    def __contains__(self, name: object) -> bool:
-        ...
+    def __contains__(self, name: object) -> bool: ...
 
     @abc.abstractmethod
-    def __iter__(self) -> Any:
-        ...
+    def __iter__(self) -> Any: ...
 
     @abc.abstractmethod
-    def __len__(self) -> int:
-        ...
+    def __len__(self) -> int: ...
 
     @abc.abstractmethod
-    def values(self) -> Iterable[AgentT[Any]]:
-        ...
+    def values(self) -> Iterable[AgentT[Any]]: ...
 
     @abc.abstractmethod
-    def items(self) -> Iterable[tuple[str, AgentT[Any]]]:
-        ...
+    def items(self) -> Iterable[tuple[str, AgentT[Any]]]: ...
 
     @abc.abstractmethod
-    def cancel(self) -> None:
-        ...
+    def cancel(self) -> None: ...
 
     @abc.abstractmethod
-    async def wait_until_agents_started(self) -> None:
-        ...
+    async def wait_until_agents_started(self) -> None: ...
 
     @abc.abstractmethod
-    async def on_rebalance(self, revoked: set[TP], newly_assigned: set[TP]) -> None:
-        ...
+    async def on_rebalance(self, revoked: set[TP], newly_assigned: set[TP]) -> None: ...
 
     @abc.abstractmethod
-    def human_tracebacks(self) -> str:
-        ...
+    def human_tracebacks(self) -> str: ...
 
 
 class AgentTestWrapperT(AgentT[Any], AsyncIterable[Any]):
@@ -266,8 +239,7 @@ class AgentTestWrapperT(AgentT[Any], AsyncIterable[Any]):
         reply_to: Optional[ReplyToArg] = None,
         correlation_id: Optional[str] = None,
         wait: bool = True,
-    ) -> EventT[Any]:
-        ...
+    ) -> EventT[Any]: ...
 
     @abc.abstractmethod
     def to_message(
@@ -280,9 +252,7 @@ class AgentTestWrapperT(AgentT[Any], AsyncIterable[Any]):
         timestamp: Optional[float] = None,
         timestamp_type: int = 0,
         headers: Optional[HeadersArg] = None,
-    ) -> Message:
-        ...
+    ) -> Message: ...
 
     @abc.abstractmethod
-    async def throw(self, exc: BaseException) -> None:
-        ...
+    async def throw(self, exc: BaseException) -> None: ...

@@ -18,7 +18,6 @@ from mode import Seconds, ServiceT, Signal, SupervisorStrategyT, SyncSignal
 from mode.utils.queues import FlowControlEvent
 
 from ..utils.queues import EventQueue
-
 from .agents import AgentFun, AgentManagerT, AgentT, SinkT
 from .assignor import LeaderAssignorT, PartitionAssignorT
 from .channels import ChannelT
@@ -31,7 +30,7 @@ from .router import RouterT
 from .sensors import SensorDelegateT, SensorT
 from .serializers import RegistryT, SchemaT
 from .streams import StreamT
-from .tables import CollectionT, GlobalTableT, TableManagerT, TableT
+from .tables import GlobalTableT, TableManagerT, TableT
 from .topics import TopicT
 from .transports import ConductorT, ConsumerT, ProducerT, TransportT
 from .tuples import TP, Message, MessageSentCallback, RecordMetadata
@@ -69,20 +68,16 @@ class BootStrategyT(abc.ABC):
         enable_kafka_producer: Optional[bool] = None,
         enable_kafka_consumer: Optional[bool] = None,
         enable_sensors: Optional[bool] = None,
-    ) -> None:
-        ...
+    ) -> None: ...
 
     @abc.abstractmethod
-    def server(self) -> Iterable[ServiceT]:
-        ...
+    def server(self) -> Iterable[ServiceT]: ...
 
     @abc.abstractmethod
-    def client_only(self) -> Iterable[ServiceT]:
-        ...
+    def client_only(self) -> Iterable[ServiceT]: ...
 
     @abc.abstractmethod
-    def producer_only(self) -> Iterable[ServiceT]:
-        ...
+    def producer_only(self) -> Iterable[ServiceT]: ...
 
 
 class AppT(ServiceT):
@@ -121,24 +116,19 @@ class AppT(ServiceT):
     @abc.abstractmethod
     def config_from_object(
         self, obj: Any, *, silent: bool = False, force: bool = False
-    ) -> None:
-        ...
+    ) -> None: ...
 
     @abc.abstractmethod
-    def finalize(self) -> None:
-        ...
+    def finalize(self) -> None: ...
 
     @abc.abstractmethod
-    def main(self) -> NoReturn:
-        ...
+    def main(self) -> NoReturn: ...
 
     @abc.abstractmethod
-    def worker_init(self) -> None:
-        ...
+    def worker_init(self) -> None: ...
 
     @abc.abstractmethod
-    def worker_init_post_autodiscover(self) -> None:
-        ...
+    def worker_init_post_autodiscover(self) -> None: ...
 
     @abc.abstractmethod
     def discover(
@@ -146,8 +136,7 @@ class AppT(ServiceT):
         *extra_modules: str,
         categories: Optional[Iterable[str]] = None,
         ignore: Iterable[Any] = (),
-    ) -> None:
-        ...
+    ) -> None: ...
 
     @abc.abstractmethod
     def topic(
@@ -171,8 +160,7 @@ class AppT(ServiceT):
         allow_empty: bool = False,
         has_prefix: bool = False,
         loop: Optional[asyncio.AbstractEventLoop] = None,
-    ) -> TopicT[Any]:
-        ...
+    ) -> TopicT[Any]: ...
 
     @abc.abstractmethod
     def channel(
@@ -183,8 +171,7 @@ class AppT(ServiceT):
         value_type: ModelArg = None,
         maxsize: Optional[int] = None,
         loop: Optional[asyncio.AbstractEventLoop] = None,
-    ) -> ChannelT[Any]:
-        ...
+    ) -> ChannelT[Any]: ...
 
     @abc.abstractmethod
     def agent(
@@ -198,8 +185,7 @@ class AppT(ServiceT):
         isolated_partitions: bool = False,
         use_reply_headers: bool = True,
         **kwargs: Any,
-    ) -> Callable[[AgentFun], AgentT[Any]]:
-        ...
+    ) -> Callable[[AgentFun], AgentT[Any]]: ...
 
     @abc.abstractmethod
     def task(
@@ -208,8 +194,7 @@ class AppT(ServiceT):
         *,
         on_leader: bool = False,
         traced: bool = True,
-    ) -> Any:
-        ...
+    ) -> Any: ...
 
     @abc.abstractmethod
     def timer(
@@ -219,8 +204,7 @@ class AppT(ServiceT):
         traced: bool = True,
         name: Optional[str] = None,
         max_drift_correction: float = 0.1,
-    ) -> Callable[..., Any]:
-        ...
+    ) -> Callable[..., Any]: ...
 
     @abc.abstractmethod
     def crontab(
@@ -230,12 +214,10 @@ class AppT(ServiceT):
         timezone: Any = None,
         on_leader: bool = False,
         traced: bool = True,
-    ) -> Callable[..., Any]:
-        ...
+    ) -> Callable[..., Any]: ...
 
     @abc.abstractmethod
-    def service(self, cls: type[ServiceT]) -> type[ServiceT]:
-        ...
+    def service(self, cls: type[ServiceT]) -> type[ServiceT]: ...
 
     @abc.abstractmethod
     def stream(
@@ -243,8 +225,7 @@ class AppT(ServiceT):
         channel: Union[AsyncIterable[Any], Iterable[Any]],
         beacon: Optional[Any] = None,
         **kwargs: Any,
-    ) -> StreamT[Any]:
-        ...
+    ) -> StreamT[Any]: ...
 
     @abc.abstractmethod
     def Table(
@@ -256,8 +237,7 @@ class AppT(ServiceT):
         partitions: Optional[int] = None,
         help: Optional[str] = None,
         **kwargs: Any,
-    ) -> TableT:
-        ...
+    ) -> TableT: ...
 
     @abc.abstractmethod
     def GlobalTable(
@@ -269,8 +249,7 @@ class AppT(ServiceT):
         partitions: Optional[int] = None,
         help: Optional[str] = None,
         **kwargs: Any,
-    ) -> GlobalTableT:
-        ...
+    ) -> GlobalTableT: ...
 
     @abc.abstractmethod
     def SetTable(
@@ -282,8 +261,7 @@ class AppT(ServiceT):
         start_manager: bool = False,
         help: Optional[str] = None,
         **kwargs: Any,
-    ) -> TableT:
-        ...
+    ) -> TableT: ...
 
     @abc.abstractmethod
     def SetGlobalTable(
@@ -295,8 +273,7 @@ class AppT(ServiceT):
         start_manager: bool = False,
         help: Optional[str] = None,
         **kwargs: Any,
-    ) -> TableT:
-        ...
+    ) -> TableT: ...
 
     @abc.abstractmethod
     def page(
@@ -306,34 +283,27 @@ class AppT(ServiceT):
         base: Optional[type] = None,
         cors_options: Optional[Mapping[str, Any]] = None,
         name: Optional[str] = None,
-    ) -> Callable[[PageArg], Any]:
-        ...
+    ) -> Callable[[PageArg], Any]: ...
 
     @abc.abstractmethod
     def command(
         self, *options: Any, base: Optional[type] = None, **kwargs: Any
-    ) -> Callable[[Callable[..., Any]], Any]:
-        ...
+    ) -> Callable[[Callable[..., Any]], Any]: ...
 
     @abc.abstractmethod
-    async def start_client(self) -> None:
-        ...
+    async def start_client(self) -> None: ...
 
     @abc.abstractmethod
-    async def maybe_start_client(self) -> None:
-        ...
+    async def maybe_start_client(self) -> None: ...
 
     @abc.abstractmethod
-    async def maybe_start_producer(self) -> ProducerT:
-        ...
+    async def maybe_start_producer(self) -> ProducerT: ...
 
     @abc.abstractmethod
-    async def maybe_flush_producer(self) -> None:
-        ...
+    async def maybe_flush_producer(self) -> None: ...
 
     @abc.abstractmethod
-    def is_leader(self) -> bool:
-        ...
+    def is_leader(self) -> bool: ...
 
     @abc.abstractmethod
     async def send(
@@ -348,26 +318,21 @@ class AppT(ServiceT):
         key_serializer: CodecArg = None,
         value_serializer: CodecArg = None,
         callback: Optional[MessageSentCallback] = None,
-    ) -> Awaitable[RecordMetadata]:
-        ...
+    ) -> Awaitable[RecordMetadata]: ...
 
     @abc.abstractmethod
-    async def commit(self, topics: Any) -> bool:
-        ...
+    async def commit(self, topics: Any) -> bool: ...
 
     @abc.abstractmethod
-    async def on_partitions_revoked_handler(self, revoked: set[TP]) -> None:
-        ...
+    async def on_partitions_revoked_handler(self, revoked: set[TP]) -> None: ...
 
     @abc.abstractmethod
     async def on_partitions_assigned_handler(
         self, assigned: set[TP], generation_id: int = 0
-    ) -> None:
-        ...
+    ) -> None: ...
 
     @abc.abstractmethod
-    async def on_agent_error(self, agent: AgentT[Any], exc: BaseException) -> None:
-        ...
+    async def on_agent_error(self, agent: AgentT[Any], exc: BaseException) -> None: ...
 
     @abc.abstractmethod
     def create_event(
@@ -376,8 +341,7 @@ class AppT(ServiceT):
         value: V,
         headers: Optional[HeadersArg],
         message: Message,
-    ) -> EventT[Any]:
-        ...
+    ) -> EventT[Any]: ...
 
     @abc.abstractmethod
     def FlowControlQueue(
@@ -385,16 +349,13 @@ class AppT(ServiceT):
         maxsize: Optional[int] = None,
         *,
         clear_on_resume: bool = False,
-    ) -> EventQueue[Any]:
-        ...
+    ) -> EventQueue[Any]: ...
 
     @abc.abstractmethod
-    def Worker(self, **kwargs: Any) -> Any:
-        ...
+    def Worker(self, **kwargs: Any) -> Any: ...
 
     @abc.abstractmethod
-    def on_webserver_init(self, web: WebT) -> None:
-        ...
+    def on_webserver_init(self, web: WebT) -> None: ...
 
     @abc.abstractmethod
     def itertimer(
@@ -405,151 +366,118 @@ class AppT(ServiceT):
         sleep: Optional[Callable[..., Awaitable[Any]]] = None,
         clock: Callable[[], float] = ...,
         name: str = "",
-    ) -> AsyncIterator[float]:
-        ...
+    ) -> AsyncIterator[float]: ...
 
     @abc.abstractmethod
-    async def sleep(self, n: Seconds) -> None:
-        ...
+    async def sleep(self, n: Seconds) -> None: ...
 
     @abc.abstractmethod
-    def add_future(self, coro: Awaitable[Any]) -> asyncio.Future[Any]:
-        ...
+    def add_future(self, coro: Awaitable[Any]) -> asyncio.Future[Any]: ...
 
     @property
     @abc.abstractmethod
-    def conf(self) -> Settings:
-        ...
+    def conf(self) -> Settings: ...
 
     @conf.setter
-    def conf(self, settings: Settings) -> None:
-        ...
+    def conf(self, settings: Settings) -> None: ...
 
     @property
     @abc.abstractmethod
-    def transport(self) -> TransportT:
-        ...
+    def transport(self) -> TransportT: ...
 
     @transport.setter
-    def transport(self, transport: TransportT) -> None:
-        ...
+    def transport(self, transport: TransportT) -> None: ...
 
     @property
     @abc.abstractmethod
-    def producer_transport(self) -> TransportT:
-        ...
+    def producer_transport(self) -> TransportT: ...
 
     @producer_transport.setter
-    def producer_transport(self, transport: TransportT) -> None:
-        ...
+    def producer_transport(self, transport: TransportT) -> None: ...
 
     @property
     @abc.abstractmethod
-    def cache(self) -> CacheBackendT:
-        ...
+    def cache(self) -> CacheBackendT: ...
 
     @cache.setter
-    def cache(self, cache: CacheBackendT) -> None:
-        ...
+    def cache(self, cache: CacheBackendT) -> None: ...
 
     @property
     @abc.abstractmethod
-    def producer(self) -> ProducerT:
-        ...
+    def producer(self) -> ProducerT: ...
 
     @producer.setter
-    def producer(self, producer: ProducerT) -> None:
-        ...
+    def producer(self, producer: ProducerT) -> None: ...
 
     @property
     @abc.abstractmethod
-    def consumer(self) -> ConsumerT:
-        ...
+    def consumer(self) -> ConsumerT: ...
 
     @consumer.setter
-    def consumer(self, consumer: ConsumerT) -> None:
-        ...
+    def consumer(self, consumer: ConsumerT) -> None: ...
 
     @property
     @abc.abstractmethod
-    def tables(self) -> TableManagerT:
-        ...
+    def tables(self) -> TableManagerT: ...
 
     @tables.setter
-    def tables(self, tables: TableManagerT) -> None:
-        ...
+    def tables(self, tables: TableManagerT) -> None: ...
 
     @property
     @abc.abstractmethod
-    def topics(self) -> ConductorT:
-        ...
+    def topics(self) -> ConductorT: ...
 
     @topics.setter
-    def topics(self, topics: ConductorT) -> None:
-        ...
+    def topics(self, topics: ConductorT) -> None: ...
 
     @property
     @abc.abstractmethod
-    def monitor(self) -> SensorT:
-        ...
+    def monitor(self) -> SensorT: ...
 
     @monitor.setter
-    def monitor(self, value: SensorT) -> None:
-        ...
+    def monitor(self, value: SensorT) -> None: ...
 
     @property
     @abc.abstractmethod
-    def flow_control(self) -> FlowControlEvent:
-        ...
+    def flow_control(self) -> FlowControlEvent: ...
 
     @property
     @abc.abstractmethod
-    def http_client(self) -> HttpClientT:
-        ...
+    def http_client(self) -> HttpClientT: ...
 
     @http_client.setter
-    def http_client(self, client: HttpClientT) -> None:
-        ...
+    def http_client(self, client: HttpClientT) -> None: ...
 
     @property
     @abc.abstractmethod
-    def assignor(self) -> PartitionAssignorT:
-        ...
+    def assignor(self) -> PartitionAssignorT: ...
 
     @assignor.setter
-    def assignor(self, assignor: PartitionAssignorT) -> None:
-        ...
+    def assignor(self, assignor: PartitionAssignorT) -> None: ...
 
     @property
     @abc.abstractmethod
-    def leader_assignor(self) -> LeaderAssignorT:
-        ...
+    def leader_assignor(self) -> LeaderAssignorT: ...
 
     @property
     @abc.abstractmethod
-    def reply_consumer(self) -> ServiceT:
-        ...
+    def reply_consumer(self) -> ServiceT: ...
 
     @property
     @abc.abstractmethod
-    def router(self) -> RouterT:
-        ...
+    def router(self) -> RouterT: ...
 
     @router.setter
-    def router(self, router: RouterT) -> None:
-        ...
+    def router(self, router: RouterT) -> None: ...
 
     @property
     @abc.abstractmethod
-    def serializers(self) -> RegistryT:
-        ...
+    def serializers(self) -> RegistryT: ...
 
     @property
     @abc.abstractmethod
-    def web(self) -> WebT:
-        ...
+    def web(self) -> WebT: ...
 
     @property
     @abc.abstractmethod
-    def in_transaction(self) -> bool:
-        ...
+    def in_transaction(self) -> bool: ...

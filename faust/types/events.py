@@ -40,8 +40,7 @@ class EventT(Generic[T], abc.ABC):
         value: V,
         headers: Optional[HeadersArg],
         message: Message,
-    ) -> None:
-        ...
+    ) -> None: ...
 
     @abc.abstractmethod
     async def send(
@@ -57,8 +56,7 @@ class EventT(Generic[T], abc.ABC):
         value_serializer: CodecArg = None,
         callback: Optional[MessageSentCallback] = None,
         force: bool = False,
-    ) -> Awaitable[RecordMetadata]:
-        ...
+    ) -> Awaitable[RecordMetadata]: ...
 
     @abc.abstractmethod
     async def forward(
@@ -74,9 +72,7 @@ class EventT(Generic[T], abc.ABC):
         value_serializer: CodecArg = None,
         callback: Optional[MessageSentCallback] = None,
         force: bool = False,
-    ) -> Awaitable[RecordMetadata]:
-        ...
+    ) -> Awaitable[RecordMetadata]: ...
 
     @abc.abstractmethod
-    def ack(self) -> bool:
-        ...
+    def ack(self) -> bool: ...

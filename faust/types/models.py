@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import abc
 from collections.abc import Callable, Iterable, Mapping, MutableMapping
-from typing import Any, ClassVar, Generic, Optional, TypeVar, Union
+from typing import Any, ClassVar, Generic, TypeVar, Union
 
 from .codecs import CodecArg
 
@@ -30,7 +30,7 @@ FieldMap = Mapping[str, "FieldDescriptorT[Any]"]
 class ModelOptions(abc.ABC):
     """Options of a model class, collected from class keyword arguments."""
 
-    serializer: Optional[CodecArg] = None
+    serializer: CodecArg | None = None
     namespace: str
     include_metadata: bool = True
     polymorphic_fields: bool = False
@@ -40,7 +40,7 @@ class ModelOptions(abc.ABC):
     validation: bool = False
     coerce: bool = False
     coercions: MutableMapping[Any, CoercionHandler]
-    date_parser: Optional[Callable[[Any], Any]] = None
+    date_parser: Callable[[Any], Any] | None = None
     lazy_creation: bool = False
     abstract: bool = False
     frozen: bool = False
@@ -99,22 +99,19 @@ class FieldDescriptorT(Generic[T]):
     type: Any
     model: type[ModelT]
     required: bool = True
-    default: Optional[T] = None
-    parent: Optional[FieldDescriptorT[Any]]
+    default: T | None = None
+    parent: FieldDescriptorT[Any] | None
     exclude: bool
 
     @abc.abstractmethod
-    def getattr(self, obj: ModelT) -> T:
-        ...
+    def getattr(self, obj: ModelT) -> T: ...
 
     @abc.abstractmethod
-    def validate(self, value: T) -> Iterable[Exception]:
-        ...
+    def validate(self, value: T) -> Iterable[Exception]: ...
 
     @property
     @abc.abstractmethod
-    def ident(self) -> str:
-        ...
+    def ident(self) -> str: ...
 
 
 class ModelT(abc.ABC):
@@ -131,44 +128,35 @@ class ModelT(abc.ABC):
         *,
         default_serializer: CodecArg = None,
         serializer: CodecArg = None,
-    ) -> ModelT:
-        ...
+    ) -> ModelT: ...
 
     @classmethod
     @abc.abstractmethod
     def from_data(
-        cls, data: Any, *, preferred_type: Optional[type[ModelT]] = None
-    ) -> ModelT:
-        ...
+        cls, data: Any, *, preferred_type: type[ModelT] | None = None
+    ) -> ModelT: ...
 
     @abc.abstractmethod
-    def dumps(self, *, serializer: CodecArg = None) -> bytes:
-        ...
+    def dumps(self, *, serializer: CodecArg = None) -> bytes: ...
 
     @abc.abstractmethod
-    def derive(self, *objects: ModelT, **fields: Any) -> ModelT:
-        ...
+    def derive(self, *objects: ModelT, **fields: Any) -> ModelT: ...
 
     @abc.abstractmethod
-    def to_representation(self) -> Any:
-        ...
+    def to_representation(self) -> Any: ...
 
     @abc.abstractmethod
-    def is_valid(self) -> bool:
-        ...
+    def is_valid(self) -> bool: ...
 
     @abc.abstractmethod
-    def validate(self) -> list[Exception]:
-        ...
+    def validate(self) -> list[Exception]: ...
 
     @abc.abstractmethod
-    def validate_or_raise(self) -> None:
-        ...
+    def validate_or_raise(self) -> None: ...
 
     @property
     @abc.abstractmethod
-    def validation_errors(self) -> list[Exception]:
-        ...
+    def validation_errors(self) -> list[Exception]: ...
 
 
 #: Key of the metadata a model adds to its payload: ``{"__faust": {"ns": ...}}``.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import abc
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Any
 
 from mode import ServiceT
 
@@ -24,14 +24,12 @@ class SensorInterfaceT(abc.ABC):
     """Every hook a sensor may implement."""
 
     @abc.abstractmethod
-    def on_message_in(self, tp: TP, offset: int, message: Message) -> None:
-        ...
+    def on_message_in(self, tp: TP, offset: int, message: Message) -> None: ...
 
     @abc.abstractmethod
     def on_stream_event_in(
         self, tp: TP, offset: int, stream: StreamT[Any], event: EventT[Any]
-    ) -> Any:
-        ...
+    ) -> Any: ...
 
     @abc.abstractmethod
     def on_stream_event_out(
@@ -41,36 +39,28 @@ class SensorInterfaceT(abc.ABC):
         stream: StreamT[Any],
         event: EventT[Any],
         state: Any = None,
-    ) -> None:
-        ...
+    ) -> None: ...
 
     @abc.abstractmethod
-    def on_topic_buffer_full(self, tp: TP) -> None:
-        ...
+    def on_topic_buffer_full(self, tp: TP) -> None: ...
 
     @abc.abstractmethod
-    def on_message_out(self, tp: TP, offset: int, message: Message) -> None:
-        ...
+    def on_message_out(self, tp: TP, offset: int, message: Message) -> None: ...
 
     @abc.abstractmethod
-    def on_table_get(self, table: CollectionT, key: Any) -> None:
-        ...
+    def on_table_get(self, table: CollectionT, key: Any) -> None: ...
 
     @abc.abstractmethod
-    def on_table_set(self, table: CollectionT, key: Any, value: Any) -> None:
-        ...
+    def on_table_set(self, table: CollectionT, key: Any, value: Any) -> None: ...
 
     @abc.abstractmethod
-    def on_table_del(self, table: CollectionT, key: Any) -> None:
-        ...
+    def on_table_del(self, table: CollectionT, key: Any) -> None: ...
 
     @abc.abstractmethod
-    def on_commit_initiated(self, consumer: ConsumerT) -> Any:
-        ...
+    def on_commit_initiated(self, consumer: ConsumerT) -> Any: ...
 
     @abc.abstractmethod
-    def on_commit_completed(self, consumer: ConsumerT, state: Any) -> None:
-        ...
+    def on_commit_completed(self, consumer: ConsumerT, state: Any) -> None: ...
 
     @abc.abstractmethod
     def on_send_initiated(
@@ -80,52 +70,42 @@ class SensorInterfaceT(abc.ABC):
         message: PendingMessage,
         keysize: int,
         valsize: int,
-    ) -> Any:
-        ...
+    ) -> Any: ...
 
     @abc.abstractmethod
     def on_send_completed(
         self, producer: ProducerT, state: Any, metadata: RecordMetadata
-    ) -> None:
-        ...
+    ) -> None: ...
 
     @abc.abstractmethod
     def on_send_error(
         self, producer: ProducerT, exc: BaseException, state: Any
-    ) -> None:
-        ...
+    ) -> None: ...
 
     @abc.abstractmethod
-    def on_assignment_start(self, assignor: Any) -> Any:
-        ...
+    def on_assignment_start(self, assignor: Any) -> Any: ...
 
     @abc.abstractmethod
     def on_assignment_error(
         self, assignor: Any, state: Any, exc: BaseException
-    ) -> None:
-        ...
+    ) -> None: ...
 
     @abc.abstractmethod
-    def on_assignment_completed(self, assignor: Any, state: Any) -> None:
-        ...
+    def on_assignment_completed(self, assignor: Any, state: Any) -> None: ...
 
     @abc.abstractmethod
-    def on_rebalance_start(self, app: AppT) -> Any:
-        ...
+    def on_rebalance_start(self, app: AppT) -> Any: ...
 
     @abc.abstractmethod
-    def on_rebalance_return(self, app: AppT, state: Any) -> None:
-        ...
+    def on_rebalance_return(self, app: AppT, state: Any) -> None: ...
 
     @abc.abstractmethod
-    def on_rebalance_end(self, app: AppT, state: Any) -> None:
-        ...
+    def on_rebalance_end(self, app: AppT, state: Any) -> None: ...
 
     @abc.abstractmethod
     def on_web_request_start(
         self, app: AppT, request: Any, *, view: Any = None
-    ) -> Any:
-        ...
+    ) -> Any: ...
 
     @abc.abstractmethod
     def on_web_request_end(
@@ -136,25 +116,21 @@ class SensorInterfaceT(abc.ABC):
         state: Any,
         *,
         view: Any = None,
-    ) -> None:
-        ...
+    ) -> None: ...
 
 
 class SensorT(SensorInterfaceT, ServiceT):
     """A sensor: a Service receiving the hooks."""
 
     @abc.abstractmethod
-    def asdict(self) -> Mapping[str, Any]:
-        ...
+    def asdict(self) -> Mapping[str, Any]: ...
 
 
 class SensorDelegateT(SensorInterfaceT, Iterable[SensorT]):
     """Fans every hook out to the registered sensors (``app.sensors``)."""
 
     @abc.abstractmethod
-    def add(self, sensor: SensorT) -> None:
-        ...
+    def add(self, sensor: SensorT) -> None: ...
 
     @abc.abstractmethod
-    def remove(self, sensor: SensorT) -> None:
-        ...
+    def remove(self, sensor: SensorT) -> None: ...

@@ -48,20 +48,16 @@ class StoreT(ServiceT, MutableMapping[Any, Any]):
         value_serializer: CodecArg = "",
         options: Optional[dict[str, Any]] = None,
         **kwargs: Any,
-    ) -> None:
-        ...
+    ) -> None: ...
 
     @abc.abstractmethod
-    def persisted_offset(self, tp: TP) -> Optional[int]:
-        ...
+    def persisted_offset(self, tp: TP) -> Optional[int]: ...
 
     @abc.abstractmethod
-    def set_persisted_offset(self, tp: TP, offset: int) -> None:
-        ...
+    def set_persisted_offset(self, tp: TP, offset: int) -> None: ...
 
     @abc.abstractmethod
-    async def need_active_standby_for(self, tp: TP) -> bool:
-        ...
+    async def need_active_standby_for(self, tp: TP) -> bool: ...
 
     @abc.abstractmethod
     def apply_changelog_batch(
@@ -69,12 +65,10 @@ class StoreT(ServiceT, MutableMapping[Any, Any]):
         batch: Iterable[EventT[Any]],
         to_key: Callable[[Any], Any],
         to_value: Callable[[Any], Any],
-    ) -> None:
-        ...
+    ) -> None: ...
 
     @abc.abstractmethod
-    def reset_state(self) -> None:
-        ...
+    def reset_state(self) -> None: ...
 
     @abc.abstractmethod
     async def on_rebalance(
@@ -83,11 +77,9 @@ class StoreT(ServiceT, MutableMapping[Any, Any]):
         revoked: set[TP],
         newly_assigned: set[TP],
         generation_id: int = 0,
-    ) -> None:
-        ...
+    ) -> None: ...
 
     @abc.abstractmethod
     async def on_recovery_completed(
         self, active_tps: set[TP], standby_tps: set[TP]
-    ) -> None:
-        ...
+    ) -> None: ...

@@ -5,7 +5,8 @@ from __future__ import annotations
 import abc
 import re
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Optional, Pattern, TypeVar, Union
+from re import Pattern
+from typing import TYPE_CHECKING, Any, Optional, TypeVar, Union
 
 from mode.utils.times import Seconds
 
@@ -37,12 +38,10 @@ class TopicT(ChannelT[T]):
 
     @property
     @abc.abstractmethod
-    def partitions(self) -> Optional[int]:
-        ...
+    def partitions(self) -> Optional[int]: ...
 
     @partitions.setter
-    def partitions(self, partitions: Optional[int]) -> None:
-        ...
+    def partitions(self, partitions: Optional[int]) -> None: ...
 
     @abc.abstractmethod
     def derive_topic(
@@ -63,8 +62,7 @@ class TopicT(ChannelT[T]):
         prefix: str = "",
         suffix: str = "",
         **kwargs: Any,
-    ) -> TopicT[T]:
-        ...
+    ) -> TopicT[T]: ...
 
 
 #: A regex pattern given as string or compiled.

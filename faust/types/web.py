@@ -50,16 +50,15 @@ class CacheBackendT(ServiceT):
     """A cache backend (``app.cache``)."""
 
     @abc.abstractmethod
-    async def get(self, key: str) -> Optional[bytes]:
-        ...
+    async def get(self, key: str) -> Optional[bytes]: ...
 
     @abc.abstractmethod
-    async def set(self, key: str, value: bytes, timeout: Optional[float] = None) -> None:
-        ...
+    async def set(
+        self, key: str, value: bytes, timeout: Optional[float] = None
+    ) -> None: ...
 
     @abc.abstractmethod
-    async def delete(self, key: str) -> None:
-        ...
+    async def delete(self, key: str) -> None: ...
 
 
 class BlueprintT(abc.ABC):
@@ -69,8 +68,7 @@ class BlueprintT(abc.ABC):
     url_prefix: Optional[str]
 
     @abc.abstractmethod
-    def register(self, app: AppT, *, url_prefix: Optional[str] = None) -> None:
-        ...
+    def register(self, app: AppT, *, url_prefix: Optional[str] = None) -> None: ...
 
 
 class WebT(ServiceT):
@@ -86,18 +84,14 @@ class WebT(ServiceT):
         pattern: str,
         handler: Any,
         cors_options: Optional[Mapping[str, ResourceOptions]] = None,
-    ) -> None:
-        ...
+    ) -> None: ...
 
     @abc.abstractmethod
-    def add_static(self, prefix: str, path: Any, **kwargs: Any) -> None:
-        ...
+    def add_static(self, prefix: str, path: Any, **kwargs: Any) -> None: ...
 
     @abc.abstractmethod
-    def init_server(self) -> None:
-        ...
+    def init_server(self) -> None: ...
 
     @property
     @abc.abstractmethod
-    def url(self) -> URL:
-        ...
+    def url(self) -> URL: ...

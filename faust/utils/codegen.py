@@ -10,7 +10,7 @@ generated function is kept as its ``__sourcecode__`` attribute, so
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any, Optional
+from typing import Any
 
 __all__ = ["build_function", "Function", "Method"]
 
@@ -20,8 +20,8 @@ def build_function(
     args: Iterable[str],
     body: Iterable[str],
     *,
-    globals: Optional[Mapping[str, Any]] = None,
-    qualname: Optional[str] = None,
+    globals: Mapping[str, Any] | None = None,
+    qualname: str | None = None,
     filename: str = "<generated>",
 ) -> Callable[..., Any]:
     """Compile ``def name(args): body`` and return the function.
@@ -38,7 +38,7 @@ def build_function(
     lines.extend(f"    {line}" for line in (list(body) or ["pass"]))
     source = "\n".join(lines) + "\n"
     namespace: dict[str, Any] = dict(globals or {})
-    exec(compile(source, filename, "exec"), namespace)  # noqa: S102 - code generation
+    exec(compile(source, filename, "exec"), namespace)
     fun: Callable[..., Any] = namespace[name]
     if qualname is not None:
         fun.__qualname__ = qualname
@@ -46,14 +46,14 @@ def build_function(
     return fun
 
 
-def Function(  # noqa: N802 - Faust's name
+def Function(
     name: str, args: Iterable[str], body: Iterable[str], **kwargs: Any
 ) -> Callable[..., Any]:
     """Alias of :func:`build_function` (Faust's spelling)."""
     return build_function(name, args, body, **kwargs)
 
 
-def Method(  # noqa: N802 - Faust's name
+def Method(
     name: str, args: Iterable[str], body: Iterable[str], **kwargs: Any
 ) -> Callable[..., Any]:
     """Build a method: like :func:`build_function` with ``self`` prepended."""

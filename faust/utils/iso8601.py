@@ -93,4 +93,6 @@ def _parse_slow(datetime_string: str) -> datetime:
             tzinfo=tz,
         )
     except ValueError as exc:
-        raise ValueError(f"not an ISO-8601 date/time: {datetime_string!r}: {exc}") from None
+        raise ValueError(
+            f"not an ISO-8601 date/time: {datetime_string!r}: {exc}"
+        ) from None

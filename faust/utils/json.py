@@ -33,7 +33,7 @@ import uuid
 from collections import Counter, deque
 from collections.abc import Callable, Mapping
 from decimal import Decimal
-from typing import Any, Optional, Union
+from typing import Any
 
 import orjson
 
@@ -61,7 +61,7 @@ MAPPING_TYPES: tuple[type, ...] = (Counter,)
 TEXTUAL_TYPES: tuple[type, ...] = (Decimal, uuid.UUID)
 
 
-def str_to_decimal(s: Optional[str], maxlen: int = DECIMAL_MAXLEN) -> Optional[Decimal]:
+def str_to_decimal(s: str | None, maxlen: int = DECIMAL_MAXLEN) -> Decimal | None:
     """Convert a string to :class:`~decimal.Decimal`, refusing NaN and infinity.
 
     Arguments:
@@ -87,7 +87,7 @@ def str_to_decimal(s: Optional[str], maxlen: int = DECIMAL_MAXLEN) -> Optional[D
     return value
 
 
-def _iso(o: Union[datetime.date, datetime.time]) -> str:
+def _iso(o: datetime.date | datetime.time) -> str:
     text = o.isoformat()
     return text[:-6] + "Z" if text.endswith("+00:00") else text
 
@@ -102,7 +102,7 @@ def _bytes_to_text(o: bytes) -> str:
         ) from None
 
 
-def _find_converter(typ: type) -> Optional[Callable[[Any], Any]]:
+def _find_converter(typ: type) -> Callable[[Any], Any] | None:
     # Resolved once per type, then cached in _CONVERTERS.
     if issubclass(typ, TEXTUAL_TYPES):
         return str
@@ -129,7 +129,7 @@ def _call_json(o: Any) -> Any:
     return o.__json__()
 
 
-_CONVERTERS: dict[type, Optional[Callable[[Any], Any]]] = {}
+_CONVERTERS: dict[type, Callable[[Any], Any] | None] = {}
 
 
 def on_default(o: Any) -> Any:
@@ -159,12 +159,20 @@ class JSONEncoder(_stdjson.JSONEncoder):
 
 
 #: Deserialize JSON text or UTF-8 bytes (no options: the fastest path).
-loads_bytes: Callable[[Union[str, bytes, bytearray, memoryview]], Any] = orjson.loads
+loads_bytes: Callable[[str | bytes | bytearray | memoryview], Any] = orjson.loads
 
 
 def dumps_bytes(obj: Any) -> bytes:
-    """Serialize ``obj`` to compact UTF-8 JSON bytes."""
-    return orjson.dumps(obj, default=on_default, option=_ORJSON_OPTIONS)
+    """Serialize ``obj`` to compact UTF-8 JSON bytes.
+
+    Raises:
+        TypeError: a value has no JSON form.
+    """
+    try:
+        return orjson.dumps(obj, default=on_default, option=_ORJSON_OPTIONS)
+    except orjson.JSONEncodeError as exc:
+        # orjson's message hides ours ("Type is not JSON serializable").
+        raise TypeError(str(exc.__cause__ or exc)) from exc
 
 
 def dumps(obj: Any, **kwargs: Any) -> str:
@@ -175,12 +183,13 @@ def dumps(obj: Any, **kwargs: Any) -> str:
     """
     if kwargs:
         kwargs.setdefault("cls", JSONEncoder)
-        kwargs.setdefault("separators", (",", ":"))
+        if kwargs.get("indent") is None:
+            kwargs.setdefault("separators", (",", ":"))
         return _stdjson.dumps(obj, **kwargs)
-    return orjson.dumps(obj, default=on_default, option=_ORJSON_OPTIONS).decode()
+    return dumps_bytes(obj).decode()
 
 
-def loads(s: Union[str, bytes, bytearray, memoryview], **kwargs: Any) -> Any:
+def loads(s: str | bytes | bytearray | memoryview, **kwargs: Any) -> Any:
     """Deserialize JSON text or UTF-8 bytes.
 
     Keyword arguments (``object_hook``, ``parse_float``, ...) switch to the
@@ -190,5 +199,7 @@ def loads(s: Union[str, bytes, bytearray, memoryview], **kwargs: Any) -> Any:
         ValueError: the input is not valid JSON (a :class:`json.JSONDecodeError`).
     """
     if kwargs:
-        return _stdjson.loads(s if not isinstance(s, memoryview) else bytes(s), **kwargs)
+        return _stdjson.loads(
+            s if not isinstance(s, memoryview) else bytes(s), **kwargs
+        )
     return orjson.loads(s)

@@ -161,4 +161,6 @@ class EventQueue(Generic[T]):
                 fut.set_result(None)
 
     def __repr__(self) -> str:
-        return f"<{type(self).__name__}: size={len(self._items)} maxsize={self.maxsize}>"
+        return (
+            f"<{type(self).__name__}: size={len(self._items)} maxsize={self.maxsize}>"
+        )

@@ -52,12 +52,19 @@ async def test_offsets_committed_after_processing(app: faust.App) -> None:
     assert committed[TP("orders", 0)].offset == 3
 
 
-async def test_restarted_app_resumes_from_committed_offset(broker_url: str, tmp_path) -> None:
+async def test_restarted_app_resumes_from_committed_offset(
+    broker_url: str, tmp_path
+) -> None:
     received: list[str] = []
 
     def make_app(expected: int, done: asyncio.Event) -> faust.App:
-        app = faust.App("resume-app", broker=broker_url, web_enabled=False,
-                        datadir=str(tmp_path), broker_commit_interval=0.05)
+        app = faust.App(
+            "resume-app",
+            broker=broker_url,
+            web_enabled=False,
+            datadir=str(tmp_path),
+            broker_commit_interval=0.05,
+        )
         topic = app.topic("events", value_type=str, partitions=1)
 
         @app.agent(topic)
@@ -88,8 +95,12 @@ async def test_restarted_app_resumes_from_committed_offset(broker_url: str, tmp_
 
 
 async def test_two_apps_in_one_process(broker_url: str, tmp_path) -> None:
-    producer_app = faust.App("app-one", broker=broker_url, web_enabled=False, datadir=str(tmp_path / "1"))
-    consumer_app = faust.App("app-two", broker=broker_url, web_enabled=False, datadir=str(tmp_path / "2"))
+    producer_app = faust.App(
+        "app-one", broker=broker_url, web_enabled=False, datadir=str(tmp_path / "1")
+    )
+    consumer_app = faust.App(
+        "app-two", broker=broker_url, web_enabled=False, datadir=str(tmp_path / "2")
+    )
     got = asyncio.Event()
     values: list[int] = []
 
@@ -134,5 +145,7 @@ async def test_task_runs_after_start(app: faust.App) -> None:
 
 @pytest.mark.conf(broker="nope://localhost")
 async def test_unknown_broker_scheme_is_a_clear_error(app: faust.App) -> None:
-    with pytest.raises(faust.exceptions.ImproperlyConfigured, match="Unknown broker scheme 'nope://'"):
+    with pytest.raises(
+        faust.exceptions.ImproperlyConfigured, match="Unknown broker scheme 'nope://'"
+    ):
         await app.start()

@@ -207,6 +207,32 @@ class TestBanner:
         assert quiet.stdout.getvalue() == ""  # type: ignore[attr-defined]
 
 
+class _TTY(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+class TestStatusLine:
+    async def test_on_a_terminal(self) -> None:
+        worker = make_worker(stdout=_TTY())
+        await worker.on_execute()
+        with patch.object(worker, "add_runtime_dependency"):
+            await worker._on_startup_finished()
+        assert worker.stdout.getvalue().endswith("starting... ready\n")  # type: ignore[attr-defined]
+
+    @pytest.mark.parametrize("options", [{"loglevel": "info"}, {"quiet": True}])
+    async def test_not_with_info_logs_or_quiet(self, options: Any) -> None:
+        worker = make_worker(stdout=_TTY(), **options)
+        await worker.on_execute()
+        await worker._on_startup_finished()
+        assert "starting..." not in worker.stdout.getvalue()  # type: ignore[attr-defined]
+
+    async def test_not_when_piped(self) -> None:
+        worker = make_worker()
+        await worker.on_execute()
+        assert "starting..." not in worker.stdout.getvalue()  # type: ignore[attr-defined]
+
+
 class TestLogging:
     def test_setup_logging_arguments(self) -> None:
         handler = logging.NullHandler()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import signal
 from typing import Any
 
@@ -9,6 +10,13 @@ APP = '''
 import faust
 
 app = faust.App("cli-functional", broker="memory://", store="memory://")
+
+
+@app.agent(app.topic("orders"))
+async def process(stream):
+    """Process orders."""
+    async for order in stream:
+        pass
 
 
 @app.command()
@@ -61,4 +69,35 @@ async def test_app_command_listed_in_help(spawn: Any, write_module: Any) -> None
     code, out, err = await program.finish()
     assert code == 0, err
     assert "hello   Say hello from the app." in out
+    assert "agents  List the agents of the app." in out
     assert "worker  Start a worker" in out
+
+
+CRASHING_APP = """
+import faust
+
+app = faust.App("cli-crash", broker="memory://", store="memory://")
+
+
+@app.task
+async def explode(app):
+    await app.crash(RuntimeError("app exploded"))
+"""
+
+
+async def test_app_crash_exits_1(spawn: Any, write_module: Any) -> None:
+    write_module("crashapp", CRASHING_APP)
+    program = await spawn("-A", "crashapp", "worker", "--without-web")
+    code, _, err = await program.finish()
+    assert code == 1
+    assert "RuntimeError('app exploded')" in err
+
+
+async def test_agents_json(spawn: Any, write_module: Any) -> None:
+    write_module("cliapp", APP)
+    program = await spawn("-A", "cliapp", "--json", "agents")
+    code, out, err = await program.finish()
+    assert code == 0, err
+    assert json.loads(out) == [
+        {"name": "@process", "topic": "orders", "help": "Process orders."}
+    ]

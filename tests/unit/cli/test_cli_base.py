@@ -16,7 +16,13 @@ from mode import Service
 
 import faust
 from faust.cli import AppCommand, Command, argument, call_command, option
-from faust.cli._app import AppNotFound, find_app, origin_from_argv, prepare_app
+from faust.cli._app import (
+    AppNotFound,
+    find_app,
+    origin_from_argv,
+    prepare_app,
+    set_origin,
+)
 from faust.cli._options import peek_option
 from faust.cli.base import cli
 
@@ -66,6 +72,12 @@ class TestFindApp:
     def test_module_uses_its_app_attribute(self, modules: Any) -> None:
         name = modules(APP_MODULE)
         assert find_app(name) is sys.modules[name].app
+
+    def test_finalizes_and_sets_origin(self, modules: Any) -> None:
+        name = modules(APP_MODULE)
+        app = find_app(f"{name}:app")
+        app.finalize.assert_called_once_with()
+        assert app.conf.origin == f"{name}:app"
 
     def test_module_colon_attribute(self, modules: Any) -> None:
         name = modules(APP_MODULE)
@@ -166,6 +178,16 @@ class TestPrepareApp:
         app.discover.assert_called_once_with()
 
 
+def test_set_origin_after_it_was_read_does_not_warn() -> None:
+    app = faust.App("origin-test", broker="memory://")
+    app.finalize()
+    assert app.conf.origin is None  # read, e.g. by discovery
+    set_origin(app, "proj.app")  # filterwarnings=error would raise
+    assert app.conf.origin == "proj.app"
+    set_origin(app, "other")
+    assert app.conf.origin == "proj.app"
+
+
 class TestOriginFromArgv:
     def test_script_in_package(self, tmp_path: Path) -> None:
         pkg = tmp_path / "proj"
@@ -244,7 +266,8 @@ class TestProgram:
         assert code == 0
         assert "hello-there  Say hello from the app." in out
         app = sys.modules[name].app
-        app.finalize.assert_called_once_with()
+        app.finalize.assert_called_with()
+        app.worker_init.assert_called_once_with()
         assert app.conf.origin == name
 
     def test_app_given_as_keyword_is_not_prepared_again(self, app: Mock) -> None:
@@ -364,7 +387,9 @@ class TestSideEffects:
     ) -> None:
         monkeypatch.chdir(Path.cwd())  # restored after the test
         monkeypatch.setattr(sys, "path", list(sys.path))
-        monkeypatch.delenv("FAUST_DATADIR", raising=False)
+        # set, then delete: monkeypatch restores the variable's absence
+        monkeypatch.setenv("FAUST_DATADIR", "")
+        monkeypatch.delenv("FAUST_DATADIR")
         use = Mock(name="mode.loop.use")
         monkeypatch.setattr("mode.loop.use", use)
         _probe({})

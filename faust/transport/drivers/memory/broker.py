@@ -29,12 +29,21 @@ Typical use by a driver::
     change = member.poll_rebalance()                     # Rebalance
     for tp in change.assigned: ...
     result = broker.fetch(tp, offset, max_records=500)   # FetchResult
+    for offset, key, value, timestamp, ts_type, headers in result.records: ...
     ready = await broker.wait_for_data({tp: result.next_offset}, 1.0,
                                        member=member)
     broker.commit_offsets("group", {tp: result.next_offset},
                           member_id=member.member_id,
                           generation=change.generation)
     broker.leave_group(member)
+
+Layers: :mod:`.broker_base` (options, closing, topic admin) <
+:mod:`.broker_admin` (offsets, maintenance, groups, transactions) < this
+module (registry, produce, fetch, long-poll).  Parts: :mod:`.log`,
+:mod:`.broker_topics`, :mod:`.groups`, :mod:`.broker_member`,
+:mod:`.broker_assignor`, :mod:`.transactions`, :mod:`.broker_wait`; value
+types in :mod:`.broker_types`, errors in :mod:`.broker_errors`.  Import the
+public API from here.
 """
 
 from __future__ import annotations
@@ -123,11 +132,6 @@ _new_metadata: Callable[[type[RecordMetadata], tuple[object, ...]], RecordMetada
 _new_metadata = tuple.__new__
 
 
-def _broker_name(url: Any) -> str:
-    parts = urlsplit(str(url))
-    return parts.netloc.rpartition("@")[2].lower()
-
-
 class MemoryBroker(BrokerAdmin):
     """An in-process Kafka-like broker (see the module docstring).
 
@@ -153,17 +157,14 @@ class MemoryBroker(BrokerAdmin):
             **options: constructor options, used only when the broker is
                 created by this call.
         """
-        name = _broker_name(url)
+        name = urlsplit(str(url)).netloc.rpartition("@")[2].lower()
         broker = cls._registry.get(name)
         if broker is None or broker.closed:
             broker = cls._registry[name] = cls(name, **options)
         return broker
 
     def close(self) -> None:
-        """Close (see :meth:`BrokerBase.close`) and leave the registry.
-
-        ``for_url`` then creates a new broker for the name.
-        """
+        """Close (see ``BrokerBase.close``); ``for_url`` then makes a new one."""
         super().close()
         if self._registry.get(self.name) is self:
             del self._registry[self.name]

@@ -27,7 +27,7 @@ __all__ = ["BrokerBase"]
 
 
 class BrokerBase:
-    """An in-process Kafka-like broker (see the module docstring).
+    """First layer of ``MemoryBroker``: options, state, closing, topic admin.
 
     Arguments:
         name: a label (``for_url`` uses the URL's host).

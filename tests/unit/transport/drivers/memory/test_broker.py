@@ -1,5 +1,3 @@
-import asyncio
-
 import pytest
 
 from faust.exceptions import MessageSizeTooLarge, TransportError
@@ -17,6 +15,35 @@ from faust.transport.drivers.memory.broker import (
 )
 from faust.types.tuples import TP, RecordMetadata
 from faust.utils.murmur2 import partition_for_key
+
+
+class FakeClock:
+    """A settable clock for the broker (seconds)."""
+
+    def __init__(self, now=1000.0):
+        self.now = now
+
+    def __call__(self):
+        return self.now
+
+
+@pytest.fixture
+def clock():
+    return FakeClock()
+
+
+@pytest.fixture
+def broker(clock):
+    broker = MemoryBroker("test", clock=clock)
+    yield broker
+    broker.close()
+
+
+@pytest.fixture(autouse=True)
+def _reset_registry():
+    yield
+    MemoryBroker.reset_all()
+
 
 # -- registry ---------------------------------------------------------------
 
@@ -347,184 +374,27 @@ def test_offset_queries(broker, clock):
     assert broker.log(TP("t", 0)).high_watermark == 3
 
 
-# -- maintenance ------------------------------------------------------------
+def test_cleanup_policy_of_wrong_type(broker):
+    with pytest.raises(InvalidRequest, match="cleanup.policy"):
+        broker.create_topic("t", config={"cleanup.policy": 5})
 
 
-def test_delete_records(broker):
-    for _ in range(5):
-        broker.produce("t", b"k", b"v")
-    tp = TP("t", 0)
-    assert broker.delete_records(tp, 3) == 3
-    assert broker.beginning_offsets([tp]) == {tp: 3}
-    assert broker.delete_records(tp, -1) == 2
-    assert broker.beginning_offsets([tp]) == {tp: 5}
-    with pytest.raises(OffsetOutOfRange):
-        broker.delete_records(tp, 6)
+def test_partition_cache_is_bounded(broker, monkeypatch):
+    from faust.transport.drivers.memory.broker_topics import MemoryTopic
+
+    monkeypatch.setattr(MemoryTopic, "partition_cache_size", 4)
+    broker.create_topic("t", 5)
+    for i in range(20):
+        key = b"key-%d" % i
+        assert broker.produce("t", key, b"v").partition == partition_for_key(key, 5)
+    assert len(broker._topics["t"]._partition_of) <= 4
+    assert "MemoryTopic 't'" in repr(broker._topics["t"])
 
 
-def test_apply_retention(broker, clock):
-    broker.create_topic("d", config={"retention.ms": 1000})
-    broker.create_topic("forever")
-    broker.create_topic("c", config={"cleanup.policy": "compact", "retention.ms": 1})
-    for topic in ("d", "forever", "c"):
-        broker.produce(topic, b"k", b"old", timestamp=clock.now - 5)
-        broker.produce(topic, b"k", b"new", timestamp=clock.now)
-    assert broker.apply_retention() == 1
-    assert broker.beginning_offsets([TP("d", 0), TP("forever", 0), TP("c", 0)]) == {
-        TP("d", 0): 1,
-        TP("forever", 0): 0,
-        TP("c", 0): 0,
-    }
-    assert broker.apply_retention("d", now=clock.now + 10) == 1
-    assert broker.fetch(TP("d", 0), 2).records == []
-    with pytest.raises(UnknownTopicOrPartition):
-        broker.apply_retention("nope")
-
-
-def test_compact_explicit(broker, clock):
-    broker.create_topic("c", config={"cleanup.policy": "compact"})
-    broker.create_topic("d")
-    for topic in ("c", "d"):
-        for i in range(6):
-            broker.produce(topic, b"k%d" % (i % 2), b"v%d" % i)
-    assert broker.compact() == 4
-    assert [r[0] for r in broker.fetch(TP("c", 0), 0).records] == [4, 5]
-    assert broker.end_offsets([TP("d", 0)]) == {TP("d", 0): 6}
-    assert len(broker.fetch(TP("d", 0), 0).records) == 6  # not compacted
-    assert broker.compact("c") == 0
-
-
-def test_compact_tombstones_honour_delete_retention(broker, clock):
-    broker.create_topic(
-        "c", config={"cleanup.policy": "compact", "delete.retention.ms": 5000}
-    )
-    broker.produce("c", b"k", b"v")
-    broker.produce("c", b"k", None)
-    broker.compact("c")
-    assert [r[2] for r in broker.fetch(TP("c", 0), 0).records] == [None]
-    clock.now += 5
-    broker.compact("c")
-    assert broker.fetch(TP("c", 0), 0).records == []
-
-
-def test_auto_compaction(clock):
-    broker = MemoryBroker(compaction_threshold=10, clock=clock)
-    broker.create_topic("c", config={"cleanup.policy": "compact"})
-    for i in range(10):
-        broker.produce("c", b"k%d" % (i % 2), b"v%d" % i)
-    records = broker.fetch(TP("c", 0), 0).records
-    assert [r[0] for r in records] == [8, 9]
-    assert broker.end_offsets([TP("c", 0)]) == {TP("c", 0): 10}
-
-
-# -- waiting ----------------------------------------------------------------
-
-
-async def test_wait_for_data_returns_at_once_when_data_is_there(broker):
-    broker.produce("t", b"k", b"v")
-    assert await broker.wait_for_data({TP("t", 0): 0}, None) == {TP("t", 0)}
-
-
-async def test_wait_for_data_times_out(broker):
-    broker.create_topic("t")
-    assert await broker.wait_for_data({TP("t", 0): 0}, 0.01) == set()
-    assert await broker.wait_for_data({TP("t", 0): 0}, 0) == set()
-
-
-async def test_wait_for_data_wakes_on_produce(broker):
+def test_partition_cache_follows_partition_growth(broker):
     broker.create_topic("t", 2)
-    waiter = asyncio.ensure_future(
-        broker.wait_for_data({TP("t", 0): 0, TP("t", 1): 0}, None)
+    broker.produce("t", b"key-3", b"v")
+    broker.create_partitions("t", 7)
+    assert broker.produce("t", b"key-3", b"v").partition == partition_for_key(
+        b"key-3", 7
     )
-    await asyncio.sleep(0)
-    assert not waiter.done()
-    broker.produce("t", b"k", b"v", partition=1)
-    assert await waiter == {TP("t", 1)}
-    assert not broker.log(TP("t", 0)).waiters
-    assert not broker.log(TP("t", 1)).waiters
-
-
-async def test_wait_for_data_ignores_data_before_position(broker):
-    broker.create_topic("t")
-    broker.produce("t", b"k", b"v")
-    waiter = asyncio.ensure_future(broker.wait_for_data({TP("t", 0): 1}, None))
-    await asyncio.sleep(0)
-    assert not waiter.done()
-    broker.produce("t", b"k", b"v")
-    assert await waiter == {TP("t", 0)}
-
-
-async def test_wait_for_data_out_of_range_counts_as_ready(broker):
-    broker.create_topic("t")
-    assert await broker.wait_for_data({TP("t", 0): 5}, None) == {TP("t", 0)}
-
-
-async def test_wait_for_data_unknown_partitions_time_out(broker):
-    assert await broker.wait_for_data({TP("nope", 0): 0}, 0.01) == set()
-
-
-async def test_wait_for_data_returns_when_broker_closes(broker):
-    broker.create_topic("t")
-    waiter = asyncio.ensure_future(broker.wait_for_data({TP("t", 0): 0}, None))
-    await asyncio.sleep(0)
-    broker.close()
-    assert await waiter == set()
-
-
-async def test_wait_for_data_returns_on_rebalance(broker):
-    broker.create_topic("t")
-    member = broker.join_group("g", ["t"])
-    member.poll_rebalance()
-    waiter = asyncio.ensure_future(
-        broker.wait_for_data({TP("t", 0): 0}, None, member=member)
-    )
-    await asyncio.sleep(0)
-    assert not waiter.done()
-    broker.join_group("g", ["t"])
-    assert await waiter == set()
-    # Pending rebalance: returns at once until it is collected.
-    assert await broker.wait_for_data({TP("t", 0): 0}, None, member=member) == set()
-
-
-async def test_wait_for_data_survives_topic_recreation(broker):
-    broker.create_topic("t")
-    waiter = asyncio.ensure_future(broker.wait_for_data({TP("t", 0): 0}, None))
-    await asyncio.sleep(0)
-    broker.delete_topic("t")
-    await asyncio.sleep(0)
-    assert not waiter.done()
-    broker.produce("t", b"k", b"v")  # auto-created again
-    assert await waiter == {TP("t", 0)}
-
-
-async def test_cancelled_wait_unregisters(broker):
-    broker.create_topic("t")
-    waiter = asyncio.ensure_future(broker.wait_for_data({TP("t", 0): 0}, None))
-    await asyncio.sleep(0)
-    assert len(broker.log(TP("t", 0)).waiters) == 1
-    waiter.cancel()
-    with pytest.raises(asyncio.CancelledError):
-        await waiter
-    assert len(broker.log(TP("t", 0)).waiters) == 0
-
-
-def test_broker_outlives_event_loops(broker):
-    """The same broker serves successive event loops (pytest makes one per test)."""
-    broker.create_topic("t")
-
-    async def abandon():
-        # Start a wait and let the loop end under it.
-        asyncio.ensure_future(broker.wait_for_data({TP("t", 0): 0}, None))
-        await asyncio.sleep(0)
-
-    loop = asyncio.new_event_loop()
-    loop.run_until_complete(abandon())
-    loop.close()
-    assert len(broker.log(TP("t", 0)).waiters) == 1
-    broker.produce("t", b"k", b"v")  # must not touch the closed loop
-    assert len(broker.log(TP("t", 0)).waiters) == 0
-
-    async def wait_again():
-        return await broker.wait_for_data({TP("t", 0): 1}, 0.01)
-
-    assert asyncio.run(wait_again()) == set()

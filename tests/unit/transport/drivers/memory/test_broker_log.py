@@ -256,3 +256,10 @@ def test_fetch_loop_reads_every_record_once(values, max_records, max_bytes, comp
         assert next_offset > offset
         offset = next_offset
     assert seen == expected
+
+
+def test_truncate_before_forgets_aborted_offsets_below():
+    log = make_log([(b"k", b"v")] * 4)
+    log.aborted.update({1, 3})
+    log.truncate_before(2)
+    assert log.aborted == {3}

@@ -1,0 +1,32 @@
+PYTHON ?= python3
+PIP ?= $(PYTHON) -m pip
+
+.PHONY: develop demo test lint typecheck imports docs bench clean
+
+develop:
+	$(PIP) install -e '.[test,lint,docs,rocksdb]'
+
+demo:
+	$(PYTHON) examples/hello_world.py
+
+test:
+	$(PYTHON) -m pytest
+
+lint: imports
+	$(PYTHON) -m ruff check faust tests examples extra benchmarks
+	$(PYTHON) extra/tools/gen_settings_doc.py --check
+
+imports:
+	lint-imports
+
+typecheck:
+	$(PYTHON) -m mypy
+
+docs:
+	$(PYTHON) -m sphinx -W -b html docs docs/_build/html
+
+bench:
+	$(PYTHON) benchmarks/run.py
+
+clean:
+	rm -rf build dist docs/_build .mypy_cache .ruff_cache .pytest_cache
