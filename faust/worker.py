@@ -38,7 +38,6 @@ from mode.utils.logging import FileLogProxy, redirect_logger
 from mode.utils.times import Seconds
 from yarl import URL
 
-from faust import __version__
 from faust.types import AppT, SensorT, _env
 from faust.utils.terminal import isatty
 from faust.utils.terminal import table as terminal_table
@@ -59,6 +58,13 @@ def _level_name(loglevel: str | int | None) -> str | int:
         upper = loglevel.upper()
         return _LEVEL_ALIASES.get(upper, upper)
     return loglevel
+
+
+def _faust_version() -> str:
+    # Read through sys.modules: the package root is always imported before
+    # this module, and importing it here would make this module depend (for
+    # import-linter) on everything the root names under TYPE_CHECKING.
+    return str(sys.modules["faust"].__version__)
 
 
 def _display_url(url: Any) -> str:
@@ -298,7 +304,7 @@ class Worker(mode.Worker):
         """Return the startup banner: a table describing this worker."""
         return terminal_table(
             self._banner_data(),
-            title=f"faust v{__version__}",
+            title=f"faust v{_faust_version()}",
             target=self.stdout,
             inner_heading_row_border=False,
         ).table

@@ -71,6 +71,28 @@ __all__ = ["App"]
 logger = logging.getLogger(__name__)
 
 
+class _Child:
+    """A child built on first access by a factory, then a plain attribute.
+
+    The value is stored in the instance ``__dict__`` (this is a non-data
+    descriptor), so later reads cost a dict lookup and tests may replace a
+    child by assignment (``app.producer = Mock()``).
+    """
+
+    def __init__(self, factory: Callable[[Any], Any]) -> None:
+        self.factory = factory
+        self.name = ""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, obj: Any, objtype: Optional[type] = None) -> Any:
+        if obj is None:
+            return self
+        value = obj.__dict__[self.name] = self.factory(obj)
+        return value
+
+
 class App(Service, AppT):
     """A faust application.
 
@@ -131,7 +153,7 @@ class App(Service, AppT):
         self.fixups = []
         self.tracer = None
         self.livecheck = None
-        self._children_cache: dict[str, Any] = {}
+        self._event_cls: Any = None
         self._monitor = monitor
         self._app_tasks: list[TaskEntry] = []
         self._extra_services: list[type[ServiceT]] = []
@@ -277,7 +299,24 @@ class App(Service, AppT):
             logger.exception("Task %r raised: %r", entry.fun, exc)
 
     async def on_stop(self) -> None:
-        """Send ``on_before_shutdown`` and flush what was produced."""
+        """Finish in-flight events, commit, then flush what was produced.
+
+        Runs before the children stop: fetching stops, buffered events are
+        dropped (their offsets stay uncommitted), events being processed are
+        given ``stream_wait_empty`` time to finish, and acked offsets are
+        committed.
+        """
+        consumer = self.__dict__.get("consumer")
+        if consumer is not None and consumer.started and not consumer.should_stop:
+            consumer.stop_flow()
+            self.flow_control.suspend()
+            self.topics.clear_buffers()
+            if self.conf.stream_wait_empty:
+                await consumer.wait_empty()
+            try:
+                await consumer.commit()
+            except Exception as exc:  # reported; the offsets are read again
+                logger.warning("Commit at shutdown failed: %r", exc)
         await self.on_before_shutdown.send()
         await self.maybe_flush_producer()
 
@@ -303,7 +342,7 @@ class App(Service, AppT):
 
     async def maybe_flush_producer(self) -> None:
         """Flush the producer if it exists and runs."""
-        producer = self._children_cache.get("producer")
+        producer = self.__dict__.get("producer")
         if producer is not None and producer.started and not producer.should_stop:
             await producer.flush()
 
@@ -433,9 +472,9 @@ class App(Service, AppT):
         self, key: K, value: V, headers: Optional[HeadersArg], message: Message
     ) -> EventT[Any]:
         """Create an event of the ``Event`` setting's class."""
-        event_cls = self._children_cache.get("event_cls")
+        event_cls = self._event_cls
         if event_cls is None:
-            event_cls = self._children_cache["event_cls"] = self.conf.Event
+            event_cls = self._event_cls = self.conf.Event
         return cast(EventT[Any], event_cls(self, key, value, headers, message))
 
     def FlowControlQueue(
@@ -709,7 +748,7 @@ class App(Service, AppT):
 
     async def on_agent_error(self, agent: AgentT[Any], exc: BaseException) -> None:
         """An agent failed: commit what was acked so far."""
-        consumer = self._children_cache.get("consumer")
+        consumer = self.__dict__.get("consumer")
         if consumer is not None and consumer.started:
             await consumer.on_task_error(exc)
 
@@ -742,67 +781,20 @@ class App(Service, AppT):
 
     # -- Children (lazily created, settable for tests) ---------------------
 
-    def _child(self, name: str, factory: Callable[[App], Any]) -> Any:
-        child = self._children_cache.get(name)
-        if child is None:
-            child = self._children_cache[name] = factory(self)
-        return child
-
-    def _set_child(self, name: str, value: Any) -> None:
-        self._children_cache[name] = value
-
-    transport = property(
-        lambda self: self._child("transport", factories.new_transport),
-        lambda self, v: self._set_child("transport", v),
-    )
-    producer_transport = property(
-        lambda self: self._child(
-            "producer_transport", factories.new_producer_transport
-        ),
-        lambda self, v: self._set_child("producer_transport", v),
-    )
-    producer = property(
-        lambda self: self._child("producer", factories.new_producer),
-        lambda self, v: self._set_child("producer", v),
-    )
-    consumer = property(
-        lambda self: self._child("consumer", factories.new_consumer),
-        lambda self, v: self._set_child("consumer", v),
-    )
-    topics = property(
-        lambda self: self._child("topics", factories.new_conductor),
-        lambda self, v: self._set_child("topics", v),
-    )
-    tables = property(
-        lambda self: self._child("tables", factories.new_table_manager),
-        lambda self, v: self._set_child("tables", v),
-    )
-    web = property(lambda self: self._child("web", factories.new_web))
-    cache = property(
-        lambda self: self._child("cache", factories.new_cache),
-        lambda self, v: self._set_child("cache", v),
-    )
-    leader_assignor = property(
-        lambda self: self._child("leader_assignor", factories.new_leader_assignor)
-    )
-    reply_consumer = property(
-        lambda self: self._child("reply_consumer", factories.new_reply_consumer)
-    )
-    assignor = property(
-        lambda self: self._child("assignor", factories.new_assignor),
-        lambda self, v: self._set_child("assignor", v),
-    )
-    router = property(
-        lambda self: self._child("router", factories.new_router),
-        lambda self, v: self._set_child("router", v),
-    )
-    serializers = property(
-        lambda self: self._child("serializers", factories.new_serializers)
-    )
-    http_client = property(
-        lambda self: self._child("http_client", factories.new_http_client),
-        lambda self, v: self._set_child("http_client", v),
-    )
+    transport = _Child(factories.new_transport)
+    producer_transport = _Child(factories.new_producer_transport)
+    producer = _Child(factories.new_producer)
+    consumer = _Child(factories.new_consumer)
+    topics = _Child(factories.new_conductor)
+    tables = _Child(factories.new_table_manager)
+    web = _Child(factories.new_web)
+    cache = _Child(factories.new_cache)
+    leader_assignor = _Child(factories.new_leader_assignor)
+    reply_consumer = _Child(factories.new_reply_consumer)
+    assignor = _Child(factories.new_assignor)
+    router = _Child(factories.new_router)
+    serializers = _Child(factories.new_serializers)
+    http_client = _Child(factories.new_http_client)
 
     @property
     def monitor(self) -> Any:

@@ -8,12 +8,12 @@ the command name wins.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Sequence
 from typing import IO, Any
 
 import click
 
-from faust import __version__
 from faust.types import AppT, _env
 
 from .params import LogLevel, TCPPort, WritableDirectory, WritableFilePath
@@ -141,7 +141,12 @@ common_options: OptionSequence = [
 
 #: Options of the root group only.
 root_options: OptionSequence = [
-    click.version_option(version=f"Faust {__version__}", prog_name="faust"),
+    click.version_option(
+        # sys.modules: importing the package root would, for import-linter,
+        # depend on everything it names under TYPE_CHECKING.
+        version=f"Faust {sys.modules['faust'].__version__}",
+        prog_name="faust",
+    ),
     option(
         "--app", "-A", help="App to use: module, module:attribute or module.attribute."
     ),

@@ -199,13 +199,11 @@ def build_load(
     env["_retarget"] = _retarget
     env["_meta_key"] = BLESSED_KEY
     retarget = [
-        "_meta = data.get(_meta_key)",
-        "if _meta is not None:",
-        "    if _meta != _own_meta:  # another model's metadata: polymorphic?",
-        "        _target = _retarget(_cls, data)",
-        "        if _target is not _cls:",
-        "            return _target._load(data)",
-        "    del data[_meta_key]",
+        "_meta = data.pop(_meta_key, None)",
+        "if _meta is not None and _meta != _own_meta:  # another model's metadata",
+        "    _target = _retarget(_cls, data, _meta, _preferred)",
+        "    if _target is not _cls:",
+        "        return _target._load(data)",
     ]
     fields: list[str] = []
     for name, descr in descriptors.items():
@@ -225,7 +223,7 @@ def build_load(
     adopt = "_osa(self, '__dict__', data)" if direct_dict else "self.__dict__ = data"
     load = build_function(
         "_load",
-        ["data"],
+        ["data", "_preferred=_cls"],
         [*retarget, "self = _new(_cls)", adopt, *fields, "return self"],
         globals=env,
         qualname=f"{cls.__qualname__}._load",
@@ -287,8 +285,6 @@ def build_loads(cls: Any, options: ModelOptions, load: Callable[..., Any]) -> An
     """Return the ``loads`` classmethod of ``cls``, specialised to its loader."""
     from faust.serializers.codecs import loads as codec_loads
 
-    own_meta = {"ns": options.namespace}
-
     def loads(
         target: Any, s: bytes, *, default_serializer: Any = None, serializer: Any = None
     ) -> Any:
@@ -296,10 +292,7 @@ def build_loads(cls: Any, options: ModelOptions, load: Callable[..., Any]) -> An
             options.serializer or serializer or default_serializer or "json", s
         )
         if data.__class__ is dict and target is cls:
-            meta = data.get(BLESSED_KEY)
-            if meta is None or meta == own_meta:
-                return load(data)
-            return cls._from_owned(data, None)
+            return load(data, None)  # None: any model named by the metadata
         return target.from_data(data)
 
     loads.__doc__ = cls.loads.__doc__
@@ -308,16 +301,24 @@ def build_loads(cls: Any, options: ModelOptions, load: Callable[..., Any]) -> An
     return classmethod(loads)
 
 
-def _retarget(cls: Any, data: dict[str, Any]) -> Any:
+def _retarget(cls: Any, data: dict[str, Any], meta: Any, preferred: Any) -> Any:
     # The payload names another model: use it if the options allow.
-    return cls._maybe_namespace(data, preferred_type=cls) or cls
+    data[BLESSED_KEY] = meta
+    target = cls._maybe_namespace(data, preferred_type=preferred) or cls
+    if target is cls:
+        del data[BLESSED_KEY]
+    return target
 
 
 def load_via_init(cls: Any) -> Callable[[dict[str, Any]], Any]:
     """Return ``load(data)`` for a class with a custom ``__init__`` (Faust calls it)."""
 
-    def _load(data: dict[str, Any]) -> Any:
-        data.pop(BLESSED_KEY, None)
+    def _load(data: dict[str, Any], _preferred: Any = cls) -> Any:
+        meta = data.pop(BLESSED_KEY, None)
+        if meta is not None and meta != {"ns": cls._options.namespace}:
+            target = _retarget(cls, data, meta, _preferred)
+            if target is not cls:
+                return target._load(data)
         return cls(**data, __strict__=False)
 
     return _load

@@ -118,7 +118,7 @@ class Model(ModelT, metaclass=ModelMeta):
 
     # Generated per concrete class (see faust.models._build).
     _model_init: ClassVar[Callable[..., None]]
-    _load: ClassVar[Callable[[dict[str, Any]], Any]]
+    _load: ClassVar[Callable[..., Any]]
     _load_into: ClassVar[Callable[[Any, dict[str, Any]], None]]
     _faust_plan_ready: ClassVar[bool]
     _faust_generated_init: ClassVar[bool]

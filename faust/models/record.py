@@ -300,9 +300,9 @@ class Record(Model, abstract=True):
             target._finalize_plan()
             target._model_init(self, *args, **kwargs)
 
-        def deferred_load(data: dict[str, Any]) -> Any:
+        def deferred_load(data: dict[str, Any], _preferred: Any = cls) -> Any:
             cls._finalize_plan()
-            return cls._load(data)
+            return cls._load(data, _preferred)
 
         def deferred_load_into(self: Any, data: dict[str, Any]) -> None:
             cls._finalize_plan()

@@ -135,6 +135,10 @@ class Sensor(SensorT, Service):
         return {}
 
 
+class _States(dict[Any, Any]):
+    """Per-sensor states of one event when several sensors are registered."""
+
+
 class SensorDelegate(SensorDelegateT):
     """Calls every hook on every registered sensor (``app.sensors``).
 
@@ -172,9 +176,13 @@ class SensorDelegate(SensorDelegateT):
     ) -> Any:
         """Fan out :meth:`Sensor.on_stream_event_in`; state per sensor."""
         sensors = self._sensors
+        if len(sensors) == 1:  # the usual case: the Monitor alone
+            return sensors[0].on_stream_event_in(tp, offset, stream, event)
         if not sensors:
             return None
-        return {s: s.on_stream_event_in(tp, offset, stream, event) for s in sensors}
+        return _States(
+            {s: s.on_stream_event_in(tp, offset, stream, event) for s in sensors}
+        )
 
     def on_stream_event_out(
         self,
@@ -185,9 +193,12 @@ class SensorDelegate(SensorDelegateT):
         state: Any = None,
     ) -> None:
         """Fan out :meth:`Sensor.on_stream_event_out`."""
-        if state is None:
+        sensors = self._sensors
+        if not isinstance(state, _States):
+            if len(sensors) == 1:
+                sensors[0].on_stream_event_out(tp, offset, stream, event, state)
             return
-        for sensor in self._sensors:
+        for sensor in sensors:
             sensor.on_stream_event_out(tp, offset, stream, event, state.get(sensor))
 
     def on_topic_buffer_full(self, tp: TP) -> None:

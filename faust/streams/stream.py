@@ -33,10 +33,25 @@ if typing.TYPE_CHECKING:  # pragma: no cover
     from ..types.models import ModelArg
     from ..types.serializers import SchemaT
 
-__all__ = ["Stream", "SKIP"]
+__all__ = ["Stream", "SKIP", "is_event"]
 
 #: Returned by the processing step when a processor raised :exc:`Skip`.
 SKIP: Any = object()
+
+_EVENT_TYPES: set[type] = set()
+_VALUE_TYPES: set[type] = set()
+
+
+def is_event(obj: Any) -> bool:
+    """``isinstance(obj, EventT)``, cached per type (ABC checks are slow)."""
+    cls = type(obj)
+    if cls in _EVENT_TYPES:
+        return True
+    if cls in _VALUE_TYPES:
+        return False
+    result = isinstance(obj, EventT)
+    (_EVENT_TYPES if result else _VALUE_TYPES).add(cls)
+    return result
 
 
 class Stream(StreamT[T_co], Service):
@@ -184,7 +199,7 @@ class Stream(StreamT[T_co], Service):
     async def _process(self, item: Any) -> Any:
         """Run sensors and processors for one item; returns the value or SKIP."""
         self.events_total += 1
-        if isinstance(item, EventT):
+        if is_event(item):
             self._current_event = item
             value = item.value
         else:
@@ -195,7 +210,7 @@ class Stream(StreamT[T_co], Service):
                 value = processor(value)
                 if inspect.isawaitable(value):
                     value = await value
-            if self.join_strategy is not None and isinstance(item, EventT):
+            if self.join_strategy is not None and is_event(item):
                 joined = await self.join_strategy.process(item)
                 if joined is None:
                     raise Skip()
@@ -205,7 +220,7 @@ class Stream(StreamT[T_co], Service):
         return value
 
     def _ack_item(self, item: Any, state: Any) -> None:
-        if isinstance(item, EventT):
+        if is_event(item) and not item.acked:
             message = item.message
             last = item.ack()
             sensors = self.app.sensors
@@ -214,7 +229,7 @@ class Stream(StreamT[T_co], Service):
                 sensors.on_message_out(message.tp, message.offset, message)
 
     def _sensor_in(self, item: Any) -> Any:
-        if isinstance(item, EventT):
+        if is_event(item):
             message = item.message
             return self.app.sensors.on_stream_event_in(
                 message.tp, message.offset, self, item
@@ -240,7 +255,7 @@ class Stream(StreamT[T_co], Service):
                 except StopAsyncIteration:
                     break
                 state = self._sensor_in(item)
-                set_current_event(item if isinstance(item, EventT) else None)
+                set_current_event(item if is_event(item) else None)
                 value = SKIP
                 try:
                     value = await process(item)
@@ -453,8 +468,11 @@ class Stream(StreamT[T_co], Service):
 
     @property
     def label(self) -> str:
-        """Short description: ``Stream: <channel>``."""
-        return f"{type(self).__name__}: {self.channel}"
+        """Short description: ``Stream: <channel>`` (computed once)."""
+        label = self.__dict__.get("_label")
+        if label is None:
+            label = self.__dict__["_label"] = f"{type(self).__name__}: {self.channel}"
+        return label
 
     @property
     def shortlabel(self) -> str:

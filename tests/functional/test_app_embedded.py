@@ -149,3 +149,32 @@ async def test_unknown_broker_scheme_is_a_clear_error(app: faust.App) -> None:
         faust.exceptions.ImproperlyConfigured, match="Unknown broker scheme 'nope://'"
     ):
         await app.start()
+
+
+async def test_stop_lets_in_flight_event_finish_and_commits_it(app: faust.App) -> None:
+    topic = app.topic("slow", value_type=int, partitions=1)
+    started = asyncio.Event()
+    release = asyncio.Event()
+    finished: list[int] = []
+
+    @app.agent(topic)
+    async def slow(stream):
+        async for n in stream:
+            started.set()
+            await release.wait()
+            finished.append(n)
+
+    await app.start()
+    await topic.send(value=1, partition=0)
+    await topic.send(value=2, partition=0)
+    await asyncio.wait_for(started.wait(), 10)
+    stopping = asyncio.ensure_future(app.stop())
+    await asyncio.sleep(0.05)
+    assert not stopping.done()  # waiting for the event being processed
+    release.set()
+    await asyncio.wait_for(stopping, 10)
+    assert finished == [1]
+    broker = app.transport.broker  # type: ignore[attr-defined]
+    committed = broker.committed_offsets(app.conf.id, [TP("slow", 0)])
+    # 1 was processed and committed; 2 was never processed: read again later
+    assert committed[TP("slow", 0)].offset == 1

@@ -53,6 +53,7 @@ def app_factory() -> Any:
 
 @pytest.fixture
 def app() -> Mock:
+    """An app double (overrides the shared real-App ``app`` fixture here)."""
     return make_app()
 
 

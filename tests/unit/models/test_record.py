@@ -418,4 +418,4 @@ class TestLazyCreation:
 
 def test_generated_source_is_available():
     assert "def __init__(self, x, y=None" in Point.__init__.__sourcecode__
-    assert "def _load(data)" in Point._load.__sourcecode__
+    assert "def _load(data, _preferred=_cls)" in Point._load.__sourcecode__

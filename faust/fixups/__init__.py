@@ -1,0 +1,24 @@
+"""Fixups: framework integrations, found through the ``faust.fixups`` entry points."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from mode.utils.imports import FactoryMapping
+
+from ..types import AppT
+from ..types.fixups import FixupT
+from .base import Fixup
+
+__all__ = ["FIXUPS", "Fixup", "fixups"]
+
+FIXUPS: FactoryMapping[type[FixupT]] = FactoryMapping()
+FIXUPS.include_setuptools_namespace("faust.fixups")
+
+
+def fixups(app: AppT) -> Iterable[FixupT]:
+    """The fixups enabled for ``app``."""
+    for fixup_cls in FIXUPS.iterate():
+        fixup = fixup_cls(app)
+        if fixup.enabled():
+            yield fixup
