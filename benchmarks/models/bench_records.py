@@ -17,6 +17,7 @@ import json
 import os
 import subprocess
 import sys
+from typing import Any
 
 CHILD_CODE = r"""
 import json, sys, timeit
@@ -114,7 +115,10 @@ def main() -> None:
     ours: dict[str, Any] = {}
     theirs: dict[str, Any] = {}
     for _ in range(args.rounds):
-        for best, python, path in ((ours, args.ours, repo), (theirs, args.theirs, None)):
+        for best, python, path in (
+            (ours, args.ours, repo),
+            (theirs, args.theirs, None),
+        ):
             result = run(python, args.n, repo=path)
             for key, value in result.items():
                 if isinstance(value, float):

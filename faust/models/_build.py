@@ -25,21 +25,27 @@ from .descriptors import FieldDescriptor
 if TYPE_CHECKING:  # pragma: no cover
     from faust.types.models import ModelOptions
 
-__all__ = ["build_init", "build_load", "build_compare", "build_hash", "build_asdict"]
+__all__ = ["build_init", "build_loads", "build_compare", "build_hash", "build_asdict"]
 
 _MUTABLE_DEFAULTS = (list, dict, set)
 #: errors raised by conversions, re-raised naming the field.
 _CONVERSION_ERRORS = (TypeError, ValueError, ArithmeticError, KeyError)
 
 
-def field_error(cls: Any, field: str, exc: Exception) -> Exception:
+def field_error(
+    cls: Any, field: str, exc: Exception, data: Mapping[str, Any] | None = None
+) -> Exception:
     """Return ``exc`` re-created with the field it concerns in the message.
 
     Models with ``validation=True`` report a
-    :exc:`~faust.exceptions.ValidationError` (a :exc:`ValueError`).
+    :exc:`~faust.exceptions.ValidationError` (a :exc:`ValueError`).  When
+    ``data`` (the payload) lacks the field, the missing-fields error is
+    returned instead.
     """
     if isinstance(exc, ValidationError):
         return exc
+    if data is not None and isinstance(exc, KeyError) and field not in data:
+        return missing_fields_error(cls, data)
     reason = f"{cls.__name__}.{field}: {exc}"
     if cls._options.validation:
         return ValidationError(reason, field=cls._options.descriptors.get(field))
@@ -172,125 +178,19 @@ def _slow_init(
     return None
 
 
-def build_load(
-    cls: type, options: ModelOptions, *, direct_dict: bool
-) -> tuple[Callable[..., Any], Callable[..., Any]]:
-    """Return ``(load(data), load_into(self, data))`` for owned payload dicts.
-
-    ``load`` creates the instance and adopts ``data`` as its ``__dict__``;
-    ``load_into`` fills an existing instance.  Keys that are not fields
-    stay as attributes; ``__faust`` metadata is dropped.
-
-    Arguments:
-        cls: the record class.
-        options: its options.
-        direct_dict: the class defines ``__setattr__`` (bypass it).
-    """
-    descriptors: Mapping[str, FieldDescriptor[Any]] = options.descriptors  # type: ignore[assignment]  # ours
-    env: dict[str, Any] = {
-        "_cls": cls,
-        "_new": object.__new__,
-        "_osa": object.__setattr__,
-        "_missing": _missing_fields,
-        "_field_error": field_error,
-        "_errors": _CONVERSION_ERRORS,
-    }
-    env["_own_meta"] = {"ns": options.namespace}
-    env["_retarget"] = _retarget
-    env["_meta_key"] = BLESSED_KEY
-    retarget = [
-        "_meta = data.pop(_meta_key, None)",
-        "if _meta is not None and _meta != _own_meta:  # another model's metadata",
-        "    _target = _retarget(_cls, data, _meta, _preferred)",
-        "    if _target is not _cls:",
-        "        return _target._load(data)",
-    ]
-    fields: list[str] = []
-    for name, descr in descriptors.items():
-        if descr.input_name != name:
-            fields += [
-                f"if {descr.input_name!r} in data:",
-                f"    data[{name!r}] = data.pop({descr.input_name!r})",
-            ]
-    required = frozenset(n for n in descriptors if n not in options.optionalset)
-    if required:
-        env["_required"] = required
-        present = " and ".join(f"{n!r} in data" for n in descriptors if n in required)
-        fields += [f"if not ({present}):", "    _missing(_cls, data, _required)"]
-    for i, (name, descr) in enumerate(descriptors.items()):
-        fields += _load_field(i, name, descr, options, env)
-    fields += _postamble(cls, options)
-    adopt = "_osa(self, '__dict__', data)" if direct_dict else "self.__dict__ = data"
-    load = build_function(
-        "_load",
-        ["data", "_preferred=_cls"],
-        [*retarget, "self = _new(_cls)", adopt, *fields, "return self"],
-        globals=env,
-        qualname=f"{cls.__qualname__}._load",
-        filename=f"<generated {cls.__qualname__}._load>",
-    )
-    load_into = build_function(
-        "_load_into",
-        ["self", "data"],
-        [
-            "data.pop(_meta_key, None)",
-            "self.__dict__.update(data)",
-            "data = self.__dict__",
-            *fields,
-        ],
-        globals=env,
-        qualname=f"{cls.__qualname__}._load_into",
-        filename=f"<generated {cls.__qualname__}._load_into>",
-    )
-    return load, load_into
-
-
-def _load_field(
-    i: int,
-    name: str,
-    descr: FieldDescriptor[Any],
-    options: ModelOptions,
-    env: dict[str, Any],
-) -> list[str]:
-    conv = descr._load_conv
-    if type(descr).to_python is not FieldDescriptor.to_python:
-        conv = descr.to_python  # a custom field type decides
-    optional = name in options.optionalset
-    if conv is None:
-        if not optional:
-            return []
-        default = _default_expr(i, options.defaults[name], env, descr)
-        return [f"if data.get({name!r}) is None:", f"    data[{name!r}] = {default}"]
-    env[f"_fc_{i}"] = conv
-    lines = [f"_v = data.get({name!r})" if optional else f"_v = data[{name!r}]"]
-    if optional:
-        default = _default_expr(i, options.defaults[name], env, descr)
-        lines += ["if _v is None:", f"    data[{name!r}] = {default}"]
-    load = getattr(conv, "load", None)
-    convert = f"_fc_{i}(_v)"
-    if load is not None:
-        env[f"_fl_{i}"] = load  # nested payload of exactly the annotated model
-        convert = f"_fl_{i}(_v) if _v.__class__ is dict else _fc_{i}(_v)"
-    lines += [
-        "elif _v is not None:" if optional else "if _v is not None:",
-        "    try:",
-        f"        data[{name!r}] = {convert}",
-        "    except _errors as exc:",
-        f"        raise _field_error(_cls, {name!r}, exc) from exc",
-    ]
-    return lines
-
-
 def build_loads(cls: Any, options: ModelOptions, load: Callable[..., Any]) -> Any:
     """Return the ``loads`` classmethod of ``cls``, specialised to its loader."""
-    from faust.serializers.codecs import loads as codec_loads
+    from faust.serializers import codecs
+
+    registered = codecs.codecs  # name -> codec (looked up per call: may change)
+    codec_loads = codecs.loads
 
     def loads(
         target: Any, s: bytes, *, default_serializer: Any = None, serializer: Any = None
     ) -> Any:
-        data = codec_loads(
-            options.serializer or serializer or default_serializer or "json", s
-        )
+        name = options.serializer or serializer or default_serializer or "json"
+        codec = registered.get(name) if name.__class__ is str else None
+        data = codec.loads(s) if codec is not None else codec_loads(name, s)
         if data.__class__ is dict and target is cls:
             return load(data, None)  # None: any model named by the metadata
         return target.from_data(data)
@@ -301,39 +201,24 @@ def build_loads(cls: Any, options: ModelOptions, load: Callable[..., Any]) -> An
     return classmethod(loads)
 
 
-def _retarget(cls: Any, data: dict[str, Any], meta: Any, preferred: Any) -> Any:
-    # The payload names another model: use it if the options allow.
-    data[BLESSED_KEY] = meta
-    target = cls._maybe_namespace(data, preferred_type=preferred) or cls
-    if target is cls:
-        del data[BLESSED_KEY]
-    return target
-
-
-def load_via_init(cls: Any) -> Callable[[dict[str, Any]], Any]:
-    """Return ``load(data)`` for a class with a custom ``__init__`` (Faust calls it)."""
-
-    def _load(data: dict[str, Any], _preferred: Any = cls) -> Any:
-        meta = data.pop(BLESSED_KEY, None)
-        if meta is not None and meta != {"ns": cls._options.namespace}:
-            target = _retarget(cls, data, meta, _preferred)
-            if target is not cls:
-                return target._load(data)
-        return cls(**data, __strict__=False)
-
-    return _load
+def missing_fields_error(cls: Any, data: Mapping[str, Any]) -> TypeError:
+    """Return the error for a payload lacking required fields of ``cls``."""
+    options = cls._options
+    missing = [
+        n for n in options.descriptors if n not in options.optionalset and n not in data
+    ]
+    word = "field" if len(missing) == 1 else "fields"
+    return TypeError(
+        f"{cls.__name__} is missing {len(missing)} required {word}: "
+        f"{', '.join(repr(m) for m in missing)} "
+        f"(payload keys: {sorted(map(str, data))})"
+    )
 
 
 def _missing_fields(
     cls: type, data: Mapping[str, Any], required: frozenset[str]
 ) -> None:
-    missing = [n for n in cls._options.descriptors if n in required and n not in data]  # type: ignore[attr-defined]  # a model
-    word = "field" if len(missing) == 1 else "fields"
-    raise TypeError(
-        f"{cls.__name__} is missing {len(missing)} required {word}: "
-        f"{', '.join(repr(m) for m in missing)} "
-        f"(payload keys: {sorted(map(str, data))})"
-    )
+    raise missing_fields_error(cls, data)
 
 
 def build_compare(

@@ -29,7 +29,7 @@ from typing import Any, NamedTuple
 from faust.exceptions import ValidationError
 from faust.types.models import ModelOptions, ModelT
 
-from . import _build
+from . import _build, _loader
 from .base import E_ABSTRACT_INSTANCE, Model
 from .descriptors import MISSING, FieldDescriptor, field_for_type
 from .resolve import SCOPE_KEY, evaluate_annotation, is_classvar
@@ -337,10 +337,10 @@ class Record(Model, abstract=True):
         cls._model_init = init_fn
         if cls._faust_generated_init:
             cls.__init__ = init_fn  # type: ignore[method-assign]  # generated
-            load, load_into = _build.build_load(cls, options, direct_dict=direct)
+            load, load_into = _loader.build_load(cls)
         else:
-            load = _build.load_via_init(cls)
-            load_into = _build.build_load(cls, options, direct_dict=direct)[1]
+            load = _loader.load_via_init(cls)
+            load_into = _loader.build_load(cls)[1]
         cls._load = staticmethod(load)
         cls._load_into = load_into
         inherited = cls.__dict__.get("loads", cls.loads)

@@ -33,10 +33,10 @@ class PendingRef(ForwardRef, _root=True):  # type: ignore[misc, call-arg]  # typ
     """A name not defined yet when the annotation was first evaluated."""
 
     def __or__(self, other: Any) -> Any:
-        return Union[self, other]  # noqa: UP007 - runtime Union of a ForwardRef
+        return Union[self, other]
 
     def __ror__(self, other: Any) -> Any:
-        return Union[other, self]  # noqa: UP007 - runtime Union of a ForwardRef
+        return Union[other, self]
 
 
 class _Namespace(dict):  # type: ignore[type-arg]  # str -> Any

@@ -96,7 +96,7 @@ def remove_optional(typ: Any) -> Any:
     if not is_optional(typ):
         return typ
     rest = tuple(a for a in typing.get_args(typ) if a is not _NoneType)
-    return rest[0] if len(rest) == 1 else Union[rest]  # noqa: UP007 - runtime Union
+    return rest[0] if len(rest) == 1 else Union[rest]
 
 
 def _is_union(typ: Any) -> bool:
@@ -343,6 +343,8 @@ def _list(item: Converter) -> Converter:
                 return v
             return [load(x) if x.__class__ is dict else item(x) for x in v]
 
+        to_model_list.item_model = item.model  # type: ignore[attr-defined]  # code generation
+        to_model_list.item = item  # type: ignore[attr-defined]  # code generation
         return to_model_list
 
     def to_list(v: Any) -> Any:

@@ -228,6 +228,10 @@ class Stream(StreamT[T_co], Service):
             if last:
                 sensors.on_message_out(message.tp, message.offset, message)
 
+    def _release(self, event: EventT[Any]) -> None:
+        # noack(): the user acks later; the consumer must not wait for it
+        self.app.consumer.release(event.message)
+
     def _sensor_in(self, item: Any) -> Any:
         if is_event(item):
             message = item.message
@@ -266,6 +270,8 @@ class Stream(StreamT[T_co], Service):
                     # a skipped or failed value was never seen by the body: ack it
                     if acks or value is SKIP:
                         self._ack_item(item, state)
+                    elif is_event(item) and item.message.tracked:
+                        self._release(item)
         finally:
             set_current_event(None)
             self._on_iteration_stopped()

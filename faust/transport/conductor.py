@@ -196,7 +196,7 @@ class Conductor(ConductorT, Service):
             queue = topic.queue
             while not queue.empty():
                 event = queue.get_nowait()
-                consumer.discard(event.message)  # type: ignore[attr-defined]  # Consumer.discard
+                consumer.discard(event.message)
                 dropped += 1
         return dropped
 
@@ -259,7 +259,7 @@ class _Delivery:
         app = self.app
         generation = message.generation_id
         if generation is not None and generation != app.consumer_generation_id:
-            self.consumer.discard(message)  # type: ignore[attr-defined]  # stale: fetched before a rebalance
+            self.consumer.discard(message)  # stale: fetched before a rebalance
             return
         self.sensors.on_message_in(message.tp, message.offset, message)
         message.incref(self.n)

@@ -189,6 +189,20 @@ class Consumer(Service, ConsumerT):
             self._commit_wakeup.set()
         return True
 
+    def release(self, message: Message) -> None:
+        """Stop waiting for ``message`` at rebalance/stop, without acking it.
+
+        A ``noack()`` stream hands its events to the user, who acks them
+        whenever they like: once the loop body moved on, nothing is in
+        progress any more, but the offset must stay uncommitted until the
+        user acks it.
+        """
+        unacked = self._unacked_messages
+        if message in unacked:
+            unacked.discard(message)
+            if not unacked and self._empty is not None:
+                self._empty.set()
+
     def discard(self, message: Message) -> None:
         """Forget a delivered message that will not be processed.
 

@@ -34,3 +34,14 @@ class RouterT(abc.ABC):
     async def route_req(
         self, table_name: str, key: Any, web: Any, request: Any
     ) -> Any: ...
+
+    @abc.abstractmethod
+    def external_topic_key_store(self, topic: Any, key: Any) -> URL: ...
+
+    @abc.abstractmethod
+    def external_topics_metadata(self) -> HostToPartitionMap: ...
+
+    @abc.abstractmethod
+    async def route_topic_req(
+        self, topic: Any, key: Any, web: Any, request: Any
+    ) -> Any: ...

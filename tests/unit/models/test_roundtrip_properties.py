@@ -1,4 +1,4 @@
-# ruff: noqa: UP006, UP035, UP045 - the typing spellings are under test
+# ruff: noqa: UP006, UP035 - the typing spellings are under test
 """Hypothesis: nested records survive dumps/loads and the registry unchanged."""
 
 from datetime import datetime, timezone

@@ -1,4 +1,4 @@
-# ruff: noqa: UP006, UP007, UP035, UP045 - the typing spellings are under test
+# ruff: noqa: UP006, UP035 - the typing spellings are under test
 import enum
 from collections import Counter
 from collections.abc import Mapping, MutableSequence, Sequence

@@ -1,4 +1,4 @@
-# ruff: noqa: UP006, UP035, UP045 - the typing spellings are under test
+# ruff: noqa: UP006, UP035 - the typing spellings are under test
 """Byte-level compatibility with faust-streaming 0.15.3.
 
 The expected payloads below were produced by faust-streaming 0.15.3 (with

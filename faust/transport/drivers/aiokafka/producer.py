@@ -1,0 +1,245 @@
+"""The Kafka producer: faust's Producer over ``aiokafka.AIOKafkaProducer``.
+
+``send`` hands a message to aiokafka's accumulator and returns the future of
+its :class:`~aiokafka.structs.RecordMetadata` (batching follows
+``producer_linger`` and ``producer_max_batch_size``); ``send_and_wait``
+waits for the broker's acknowledgement (``producer_acks``). A message larger
+than ``producer_max_request_size`` is refused at once with
+:class:`~faust.exceptions.MessageSizeTooLarge` (nothing is sent, and the
+error reaches the caller, or the buffered ``send_soon`` future), since brokers
+may not enforce the limit themselves. :meth:`Producer.flush` publishes the
+``send_soon`` buffer and waits until aiokafka delivered every batch: it runs
+before each offset commit.
+
+Owner: the app. Children: the send-soon buffer. ``on_start`` connects (see
+:func:`~.transport.connect`), ``on_stop`` flushes and closes.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Mapping
+from typing import Any, Optional
+
+from aiokafka import AIOKafkaProducer
+from aiokafka.errors import KafkaError, MessageSizeTooLargeError
+from mode import Seconds
+
+from ....exceptions import MessageSizeTooLarge, NotReady, TransportError
+from ....types import TP, RecordMetadata
+from ....types.core import HeadersArg
+from ....utils.murmur2 import partition_for_key
+from ...producer import Producer as BaseProducer
+from .transport import Transport, connect, credentials_to_aiokafka_auth, to_ms
+
+__all__ = ["Producer"]
+
+logger = logging.getLogger(__name__)
+
+
+def headers_list(headers: Optional[HeadersArg]) -> Optional[list[tuple[str, bytes]]]:
+    """Headers as aiokafka wants them: a list of ``(str, bytes)`` (or None)."""
+    if not headers:
+        return None
+    items = headers.items() if isinstance(headers, Mapping) else headers
+    return [
+        (k, v if isinstance(v, bytes) else str(v).encode() if v is not None else b"")
+        for k, v in items
+    ]
+
+
+class Producer(BaseProducer):
+    """Produces to Kafka with aiokafka.
+
+    Arguments:
+        transport: the :class:`~.transport.Transport`.
+    """
+
+    transport: Transport
+
+    def __init__(self, transport: Transport, **kwargs: Any) -> None:
+        super().__init__(transport, **kwargs)
+        self._producer: Optional[AIOKafkaProducer] = None
+        self._topics = transport.topic_creator()
+
+    def producer_settings(self) -> dict[str, Any]:
+        """Keyword arguments of the ``AIOKafkaProducer``."""
+        conf = self.app.conf
+        settings: dict[str, Any] = {
+            "bootstrap_servers": self.transport.servers,
+            "client_id": self.client_id,
+            "acks": self.acks,
+            "linger_ms": self.linger_ms,
+            "max_batch_size": self.max_batch_size,
+            "max_request_size": self.max_request_size,
+            "compression_type": self.compression_type or None,
+            "request_timeout_ms": to_ms(self.request_timeout),
+            "metadata_max_age_ms": conf.producer_metadata_max_age_ms,
+            "connections_max_idle_ms": conf.producer_connections_max_idle_ms,
+            **credentials_to_aiokafka_auth(conf.broker_credentials, conf.ssl_context),
+        }
+        if self.partitioner is not None:
+            settings["partitioner"] = self.partitioner
+        return settings
+
+    def _new_producer(self) -> AIOKafkaProducer:
+        return AIOKafkaProducer(**self.producer_settings())
+
+    async def on_start(self) -> None:
+        """Connect to the brokers."""
+        self._producer = await connect(
+            self._new_producer,
+            what="producer",
+            servers=self.transport.servers,
+            timeout=float(self.app.conf.broker_request_timeout),
+            sleep=self.sleep,
+        )
+
+    async def on_stop(self) -> None:
+        """Deliver what is pending, then close."""
+        producer, self._producer = self._producer, None
+        try:
+            if producer is not None:
+                await self.buffer.flush()
+                await producer.flush()
+        except Exception as exc:  # the broker may be gone: report what is lost
+            logger.warning("Flushing the producer at stop failed: %r", exc)
+        finally:
+            if producer is not None:
+                await producer.stop()
+            await self._topics.close()
+
+    def _ensure_producer(self) -> AIOKafkaProducer:
+        producer = self._producer
+        if producer is None:
+            raise NotReady("The producer is not started: start the app first")
+        return producer
+
+    async def send(
+        self,
+        topic: str,
+        key: Optional[bytes],
+        value: Optional[bytes],
+        partition: Optional[int],
+        timestamp: Optional[float],
+        headers: Optional[HeadersArg],
+        *,
+        transactional_id: Optional[str] = None,
+    ) -> Awaitable[RecordMetadata]:
+        """Queue a message; returns the future of its metadata.
+
+        Raises:
+            MessageSizeTooLarge: the message exceeds ``producer_max_request_size``.
+            TransportError: aiokafka refused the message.
+        """
+        producer = self._ensure_producer()
+        try:
+            fut: Awaitable[RecordMetadata] = await producer.send(
+                topic,
+                value,
+                key=key,
+                partition=partition,
+                timestamp_ms=int(timestamp * 1000) if timestamp is not None else None,
+                headers=headers_list(headers),
+            )
+        except MessageSizeTooLargeError as exc:
+            size = (len(key) if key else 0) + (len(value) if value else 0)
+            raise MessageSizeTooLarge(
+                f"Message of {size} bytes to {topic!r} is larger than "
+                f"producer_max_request_size ({self.max_request_size}): nothing "
+                f"was sent. Raise producer_max_request_size (and the broker's "
+                f"message.max.bytes) or send smaller messages."
+            ) from exc
+        except KafkaError as exc:
+            raise TransportError(
+                f"Cannot send to {topic!r}: {exc!r}",
+                retriable=bool(getattr(exc, "retriable", False)),
+            ) from exc
+        return fut
+
+    async def send_and_wait(
+        self,
+        topic: str,
+        key: Optional[bytes],
+        value: Optional[bytes],
+        partition: Optional[int],
+        timestamp: Optional[float],
+        headers: Optional[HeadersArg],
+        *,
+        transactional_id: Optional[str] = None,
+    ) -> RecordMetadata:
+        """Send a message and wait until the broker acknowledged it."""
+        fut = await self.send(
+            topic,
+            key,
+            value,
+            partition,
+            timestamp,
+            headers,
+            transactional_id=transactional_id,
+        )
+        try:
+            return await fut
+        except KafkaError as exc:
+            raise TransportError(
+                f"Sending to {topic!r} failed: {exc!r}",
+                retriable=bool(getattr(exc, "retriable", False)),
+            ) from exc
+
+    async def flush(self) -> None:
+        """Publish buffered messages and wait until the broker has them all."""
+        await self.buffer.flush()
+        producer = self._producer
+        if producer is not None:
+            await producer.flush()
+
+    async def create_topic(
+        self,
+        topic: str,
+        partitions: int,
+        replication: int,
+        *,
+        config: Optional[Mapping[str, Any]] = None,
+        timeout: Seconds = 1000.0,
+        retention: Optional[Seconds] = None,
+        compacting: Optional[bool] = None,
+        deleting: Optional[bool] = None,
+        ensure_created: bool = False,
+    ) -> None:
+        """Create a topic unless it exists (see :class:`~.transport.TopicCreator`)."""
+        await self._topics.create_topic(
+            topic,
+            partitions,
+            replication,
+            config=config,
+            timeout=timeout,
+            retention=retention,
+            compacting=compacting,
+            deleting=deleting,
+        )
+
+    def key_partition(self, topic: str, key: bytes) -> TP:
+        """The partition ``key`` goes to, as the producer would choose it.
+
+        Uses the topic's partition count from the producer's metadata (or
+        ``topic_partitions`` while the topic is unknown to it) and the
+        configured ``producer_partitioner`` (default: Kafka's murmur2 rule).
+        """
+        producer = self._producer
+        partitions: Optional[set[int]] = None
+        available: Optional[set[int]] = None
+        if producer is not None:
+            cluster = producer.client.cluster
+            partitions = cluster.partitions_for_topic(topic)
+            available = cluster.available_partitions_for_topic(topic)
+        if not partitions:
+            count = self.app.conf.topic_partitions
+            return TP(topic, partition_for_key(key, count))
+        if self.partitioner is not None:
+            all_parts = sorted(partitions)
+            return TP(topic, self.partitioner(key, all_parts, sorted(available or ())))
+        return TP(topic, partition_for_key(key, len(partitions)))
+
+    def supports_headers(self) -> bool:
+        """Kafka 0.11 and later accept headers."""
+        return True
