@@ -294,6 +294,11 @@ class Worker(mode.Worker):
         logging.shutdown()
         os._exit(128 + int(signum))
 
+    async def _sentinel_task(self) -> None:
+        # mode sleeps a fixed second here before closing the loop; one loop
+        # turn is enough for pending callbacks, and shutdown stays fast
+        await asyncio.sleep(0)
+
     def on_worker_shutdown(self) -> None:
         """Called when the worker is about to stop."""
         self._setproctitle("stopping")
