@@ -20,11 +20,12 @@ import asyncio
 import inspect
 import logging
 import typing
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Iterable
 from contextvars import ContextVar
 from typing import Any, Optional, Union, cast
 
 from mode import Service, SupervisorStrategyT
+from mode.utils.aiter import aiter
 from mode.utils.objects import canonshortname
 
 from ..exceptions import ImproperlyConfigured
@@ -46,7 +47,10 @@ from ..types import (
 )
 from ..types.agents import ActorRefT, AgentTestWrapperT, ReplyToArg
 from ..types.core import HeadersArg
+from ..utils import uuid
+from . import rpc
 from .actor import Actor, AsyncIterableActor, AwaitableActor
+from .replies import ReplyPromise
 
 if typing.TYPE_CHECKING:  # pragma: no cover
     from ..types.models import ModelArg
@@ -203,11 +207,14 @@ class Agent(AgentT[Any], Service):
         self, channel: Optional[ChannelT[Any]] = None, **kwargs: Any
     ) -> StreamT[Any]:
         """Create a stream for an actor of this agent."""
-        return self.app.stream(
+        stream = self.app.stream(
             channel if channel is not None else self.channel_iterator,
             prefix=self.name,
             **kwargs,
         )
+        # requests wrapped in ReqRepRequest reach the function unwrapped
+        stream.add_processor(rpc.unwrap_request)
+        return stream
 
     def __call__(
         self,
@@ -293,7 +300,11 @@ class Agent(AgentT[Any], Service):
             await self._on_value_yielded(stream.current_event, value)
 
     async def _on_value_yielded(self, event: Optional[EventT[Any]], value: Any) -> None:
-        """Hand a yielded value to the sinks."""
+        """Reply to the request being processed, and hand the value to sinks."""
+        if event is not None:
+            reply_to, correlation_id = rpc.reply_target(event)
+            if reply_to is not None:
+                await rpc.send_reply(self, event, value, reply_to, correlation_id or "")
         for sink in self._sinks:
             await self._deliver_to_sink(sink, value)
 
@@ -388,7 +399,18 @@ class Agent(AgentT[Any], Service):
         correlation_id: Optional[str] = None,
         force: bool = False,
     ) -> Awaitable[RecordMetadata]:
-        """Send a message to this agent's channel (keyword arguments only)."""
+        """Send a message to this agent's channel (keyword arguments only).
+
+        With ``reply_to`` and ``correlation_id`` the message is a request:
+        what the agent yields for it is sent back to ``reply_to``.
+        """
+        if reply_to is not None:
+            reply_topic = rpc.reply_topic_name(self, reply_to)
+            correlation_id = correlation_id or uuid()
+            if self.use_reply_headers:
+                headers = rpc.with_reply_headers(headers, reply_topic, correlation_id)
+            else:
+                value = rpc.wrap_request(value, reply_topic, correlation_id)
         return await self.channel.send(
             key=key,
             value=value,
@@ -400,6 +422,101 @@ class Agent(AgentT[Any], Service):
             callback=callback,
             force=force,
         )
+
+    # -- Request/reply -----------------------------------------------------
+
+    async def ask(
+        self,
+        value: V = None,
+        *,
+        key: K = None,
+        partition: Optional[int] = None,
+        timestamp: Optional[float] = None,
+        headers: Optional[HeadersArg] = None,
+        reply_to: Optional[ReplyToArg] = None,
+        correlation_id: Optional[str] = None,
+    ) -> Any:
+        """Send a request and wait for the agent's reply.
+
+        Wrap it in ``asyncio.wait_for`` to give up after a timeout.
+
+        Example:
+            >>> total = await add.ask(value=Numbers(1, 2))
+        """
+        promise = await self.ask_nowait(
+            value,
+            key=key,
+            partition=partition,
+            timestamp=timestamp,
+            headers=headers,
+            reply_to=reply_to,
+            correlation_id=correlation_id,
+            force=True,
+        )
+        return await promise
+
+    async def ask_nowait(
+        self,
+        value: V = None,
+        *,
+        key: K = None,
+        partition: Optional[int] = None,
+        timestamp: Optional[float] = None,
+        headers: Optional[HeadersArg] = None,
+        reply_to: Optional[ReplyToArg] = None,
+        correlation_id: Optional[str] = None,
+        force: bool = False,
+    ) -> ReplyPromise:
+        """Send a request; returns the (awaitable) promise of the reply."""
+        return await rpc.ask_nowait(
+            self,
+            value,
+            key=key,
+            partition=partition,
+            timestamp=timestamp,
+            headers=headers,
+            reply_to=reply_to,
+            correlation_id=correlation_id,
+            force=force,
+        )
+
+    async def map(
+        self,
+        values: Union[AsyncIterable[Any], Iterable[Any]],
+        key: K = None,
+        reply_to: Optional[ReplyToArg] = None,
+    ) -> AsyncIterator[Any]:
+        """Send a request per value; yield the replies as they arrive."""
+        async for reply in rpc.kvmap(
+            self, ((key, v) async for v in aiter(values)), reply_to
+        ):
+            yield reply
+
+    async def kvmap(
+        self,
+        items: Union[AsyncIterable[tuple[K, V]], Iterable[tuple[K, V]]],
+        reply_to: Optional[ReplyToArg] = None,
+    ) -> AsyncIterator[Any]:
+        """Send a request per ``(key, value)``; yield replies as they arrive."""
+        async for reply in rpc.kvmap(self, items, reply_to):
+            yield reply
+
+    async def join(
+        self,
+        values: Union[AsyncIterable[Any], Iterable[Any]],
+        key: K = None,
+        reply_to: Optional[ReplyToArg] = None,
+    ) -> list[Any]:
+        """Send a request per value; the replies, in the order of ``values``."""
+        return await rpc.kvjoin(self, ((key, v) async for v in aiter(values)), reply_to)
+
+    async def kvjoin(
+        self,
+        items: Union[AsyncIterable[tuple[K, V]], Iterable[tuple[K, V]]],
+        reply_to: Optional[ReplyToArg] = None,
+    ) -> list[Any]:
+        """Send a request per ``(key, value)``; the replies in request order."""
+        return await rpc.kvjoin(self, items, reply_to)
 
     # -- Rebalancing -----------------------------------------------------
 

@@ -1,23 +1,102 @@
-"""The ReplyConsumer: receives replies to ``agent.ask()`` requests.
+"""Replies to ``agent.ask()``, ``map()`` and ``join()`` requests.
 
-Owner: the app. Children: none. Tasks: none until the app sends requests.
-With ``reply_create_topic`` the app's reply topic (``conf.reply_to``) is
-declared and subscribed at start.
+A request carries the name of a reply topic (``conf.reply_to``, one per app
+instance) and a correlation id. The agent, when it yields a value for the
+request's event, sends a :class:`~faust.agents.models.ReqRepResponse` there.
+The :class:`ReplyConsumer` reads the reply topics this app waits on and
+resolves the promise registered for each correlation id.
+
+Owner: the app. Children: none. Tasks: one future per reply topic, draining
+it (added when the first request using that topic is registered).
 """
 
 from __future__ import annotations
 
-from typing import Any
+import asyncio
+import logging
+from collections import defaultdict
+from collections.abc import AsyncIterator
+from typing import Any, Optional
 
 from mode import Service
 
-from ..types import AppT
+from ..models import maybe_model
+from ..types import AppT, TopicT
+from ..types.agents import ReplyConsumerT
+from .models import ReqRepResponse
 
-__all__ = ["ReplyConsumer"]
+__all__ = ["BarrierState", "ReplyConsumer", "ReplyPromise"]
+
+logger = logging.getLogger(__name__)
 
 
-class ReplyConsumer(Service):
-    """Consumes the reply topic of this app instance.
+class ReplyPromise(asyncio.Future):  # type: ignore[type-arg]  # result is any reply value
+    """The reply to one request; ``await`` it for the value.
+
+    Arguments:
+        reply_to: the reply topic.
+        correlation_id: identifies the request.
+    """
+
+    def __init__(self, reply_to: str, correlation_id: str = "", **kwargs: Any) -> None:
+        self.reply_to = reply_to
+        self.correlation_id = correlation_id
+        super().__init__(**kwargs)
+
+    def fulfill(self, correlation_id: str, value: Any) -> None:
+        """Resolve with ``value`` (the reply to ``correlation_id``)."""
+        if not self.done():
+            self.set_result(value)
+
+
+class BarrierState(ReplyPromise):
+    """Collects the replies to several requests (``map``/``join``).
+
+    Requests are added with :meth:`add`; :meth:`finalize` says no more will
+    come. The promise resolves once every reply arrived; :meth:`iterate`
+    yields ``(correlation_id, value)`` pairs in arrival order.
+    """
+
+    def __init__(self, reply_to: str, **kwargs: Any) -> None:
+        super().__init__(reply_to, **kwargs)
+        self.pending: set[str] = set()
+        self.size = 0
+        self.finalized = False
+        self.results: dict[str, Any] = {}
+        self._arrived: asyncio.Queue[tuple[str, Any]] = asyncio.Queue()
+
+    def add(self, promise: ReplyPromise) -> None:
+        """Expect a reply to ``promise.correlation_id``."""
+        self.pending.add(promise.correlation_id)
+        self.size += 1
+
+    def finalize(self) -> None:
+        """No more requests: resolve when the last reply arrives."""
+        self.finalized = True
+        self._maybe_done()
+
+    def fulfill(self, correlation_id: str, value: Any) -> None:
+        """Record the reply to one of the requests."""
+        if correlation_id in self.pending:
+            self.pending.discard(correlation_id)
+            self.results[correlation_id] = value
+            self._arrived.put_nowait((correlation_id, value))
+            self._maybe_done()
+
+    def _maybe_done(self) -> None:
+        if self.finalized and not self.pending and not self.done():
+            self.set_result(None)
+
+    async def iterate(self) -> AsyncIterator[tuple[str, Any]]:
+        """Yield ``(correlation_id, value)`` as the replies arrive."""
+        received = 0
+        while not self.finalized or received < self.size:
+            yield await self._arrived.get()
+            received += 1
+
+
+class ReplyConsumer(Service, ReplyConsumerT):
+    """Reads reply topics and resolves waiting promises.
 
     Arguments:
         app: the app.
@@ -25,18 +104,61 @@ class ReplyConsumer(Service):
 
     def __init__(self, app: AppT, **kwargs: Any) -> None:
         self.app = app
+        self._waiting: dict[str, set[ReplyPromise]] = defaultdict(set)
+        self._topics: dict[str, TopicT[Any]] = {}
         Service.__init__(self, **kwargs)
 
     async def on_start(self) -> None:
-        """Declare the reply topic when ``reply_create_topic`` is set."""
+        """With ``reply_create_topic``, start reading this app's reply topic."""
+        if self.app.conf.reply_create_topic:
+            await self._start_fetcher(self.app.conf.reply_to)
+
+    async def add(self, correlation_id: str, promise: Any) -> None:
+        """Wait for the reply to ``correlation_id`` on ``promise.reply_to``."""
+        self._waiting[correlation_id].add(promise)
+        promise.add_done_callback(lambda _: self._forget(correlation_id, promise))
+        if promise.reply_to not in self._topics:
+            await self._start_fetcher(promise.reply_to)
+
+    def _forget(self, correlation_id: str, promise: ReplyPromise) -> None:
+        waiting = self._waiting.get(correlation_id)
+        if waiting is not None:
+            waiting.discard(promise)
+            if not waiting:
+                del self._waiting[correlation_id]
+
+    def _reply_topic(self, name: str) -> TopicT[Any]:
         conf = self.app.conf
-        if conf.reply_create_topic:
-            topic = self.app.topic(
-                conf.reply_to,
-                partitions=1,
-                replicas=0,
-                deleting=True,
-                retention=conf.reply_expires,
-                internal=True,
-            )
-            await topic.maybe_declare()
+        return self.app.topic(
+            name,
+            partitions=1,
+            replicas=0,
+            deleting=True,
+            retention=conf.reply_expires,
+            value_type=ReqRepResponse,
+            internal=True,
+        )
+
+    async def _start_fetcher(self, name: str) -> None:
+        topic = self._topics[name] = self._reply_topic(name)
+        await topic.maybe_declare()
+        # iterating registers the subscription with the conductor now, so
+        # replies sent from here on are read
+        self.add_future(self._drain(self.app.stream(topic)))
+
+    async def _drain(self, stream: Any) -> None:
+        async for reply in stream:
+            self.on_reply(reply)
+
+    def on_reply(self, reply: Any) -> None:
+        """Resolve the promises waiting for this reply."""
+        if not isinstance(reply, ReqRepResponse):
+            logger.warning("Ignoring unexpected value on a reply topic: %r", reply)
+            return
+        value = maybe_model(reply.value)
+        for promise in list(self._waiting.get(reply.correlation_id, ())):
+            promise.fulfill(reply.correlation_id, value)
+
+    def waiting(self, correlation_id: str) -> Optional[set[ReplyPromise]]:
+        """The promises waiting for ``correlation_id`` (for debugging)."""
+        return self._waiting.get(correlation_id)

@@ -57,7 +57,7 @@ from ..types.app import BootStrategyT, TaskArg
 from ..types.core import HeadersArg
 from ..types.web import PageArg
 from ..utils.queues import EventQueue
-from . import factories
+from . import factories, pages
 from .boot import BootStrategy
 from .configuration import load_config_source
 from .decorators import TaskEntry, call_task, make_crontab, make_timer
@@ -157,7 +157,7 @@ class App(Service, AppT):
         self._monitor = monitor
         self._app_tasks: list[TaskEntry] = []
         self._extra_services: list[type[ServiceT]] = []
-        self._pages: list[tuple[str, Any]] = []
+        self.pages: list[tuple[type, Optional[Mapping[str, Any]]]] = []
         self._flow_control = FlowControlEvent(initially_suspended=False)
         self._rebalancer = Rebalancer(self)
         self.boot_strategy = self.BootStrategy(self)
@@ -686,13 +686,58 @@ class App(Service, AppT):
         cors_options: Optional[Mapping[str, Any]] = None,
         name: Optional[str] = None,
     ) -> Callable[[PageArg], Any]:
-        """Serve a web page at ``path`` (an aiohttp handler taking the request)."""
+        """Serve a View class, or ``async def handler(self, request)``, at ``path``.
 
-        def _inner(handler: PageArg) -> PageArg:
-            self._pages.append((path, handler))
-            return handler
+        Returns the View class (see :mod:`faust.app.pages`).
+        """
+
+        def _inner(handler: PageArg) -> Any:
+            view = pages.build_view(handler, path, base=base, name=name)
+            self.pages.append((view, cors_options))
+            web = self.__dict__.get("web")
+            if web is not None and web.blueprints.applied:
+                web.add_view(view, cors_options=cors_options)  # server is up
+            return view
 
         return _inner
+
+    def table_route(
+        self,
+        table: Any,
+        shard_param: Optional[str] = None,
+        *,
+        query_param: Optional[str] = None,
+        match_info: Optional[str] = None,
+        exact_key: Optional[Any] = None,
+    ) -> Callable[[Any], Any]:
+        """Answer from the worker owning the table key of the request."""
+        return pages.table_route(
+            self,
+            table,
+            shard_param,
+            query_param=query_param,
+            match_info=match_info,
+            exact_key=exact_key,
+        )
+
+    def topic_route(
+        self,
+        topic: Any,
+        shard_param: Optional[str] = None,
+        *,
+        query_param: Optional[str] = None,
+        match_info: Optional[str] = None,
+        exact_key: Optional[Any] = None,
+    ) -> Callable[[Any], Any]:
+        """Answer from the worker processing the topic key of the request."""
+        return pages.topic_route(
+            self,
+            topic,
+            shard_param,
+            query_param=query_param,
+            match_info=match_info,
+            exact_key=exact_key,
+        )
 
     def command(
         self, *options: Any, base: Optional[type] = None, **kwargs: Any
@@ -705,9 +750,10 @@ class App(Service, AppT):
         )
 
     def on_webserver_init(self, web: Any) -> None:
-        """Register the pages defined with ``@app.page``."""
-        for path, handler in self._pages:
-            web.route(path, handler)
+        """Override to add routes when the web server starts.
+
+        ``@app.page`` views need not be added here: the server adds them.
+        """
 
     # -- Sending, committing, events ---------------------------------------
 

@@ -128,9 +128,9 @@ def _field(
         w.add(ind, f"{v} = {data}.get({name!r})")
         w.add(ind, f"if {v} is None:", f"    {data}[{name!r}] = {default}", "else:")
         ind += 1
+        w.add(ind, "try:")
     else:
-        w.add(ind, f"{v} = {data}[{name!r}]")
-    w.add(ind, "try:")
+        w.add(ind, "try:", f"    {v} = {data}[{name!r}]  # KeyError: reported as missing")
     _convert(w, conv, f"{data}[{name!r}]", v, depth, ind + 1)
     w.add(ind, "except _errors as exc:")
     w.add(ind + 1, f"raise _field_error({cls}, {name!r}, exc, {data}) from exc")

@@ -79,6 +79,15 @@ def canoname(cls: type) -> str:
     return f"{module}.{cls.__qualname__}"
 
 
+def copy_tree(data: Any) -> Any:
+    """Copy the dicts and lists of a decoded structure (other values are shared)."""
+    if isinstance(data, Mapping):
+        return {k: copy_tree(v) for k, v in data.items()}
+    if data.__class__ is list:
+        return [copy_tree(v) for v in data]
+    return data
+
+
 def maybe_model(arg: Any) -> Any:
     """Return the model a payload with ``__faust`` metadata names, else ``arg``."""
     try:
@@ -229,14 +238,17 @@ class Model(ModelT, metaclass=ModelMeta):
             TypeError: ``data`` is not a mapping, or required fields are missing.
             KeyError: this class is abstract and the metadata names no known model.
         """
-        if isinstance(data, ModelT):
-            return data
-        if not isinstance(data, Mapping):
-            raise TypeError(
-                f"{cls.__name__}.from_data() needs a mapping, got "
-                f"{type(data).__name__}: {data!r}"
-            )
-        model: ModelT = cls._from_owned(dict(data), preferred_type)
+        if data.__class__ is not dict:
+            if isinstance(data, ModelT):
+                return data
+            if not isinstance(data, Mapping):
+                raise TypeError(
+                    f"{cls.__name__}.from_data() needs a mapping, got "
+                    f"{type(data).__name__}: {data!r}"
+                )
+        # Loading adopts (and edits) the dicts it is given: work on a copy
+        # of the caller's containers.
+        model: ModelT = cls._from_owned(copy_tree(data), preferred_type)
         return model
 
     @classmethod
@@ -270,33 +282,30 @@ class Model(ModelT, metaclass=ModelMeta):
         except (KeyError, TypeError, IndexError):
             return None
         options = cls.__dict__.get("_options")
-        if options is not None and ns == options.namespace and not cls.__is_abstract__:
+        abstract = cls.__is_abstract__
+        if not abstract and options is not None and ns == options.namespace:
             return cls
-        open_type = (
-            preferred_type is None
-            or preferred_type is ModelT
-            or preferred_type is Model
-        )
-        abstract = open_type or cls.__is_abstract__
         model = registry.get(ns)
         if model is None:
             # A concrete class decodes the payload itself (the producer's
             # module may have been renamed); an abstract one cannot.
-            if cls.__is_abstract__:
+            if abstract:
                 raise UnknownNamespaceError(
                     f"payload names model {ns!r} (in {BLESSED_KEY!r} metadata), but "
                     f"no such model is defined: is the module that defines it imported?"
                 )
             return None
-        if cls.__is_abstract__ and not issubclass(model, cls):
-            raise TypeError(
-                f"payload names model {ns!r}, which is not a {cls.__name__}"
-            )
-        if (
-            abstract
-            or model._options.allow_blessed_key
-            or model._options.polymorphic_fields
-        ):
+        if abstract:
+            if not issubclass(model, cls):
+                raise TypeError(
+                    f"payload names model {ns!r}, which is not a {cls.__name__}"
+                )
+            return model
+        if model._options.allow_blessed_key or model._options.polymorphic_fields:
+            return model
+        open_type = preferred_type is None or preferred_type in (ModelT, Model)
+        if open_type and issubclass(model, cls):
+            # Faust even returned unrelated models here: we keep to subclasses.
             return model
         return None
 

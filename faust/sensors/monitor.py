@@ -5,14 +5,22 @@ other service can report to it. Tasks: ``_sampler``, computing per-second
 rates once a second.
 
 Counters are plain integers and ``Counter`` objects updated in the hooks;
-latency histories are bounded deques, so memory stays flat.
+latency histories are bounded deques (the recent values, for averages and
+quantiles) next to a running count and sum (for Prometheus summaries), so
+memory stays flat. The per-event hooks do two counter updates, one
+``Counter`` update and one clock read each; their state is the start time
+(a float), not a dict.
+
+The statistics are served by the web server: ``asdict()`` at ``/`` (with
+``web_stats_enabled``) and ``collect_metrics()`` at ``/metrics``. Both copy
+what they read first, so they are safe to call from the web server's thread.
 """
 
 from __future__ import annotations
 
 import time
 from collections import Counter, deque
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any, Optional
 
 from mode import Service
@@ -28,6 +36,8 @@ from ..types import (
     StreamT,
 )
 from ..types.tuples import PendingMessage, RecordMetadata
+from ..web.apps.metrics import MetricFamily
+from . import _metrics
 from .base import Sensor
 
 __all__ = ["Monitor", "TableState"]
@@ -54,7 +64,7 @@ class TableState:
 
 
 class Monitor(Sensor):
-    """Counts messages, events, sends, commits and table accesses.
+    """Counts messages, events, sends, commits, table accesses and requests.
 
     Arguments:
         max_avg_history: how many samples averages are computed over.
@@ -104,6 +114,20 @@ class Monitor(Sensor):
         self.topic_end_offsets: dict[str, dict[int, int]] = {}
         self.messages_s = 0
         self.events_s = 0
+        #: name -> [count, sum] of every latency ever recorded
+        self.latency_totals: dict[str, list[float]] = {
+            name: [0, 0.0]
+            for name in (
+                "events_runtime",
+                "commit_latency",
+                "send_latency",
+                "assignment_latency",
+                "rebalance_return_latency",
+                "rebalance_end_latency",
+                "http_response_latency",
+            )
+        }
+        self._events_runtime_totals = self.latency_totals["events_runtime"]
         self._last_messages = 0
         self._last_events = 0
         super().__init__(**kwargs)
@@ -116,10 +140,16 @@ class Monitor(Sensor):
         self._last_events = self.events_total
 
     def count(self, metric_name: str, count: int = 1) -> None:
-        """Increment a custom counter."""
+        """Increment a custom counter (served as ``faust_custom_count``)."""
         self.metric_counts[metric_name] += count
 
-    # -- hooks -------------------------------------------------------------
+    def _observe(self, name: str, history: deque[float], seconds: float) -> None:
+        history.append(seconds)
+        totals = self.latency_totals[name]
+        totals[0] += 1
+        totals[1] += seconds
+
+    # -- messages and events (hot path) ---------------------------------------
 
     def on_message_in(self, tp: TP, offset: int, message: Message) -> None:
         """Count a received message."""
@@ -137,12 +167,12 @@ class Monitor(Sensor):
 
     def on_stream_event_in(
         self, tp: TP, offset: int, stream: StreamT[Any], event: EventT[Any]
-    ) -> Optional[dict[str, Any]]:
-        """Count an event entering a stream."""
+    ) -> float:
+        """Count an event entering a stream; the state is the start time."""
         self.events_total += 1
         self.events_active += 1
         self.events_by_stream[stream.shortlabel] += 1
-        return {"time_in": time.monotonic()}
+        return time.monotonic()
 
     def on_stream_event_out(
         self,
@@ -150,16 +180,22 @@ class Monitor(Sensor):
         offset: int,
         stream: StreamT[Any],
         event: EventT[Any],
-        state: Optional[dict[str, Any]] = None,
+        state: Optional[float] = None,
     ) -> None:
         """Record how long the event took."""
         self.events_active -= 1
         if state is not None:
-            self.events_runtime.append(time.monotonic() - state["time_in"])
+            runtime = time.monotonic() - state
+            self.events_runtime.append(runtime)
+            totals = self._events_runtime_totals
+            totals[0] += 1
+            totals[1] += runtime
 
     def on_topic_buffer_full(self, tp: TP) -> None:
         """Count a full stream buffer."""
         self.topic_buffer_full[tp] += 1
+
+    # -- tables -------------------------------------------------------------
 
     def _table_state(self, table: CollectionT) -> TableState:
         state = self.tables.get(table.name)
@@ -179,6 +215,8 @@ class Monitor(Sensor):
         """Count a table delete."""
         self._table_state(table).keys_deleted += 1
 
+    # -- commits, offsets, sends ------------------------------------------------
+
     def on_commit_initiated(self, consumer: ConsumerT) -> Any:
         """Start timing a commit."""
         return time.monotonic()
@@ -186,7 +224,24 @@ class Monitor(Sensor):
     def on_commit_completed(self, consumer: ConsumerT, state: Any) -> None:
         """Record the commit latency."""
         if state is not None:
-            self.commit_latency.append(time.monotonic() - state)
+            self._observe(
+                "commit_latency", self.commit_latency, time.monotonic() - state
+            )
+
+    def on_tp_commit(self, tp_offsets: Mapping[TP, int]) -> None:
+        """Offsets were committed (called by the consumer)."""
+        for tp, offset in tp_offsets.items():
+            committed = self.topic_committed_offsets.get(tp.topic)
+            if committed is None:
+                committed = self.topic_committed_offsets[tp.topic] = {}
+            committed[tp.partition] = offset
+
+    def track_tp_end_offset(self, tp: TP, offset: int) -> None:
+        """The end offset (high watermark) of ``tp`` is ``offset``."""
+        ends = self.topic_end_offsets.get(tp.topic)
+        if ends is None:
+            ends = self.topic_end_offsets[tp.topic] = {}
+        ends[tp.partition] = offset
 
     def on_send_initiated(
         self,
@@ -206,7 +261,7 @@ class Monitor(Sensor):
     ) -> None:
         """Record the send latency."""
         if state is not None:
-            self.send_latency.append(time.monotonic() - state)
+            self._observe("send_latency", self.send_latency, time.monotonic() - state)
 
     def on_send_error(
         self, producer: ProducerT, exc: BaseException, state: Any
@@ -214,21 +269,27 @@ class Monitor(Sensor):
         """Count a failed send."""
         self.send_errors += 1
 
+    # -- assignment and rebalances ------------------------------------------
+
     def on_assignment_start(self, assignor: Any) -> dict[str, Any]:
         """Start timing an assignment."""
         return {"time_start": time.monotonic()}
+
+    def _since(self, state: Any) -> float:
+        start = state.get("time_start") if isinstance(state, dict) else None
+        return time.monotonic() - start if start is not None else 0.0
 
     def on_assignment_error(
         self, assignor: Any, state: dict[str, Any], exc: BaseException
     ) -> None:
         """Count a failed assignment."""
         self.assignments_failed += 1
-        self.assignment_latency.append(time.monotonic() - state.get("time_start", 0.0))
+        self._observe("assignment_latency", self.assignment_latency, self._since(state))
 
     def on_assignment_completed(self, assignor: Any, state: dict[str, Any]) -> None:
         """Count a completed assignment."""
         self.assignments_completed += 1
-        self.assignment_latency.append(time.monotonic() - state.get("time_start", 0.0))
+        self._observe("assignment_latency", self.assignment_latency, self._since(state))
 
     def on_rebalance_start(self, app: AppT) -> dict[str, Any]:
         """Count a rebalance."""
@@ -237,67 +298,71 @@ class Monitor(Sensor):
 
     def on_rebalance_return(self, app: AppT, state: dict[str, Any]) -> None:
         """Record the time until the rebalance callback returned."""
-        self.rebalance_return_latency.append(
-            time.monotonic() - state.get("time_start", 0.0)
+        self._observe(
+            "rebalance_return_latency",
+            self.rebalance_return_latency,
+            self._since(state),
         )
 
     def on_rebalance_end(self, app: AppT, state: dict[str, Any]) -> None:
-        """Record the time until the rebalance finished."""
-        self.rebalance_end_latency.append(
-            time.monotonic() - state.get("time_start", 0.0)
+        """Record the rebalance time; forget offsets of partitions now gone."""
+        self._observe(
+            "rebalance_end_latency", self.rebalance_end_latency, self._since(state)
         )
+        if app.started and not app.producer_only and not app.client_only:
+            self._prune_offsets(app.consumer.assignment())
+
+    def _prune_offsets(self, assigned: Iterable[TP]) -> None:
+        # stale gauges of partitions moved to other workers would otherwise
+        # be served for ever
+        keep: dict[str, set[int]] = {}
+        for tp in assigned:
+            keep.setdefault(tp.topic, set()).add(tp.partition)
+        for offsets in (
+            self.topic_read_offsets,
+            self.topic_committed_offsets,
+            self.topic_end_offsets,
+        ):
+            for topic in list(offsets):
+                parts = keep.get(topic, set())
+                inner = {p: o for p, o in offsets[topic].items() if p in parts}
+                if inner:
+                    offsets[topic] = inner
+                else:
+                    del offsets[topic]
+
+    # -- web ------------------------------------------------------------------
+
+    def on_web_request_start(self, app: AppT, request: Any, *, view: Any = None) -> Any:
+        """Start timing a request."""
+        return time.monotonic()
 
     def on_web_request_end(
         self,
         app: AppT,
         request: Any,
         response: Any,
-        state: dict[str, Any],
+        state: Any,
         *,
         view: Any = None,
     ) -> None:
-        """Count a response status."""
+        """Count the response status; record the latency."""
         status = getattr(response, "status", None)
         if status is not None:
             self.http_response_codes[int(status)] += 1
+        if isinstance(state, float):
+            self._observe(
+                "http_response_latency",
+                self.http_response_latency,
+                time.monotonic() - state,
+            )
 
-    @staticmethod
-    def _avg(values: deque[float]) -> float:
-        return sum(values) / len(values) if values else 0.0
+    # -- reading ------------------------------------------------------------
 
     def asdict(self) -> Mapping[str, Any]:
-        """Every counter, JSON-friendly."""
-        return {
-            "messages_active": self.messages_active,
-            "messages_received_total": self.messages_received_total,
-            "messages_sent": self.messages_sent,
-            "messages_sent_by_topic": dict(self.messages_sent_by_topic),
-            "messages_s": self.messages_s,
-            "messages_received_by_topic": dict(self.messages_received_by_topic),
-            "events_active": self.events_active,
-            "events_total": self.events_total,
-            "events_s": self.events_s,
-            "events_runtime_avg": self._avg(self.events_runtime),
-            "events_by_task": dict(self.events_by_task),
-            "events_by_stream": dict(self.events_by_stream),
-            "commit_latency": list(self.commit_latency),
-            "send_latency": list(self.send_latency),
-            "assignment_latency": list(self.assignment_latency),
-            "assignments_completed": self.assignments_completed,
-            "assignments_failed": self.assignments_failed,
-            "send_errors": self.send_errors,
-            "topic_buffer_full": {
-                f"{tp.topic}:{tp.partition}": n
-                for tp, n in self.topic_buffer_full.items()
-            },
-            "metric_counts": dict(self.metric_counts),
-            "tables": {name: state.asdict() for name, state in self.tables.items()},
-            "topic_committed_offsets": self.topic_committed_offsets,
-            "topic_read_offsets": self.topic_read_offsets,
-            "topic_end_offsets": self.topic_end_offsets,
-            "rebalances": self.rebalances,
-            "rebalance_return_avg": self._avg(self.rebalance_return_latency),
-            "rebalance_end_avg": self._avg(self.rebalance_end_latency),
-            "http_response_codes": dict(self.http_response_codes),
-            "http_response_latency_avg": self._avg(self.http_response_latency),
-        }
+        """Every counter, JSON-friendly (served at ``/``)."""
+        return _metrics.monitor_asdict(self)
+
+    def collect_metrics(self, app: AppT) -> list[MetricFamily]:
+        """Every counter as Prometheus metric families (``/metrics``)."""
+        return _metrics.monitor_families(self, app)

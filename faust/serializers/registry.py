@@ -60,6 +60,15 @@ def reconstruct(payload: Any) -> Any:
             f"payload names model {ns!r} (in {BLESSED_KEY!r} metadata), but no "
             f"such model is defined: is the module that defines it imported?"
         ) from None
+    return _load_payload(model, payload)
+
+
+def _load_payload(model: type[ModelT], payload: Any) -> Any:
+    # The payload was just decoded, nobody else holds it: records built by
+    # faust.models may adopt it without copying (their ``_load``).
+    loader = vars(model).get("_load") if payload.__class__ is dict else None
+    if loader is not None:
+        return loader.__func__(payload, model)
     return model.from_data(payload, preferred_type=model)
 
 
@@ -161,7 +170,7 @@ class Registry(RegistryT):
         if typ is None:
             return reconstruct(value)
         if _is_model_class(typ):
-            return typ.from_data(value, preferred_type=typ)
+            return _load_payload(typ, value)
         if typ is str:
             return _text(value)
         if typ is bytes:

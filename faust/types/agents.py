@@ -28,6 +28,7 @@ __all__ = [
     "AgentTestWrapperT",
     "AsyncIterableActorT",
     "AwaitableActorT",
+    "ReplyConsumerT",
     "ReplyToArg",
     "SinkT",
 ]
@@ -214,6 +215,13 @@ class AgentManagerT(ServiceT, abc.ABC):
 
     @abc.abstractmethod
     def human_tracebacks(self) -> str: ...
+
+
+class ReplyConsumerT(ServiceT):
+    """Resolves the promises of ``agent.ask()`` requests (``app.reply_consumer``)."""
+
+    @abc.abstractmethod
+    async def add(self, correlation_id: str, promise: Any) -> None: ...
 
 
 class AgentTestWrapperT(AgentT[Any], AsyncIterable[Any]):

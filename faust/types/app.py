@@ -18,7 +18,7 @@ from mode import Seconds, ServiceT, Signal, SupervisorStrategyT, SyncSignal
 from mode.utils.queues import FlowControlEvent
 
 from ..utils.queues import EventQueue
-from .agents import AgentFun, AgentManagerT, AgentT, SinkT
+from .agents import AgentFun, AgentManagerT, AgentT, ReplyConsumerT, SinkT
 from .assignor import LeaderAssignorT, PartitionAssignorT
 from .channels import ChannelT
 from .codecs import CodecArg
@@ -99,6 +99,8 @@ class AppT(ServiceT):
 
     agents: AgentManagerT
     sensors: SensorDelegateT
+    #: views of ``@app.page``, with their CORS options (added by the server)
+    pages: list[tuple[type, Optional[Mapping[str, Any]]]]
     fixups: list[FixupT]
     tracer: Optional[Any] = None
     livecheck: Optional[Any] = None
@@ -286,6 +288,28 @@ class AppT(ServiceT):
     ) -> Callable[[PageArg], Any]: ...
 
     @abc.abstractmethod
+    def table_route(
+        self,
+        table: Any,
+        shard_param: Optional[str] = None,
+        *,
+        query_param: Optional[str] = None,
+        match_info: Optional[str] = None,
+        exact_key: Optional[Any] = None,
+    ) -> Callable[[Any], Any]: ...
+
+    @abc.abstractmethod
+    def topic_route(
+        self,
+        topic: Any,
+        shard_param: Optional[str] = None,
+        *,
+        query_param: Optional[str] = None,
+        match_info: Optional[str] = None,
+        exact_key: Optional[Any] = None,
+    ) -> Callable[[Any], Any]: ...
+
+    @abc.abstractmethod
     def command(
         self, *options: Any, base: Optional[type] = None, **kwargs: Any
     ) -> Callable[[Callable[..., Any]], Any]: ...
@@ -461,7 +485,7 @@ class AppT(ServiceT):
 
     @property
     @abc.abstractmethod
-    def reply_consumer(self) -> ServiceT: ...
+    def reply_consumer(self) -> ReplyConsumerT: ...
 
     @property
     @abc.abstractmethod

@@ -249,9 +249,7 @@ class Web(Service, WebT):
         """Is the worker alive? ``(ok, details)`` for ``/livez``."""
         app = self.app
         beat = self._last_beat
-        stalled = (
-            beat is not None and time.monotonic() - beat > LIVENESS_STALL_SECONDS
-        )
+        stalled = beat is not None and time.monotonic() - beat > LIVENESS_STALL_SECONDS
         checks = {
             "crashed": bool(app.crashed),
             "event_loop_stalled": stalled,

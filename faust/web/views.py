@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
 from functools import wraps
-from typing import Any, ClassVar, Optional, Union
+from typing import Any, ClassVar, Optional, Union, no_type_check
 
 from yarl import URL
 
@@ -158,34 +158,42 @@ class View:
 
     # -- method handlers: override the ones the view serves -------------------
 
+    @no_type_check  # views override with their URL parameters
     async def head(self, request: Request, **kwargs: Any) -> Any:
         """HEAD: the GET handler (aiohttp drops the body)."""
         return await self.get(request, **kwargs)
 
+    @no_type_check  # views override with their URL parameters
     async def get(self, request: Request, **kwargs: Any) -> Any:
         """GET handler (not allowed unless overridden)."""
         raise _not_allowed("GET")
 
+    @no_type_check  # views override with their URL parameters
     async def post(self, request: Request, **kwargs: Any) -> Any:
         """POST handler (not allowed unless overridden)."""
         raise _not_allowed("POST")
 
+    @no_type_check  # views override with their URL parameters
     async def put(self, request: Request, **kwargs: Any) -> Any:
         """PUT handler (not allowed unless overridden)."""
         raise _not_allowed("PUT")
 
+    @no_type_check  # views override with their URL parameters
     async def patch(self, request: Request, **kwargs: Any) -> Any:
         """PATCH handler (not allowed unless overridden)."""
         raise _not_allowed("PATCH")
 
+    @no_type_check  # views override with their URL parameters
     async def delete(self, request: Request, **kwargs: Any) -> Any:
         """DELETE handler (not allowed unless overridden)."""
         raise _not_allowed("DELETE")
 
+    @no_type_check  # views override with their URL parameters
     async def options(self, request: Request, **kwargs: Any) -> Any:
         """OPTIONS handler (not allowed unless overridden)."""
         raise _not_allowed("OPTIONS")
 
+    @no_type_check  # views override with their URL parameters
     async def search(self, request: Request, **kwargs: Any) -> Any:
         """SEARCH handler (not allowed unless overridden)."""
         raise _not_allowed("SEARCH")

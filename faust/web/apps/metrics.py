@@ -145,9 +145,7 @@ def render(families: Iterable[MetricFamily]) -> str:
                 label_text = "{" + inner + "}"
             else:
                 label_text = ""
-            lines.append(
-                f"{family.name}{suffix}{label_text} {_format_value(value)}"
-            )
+            lines.append(f"{family.name}{suffix}{label_text} {_format_value(value)}")
     return "\n".join(lines) + "\n" if lines else ""
 
 

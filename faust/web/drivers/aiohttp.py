@@ -219,7 +219,17 @@ class Web(BaseWeb):
         headers: Optional[Mapping[str, str]] = None,
     ) -> Response:
         """A JSON response (``application/json; charset=utf-8``)."""
-        response = web.Response(
+        return self._json(value, status, headers, content_type, reason)
+
+    @staticmethod
+    def _json(
+        value: Any,
+        status: int,
+        headers: Optional[Mapping[str, str]] = None,
+        content_type: Optional[str] = None,
+        reason: Optional[str] = None,
+    ) -> web.Response:
+        return web.Response(
             body=dumps_bytes(value),
             content_type=content_type or JSON_CONTENT_TYPE,
             charset="utf-8",
@@ -227,7 +237,6 @@ class Web(BaseWeb):
             reason=reason,
             headers=headers,
         )
-        return response
 
     def bytes(
         self,
@@ -269,14 +278,14 @@ class Web(BaseWeb):
         return web.Response(body=body, status=status, headers=kept)
 
     def on_unhandled_error(self, request: Request, exc: Exception) -> Response:
-        """aiohttp's HTTP errors keep their status; anything else is a 500."""
+        """Errors of aiohttp keep their status; anything else is a 500."""
         if isinstance(exc, web.HTTPException):
             if exc.status < 400:
                 raise exc  # redirects and the like are answers, not errors
             return self._http_error(exc)
         return super().on_unhandled_error(request, exc)
 
-    def _http_error(self, exc: web.HTTPException) -> Response:
+    def _http_error(self, exc: web.HTTPException) -> web.Response:
         headers = {
             k: v
             for k, v in exc.headers.items()
@@ -286,7 +295,7 @@ class Web(BaseWeb):
             reason = f"Method {exc.method} not allowed."
         else:
             reason = exc.reason
-        return self.json({"error": reason}, status=exc.status, headers=headers)
+        return self._json({"error": reason}, exc.status, headers)
 
     # -- middlewares --------------------------------------------------------
 
@@ -301,7 +310,8 @@ class Web(BaseWeb):
                 raise
             return self._http_error(exc)
         except Exception as exc:
-            return self.on_unhandled_error(request, exc)
+            response: web.StreamResponse = self.on_unhandled_error(request, exc)
+            return response
 
     @web.middleware
     async def _cors_middleware(
@@ -326,10 +336,10 @@ class Web(BaseWeb):
             origin = request.headers.get("Origin")
             wanted = request.headers.get("Access-Control-Request-Method")
             if origin is None or wanted is None:
-                return self.json(
+                return self._json(
                     {"error": "Not a CORS preflight request."},
-                    status=405,
-                    headers={"Allow": ",".join(sorted(methods))},
+                    405,
+                    {"Allow": ",".join(sorted(methods))},
                 )
             headers = cors.preflight_headers(
                 options,
@@ -339,9 +349,9 @@ class Web(BaseWeb):
                 methods,
             )
             if headers is None:
-                return self.json(
+                return self._json(
                     {"error": "CORS preflight request refused.", "origin": origin},
-                    status=403,
+                    403,
                 )
             return web.Response(status=200, headers=headers)
 

@@ -243,3 +243,20 @@ class TestRegistry:
             Local._options.namespace
             == f"{__name__}.TestRegistry.test_default_namespace.<locals>.Local"
         )
+
+
+def test_direct_loads_ignores_unrelated_metadata():
+    class Unrelated(Record, namespace="test_model_base.Unrelated"):
+        id: int
+
+    # Faust returned an Unrelated here; a Base is what was asked for.
+    loaded = Base.loads(Unrelated(1).dumps())
+    assert type(loaded) is Base and loaded.id == 1
+
+
+def test_from_data_leaves_nested_caller_dicts_alone():
+    data = {"base": {"id": 1, "__faust": {"ns": "test_model_base.Base"}}}
+    holder = Holder.from_data(data)
+    assert data == {"base": {"id": 1, "__faust": {"ns": "test_model_base.Base"}}}
+    data["base"]["id"] = 99
+    assert holder.base.id == 1

@@ -177,3 +177,28 @@ class TestDumps:
                 )
                 == value
             )
+
+
+def test_model_with_custom_init_through_registry(reg):
+    class Custom(faust.Record, namespace="test_registry.Custom"):
+        x: int
+
+        def __init__(self, x, **kwargs):
+            super().__init__(x=int(x) * 2, **kwargs)
+
+    assert reg.loads_value(Custom, b'{"x": 2}').x == 4
+    assert reg.loads_value(None, Custom(1).dumps()).x == 4  # dumped x=2, doubled again
+
+
+def test_nested_decode_error_names_the_path(reg):
+    class Outer(faust.Record, namespace="test_registry.Outer"):
+        points: list[Point]
+
+    with pytest.raises(
+        ValueDecodeError, match=r"Outer.points: Point is missing 1 required field: 'x'"
+    ):
+        reg.loads_value(Outer, b'{"points": [{"y": 1}]}')
+    with pytest.raises(
+        ValueDecodeError, match=r"Outer is missing 1 required field: 'points'"
+    ):
+        reg.loads_value(Outer, b"{}")

@@ -72,7 +72,7 @@ def credentials_to_aiokafka_auth(
     credentials: Optional[CredentialsT] = None,
     ssl_context: Any = None,
 ) -> dict[str, Any]:
-    """aiokafka's security keyword arguments for faust credentials.
+    """Security keyword arguments of aiokafka clients for faust credentials.
 
     Arguments:
         credentials: ``broker_credentials``.

@@ -38,7 +38,7 @@ class CacheBackend(CacheBackendT, Service):
         **kwargs: forwarded to :class:`mode.Service`.
     """
 
-    Unavailable: ClassVar[type[BaseException]] = CacheUnavailable
+    Unavailable: type[BaseException] = CacheUnavailable
 
     operational_errors: ClassVar[ErrorTypes] = ()
     invalidating_errors: ClassVar[ErrorTypes] = ()
@@ -67,7 +67,9 @@ class CacheBackend(CacheBackendT, Service):
         except Exception as exc:
             await self._on_error(key, exc)
 
-    async def set(self, key: str, value: bytes, timeout: Optional[float] = None) -> None:
+    async def set(
+        self, key: str, value: bytes, timeout: Optional[float] = None
+    ) -> None:
         """Store ``value``, for ``timeout`` seconds if given."""
         try:
             await self._set(key, value, timeout)

@@ -1,0 +1,528 @@
+"""The Kafka consumer: faust's Consumer over ``aiokafka.AIOKafkaConsumer``.
+
+The aiokafka consumer runs in the app's event loop and is a member of the
+consumer group ``app.conf.id`` with the ``faust`` group protocol
+(``app.assignor``). Rebalances reach faust through
+:class:`ConsumerRebalanceListener`:
+
+- *revoked* runs the app's revoke handler inside aiokafka's callback (stop the
+  flow, wait for in-flight events, flush the producer, commit). aiokafka keeps
+  heartbeating meanwhile, so this may take a while without losing the group;
+- *assigned* only records the new assignment: aiokafka sends no heartbeats
+  while its callback runs, so the app's (possibly slow: tables, user signal
+  handlers) assign handler runs afterwards, in the ``_apply_assignments``
+  task. Revoke and assign handlers never overlap.
+
+Fetching (``_getmany``) reads the partitions of the *applied* assignment that
+are not paused. The high watermark of a partition comes from fetch responses
+(:meth:`Consumer.highwaters` sends a fetch for partitions not fetched yet),
+never from ListOffsets alone: some brokers answer ListOffsets with the start
+of the last batch.
+
+A worker whose event loop is blocked longer than ``broker_session_timeout``
+cannot heartbeat, and the group gives its partitions away; the
+``_watch_event_loop`` task logs an error saying so and why, aiokafka rejoins
+the group, and commits for the lost generation are refused (the new owner
+processes those events again: nothing is lost).
+
+Owner: the app. Children: the Fetcher. Tasks: ``_commit_handler`` (base),
+``_apply_assignments``, ``_watch_event_loop``. ``on_start`` connects,
+``on_shutdown`` leaves the group and closes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Iterable, Mapping
+from typing import Any, Optional
+
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.abc import ConsumerRebalanceListener as _AIOListener
+from aiokafka.errors import (
+    CommitFailedError,
+    ConsumerStoppedError,
+    IllegalGenerationError,
+    IllegalStateError,
+    KafkaError,
+    RebalanceInProgressError,
+    UnknownMemberIdError,
+)
+from aiokafka.structs import OffsetAndMetadata
+from mode import Seconds, Service
+
+from ....exceptions import ImproperlyConfigured, TransportError
+from ....types import TP, ConsumerMessage, Message
+from ....types.transports import RecordMap
+from ....utils.murmur2 import partition_for_key
+from ...consumer import Consumer as BaseConsumer
+from .highwaters import fetch_highwaters
+from .subscription import subscription_for
+from .transport import Transport, connect, credentials_to_aiokafka_auth, to_ms
+
+__all__ = ["Consumer", "ConsumerRebalanceListener"]
+
+logger = logging.getLogger(__name__)
+
+#: Errors meaning "the group moved on": retry after the rebalance.
+REBALANCE_ERRORS = (
+    CommitFailedError,
+    IllegalGenerationError,
+    RebalanceInProgressError,
+    UnknownMemberIdError,
+)
+
+W_LOOP_BLOCKED = """\
+The event loop was blocked for %.1f seconds, longer than \
+broker_session_timeout (%.1f s). No heartbeat reached the Kafka group \
+coordinator meanwhile, so it has most likely removed this worker from the \
+consumer group and given its partitions to other workers. The worker rejoins \
+the group now; offsets of events processed meanwhile cannot be committed, so \
+their new owner processes them again (nothing is lost, some events are \
+processed twice). Move blocking code (synchronous I/O, CPU-heavy work) out of \
+agents, timers and signal handlers (e.g. loop.run_in_executor), or raise \
+broker_session_timeout.\
+"""
+
+
+def _aio(tp: TP) -> TopicPartition:
+    return TopicPartition(tp.topic, tp.partition)
+
+
+class ConsumerRebalanceListener(_AIOListener):  # type: ignore[misc]  # untyped base
+    """Hands aiokafka's rebalance callbacks to the faust consumer.
+
+    Arguments:
+        consumer: the faust consumer.
+    """
+
+    def __init__(self, consumer: Consumer) -> None:
+        self.consumer = consumer
+
+    async def on_partitions_revoked(self, revoked: Iterable[TopicPartition]) -> None:
+        """Run the app's revoke handler (aiokafka keeps heartbeating)."""
+        await self.consumer.on_rebalance_revoked()
+
+    async def on_partitions_assigned(self, assigned: Iterable[TopicPartition]) -> None:
+        """Record the assignment; the consumer applies it outside the callback."""
+        self.consumer.on_rebalance_assigned(assigned)
+
+
+class Consumer(BaseConsumer):
+    """Consumes from Kafka as a member of the app's consumer group.
+
+    Arguments:
+        transport: the :class:`~.transport.Transport`.
+        callback: called with every fetched message (the conductor).
+    """
+
+    consumer_stopped_errors = (ConsumerStoppedError,)
+    transport: Transport
+
+    def __init__(self, transport: Transport, callback: Any, **kwargs: Any) -> None:
+        super().__init__(transport, callback, **kwargs)
+        conf = self.app.conf
+        if conf.broker_session_timeout > conf.broker_request_timeout:
+            raise ImproperlyConfigured(
+                f"broker_session_timeout ({conf.broker_session_timeout}) must not "
+                f"be greater than broker_request_timeout "
+                f"({conf.broker_request_timeout})"
+            )
+        self._consumer: Optional[AIOKafkaConsumer] = None
+        self._topics = transport.topic_creator()
+        self._listener = ConsumerRebalanceListener(self)
+        self._assignment: frozenset[TP] = frozenset()
+        self._generation = -1
+        self._pending: Optional[tuple[frozenset[TP], int]] = None
+        self._pending_event: Optional[asyncio.Event] = None
+        self._rebalance_lock: Optional[asyncio.Lock] = None
+        self._highwaters: dict[TP, int] = {}
+        self._fetch_tps: tuple[frozenset[TP], list[TopicPartition]] = (frozenset(), [])
+        self._max_records = conf.broker_max_poll_records
+        self._read_committed = conf.processing_guarantee.value == "exactly_once"
+
+    # -- lifecycle ---------------------------------------------------------
+
+    def consumer_settings(self) -> dict[str, Any]:
+        """Keyword arguments of the ``AIOKafkaConsumer``."""
+        conf = self.app.conf
+        return {
+            "bootstrap_servers": self.transport.servers,
+            "client_id": conf.broker_client_id,
+            "group_id": conf.id,
+            "group_instance_id": conf.consumer_group_instance_id or None,
+            "enable_auto_commit": False,
+            "auto_offset_reset": conf.consumer_auto_offset_reset,
+            "max_poll_records": self._max_records,
+            "max_poll_interval_ms": to_ms(conf.broker_max_poll_interval),
+            "max_partition_fetch_bytes": conf.consumer_max_fetch_size,
+            "request_timeout_ms": to_ms(conf.broker_request_timeout),
+            "session_timeout_ms": to_ms(conf.broker_session_timeout),
+            "rebalance_timeout_ms": to_ms(conf.broker_rebalance_timeout),
+            "heartbeat_interval_ms": to_ms(conf.broker_heartbeat_interval),
+            "check_crcs": conf.broker_check_crcs,
+            "isolation_level": (
+                "read_committed" if self._read_committed else "read_uncommitted"
+            ),
+            "metadata_max_age_ms": conf.consumer_metadata_max_age_ms,
+            "connections_max_idle_ms": conf.consumer_connections_max_idle_ms,
+            "partition_assignment_strategy": [self.app.assignor],
+            **credentials_to_aiokafka_auth(conf.broker_credentials, conf.ssl_context),
+        }
+
+    def _new_consumer(self) -> AIOKafkaConsumer:
+        return AIOKafkaConsumer(**self.consumer_settings())
+
+    async def on_start(self) -> None:
+        """Connect to the brokers (the conductor subscribes later)."""
+        self._pending_event = asyncio.Event()
+        self._rebalance_lock = asyncio.Lock()
+        self._consumer = await connect(
+            self._new_consumer,
+            what="consumer",
+            servers=self.transport.servers,
+            timeout=float(self.app.conf.broker_request_timeout),
+            sleep=self.sleep,
+        )
+
+    async def on_shutdown(self) -> None:
+        """Leave the group and close, once the fetcher stopped."""
+        consumer, self._consumer = self._consumer, None
+        if consumer is not None:
+            await consumer.stop()
+        await self._topics.close()
+
+    def close(self) -> None:
+        """The consumer is closed by stopping the service (``on_shutdown``)."""
+
+    def _ensure_consumer(self) -> AIOKafkaConsumer:
+        consumer = self._consumer
+        if consumer is None:
+            raise ConsumerStoppedError()
+        return consumer
+
+    # -- subscription and rebalancing --------------------------------------
+
+    async def subscribe(self, topics: Iterable[str]) -> None:
+        """Subscribe to ``topics`` plus the app's pattern subscriptions."""
+        consumer = self._ensure_consumer()
+        names, pattern = subscription_for(topics, self.app.topics)
+        if pattern is not None:
+            consumer.subscribe(pattern=pattern, listener=self._listener)
+        elif names:
+            consumer.subscribe(topics=names, listener=self._listener)
+        else:
+            consumer.unsubscribe()
+
+    def _lock(self) -> asyncio.Lock:
+        if self._rebalance_lock is None:
+            self._rebalance_lock = asyncio.Lock()
+        return self._rebalance_lock
+
+    async def on_rebalance_revoked(self) -> None:
+        """The group rebalances: give up the applied assignment."""
+        self._pending = None  # an assignment never applied is void now
+        async with self._lock():
+            revoked = set(self._assignment)
+            try:
+                await self.on_partitions_revoked(revoked)
+            except Exception as exc:  # aiokafka would only log it: say what it means
+                logger.exception("Revoking partitions failed: %r", exc)
+            finally:
+                self._assignment = frozenset()
+
+    def on_rebalance_assigned(self, assigned: Iterable[TopicPartition]) -> None:
+        """Record a new assignment; ``_apply_assignments`` applies it."""
+        consumer = self._consumer
+        coordinator = getattr(consumer, "_coordinator", None)
+        generation = getattr(coordinator, "generation", self._generation + 1)
+        self._pending = (
+            frozenset(TP(tp.topic, tp.partition) for tp in assigned),
+            int(generation),
+        )
+        if self._pending_event is not None:
+            self._pending_event.set()
+
+    @Service.task
+    async def _apply_assignments(self) -> None:
+        event = self._pending_event
+        assert event is not None
+        while not self.should_stop:
+            await self.wait_for_stopped(event.wait())
+            event.clear()
+            if self.should_stop:
+                break
+            await self.apply_pending_assignment()
+
+    async def apply_pending_assignment(self) -> bool:
+        """Run the app's assign handler for a recorded assignment, if any."""
+        async with self._lock():
+            pending, self._pending = self._pending, None
+            if pending is None:
+                return False
+            assigned, generation = pending
+            self._assignment = assigned
+            self._generation = generation
+            try:
+                await self.on_partitions_assigned(set(assigned), generation)
+            except Exception as exc:
+                logger.exception("Assigning partitions failed: %r", exc)
+                await self.crash(exc)
+            return True
+
+    def assignment(self) -> set[TP]:
+        """The partitions assigned to this consumer (as applied by the app)."""
+        return set(self._assignment)
+
+    @Service.task
+    async def _watch_event_loop(self) -> None:
+        session = float(self.app.conf.broker_session_timeout)
+        interval = min(1.0, session / 4)
+        loop = asyncio.get_running_loop()
+        last = loop.time()
+        while not self.should_stop:
+            await self.sleep(interval)
+            now = loop.time()
+            blocked, last = now - last - interval, now
+            if blocked >= session:
+                logger.error(W_LOOP_BLOCKED, blocked, session)
+            elif blocked >= session / 2:
+                logger.warning(
+                    "The event loop was blocked for %.1f seconds: at "
+                    "broker_session_timeout (%.1f s) this worker loses its "
+                    "partitions. Move blocking code out of the event loop.",
+                    blocked,
+                    session,
+                )
+
+    # -- fetching ----------------------------------------------------------
+
+    def _fetch_partitions(self, active: set[TP]) -> list[TopicPartition]:
+        key, tps = self._fetch_tps
+        if active != key:
+            frozen = frozenset(active)
+            tps = [_aio(tp) for tp in sorted(frozen)]
+            self._fetch_tps = (frozen, tps)
+        return tps
+
+    async def _getmany(self, active_partitions: set[TP], timeout: float) -> RecordMap:
+        consumer = self._ensure_consumer()
+        try:
+            records = await consumer.getmany(
+                *self._fetch_partitions(active_partitions),
+                timeout_ms=int(timeout * 1000),
+                max_records=self._max_records,
+            )
+        except REBALANCE_ERRORS as exc:
+            logger.info("Fetch interrupted by a rebalance: %r", exc)
+            return {}
+        except ConsumerStoppedError:
+            raise
+        except KafkaError as exc:
+            if getattr(exc, "retriable", False):
+                logger.warning("Fetch failed, retrying: %r", exc)
+                return {}
+            raise TransportError(f"Fetching from Kafka failed: {exc!r}") from exc
+        if not records:
+            return {}
+        assigned = self._assignment
+        result: dict[TP, list[Any]] = {}
+        for atp, batch in records.items():
+            tp = TP(atp.topic, atp.partition)
+            if tp in assigned:  # fetched for an assignment since revoked: drop
+                result[tp] = batch
+        return result
+
+    def _to_message(self, tp: TP, record: Any) -> Message:
+        timestamp = record.timestamp
+        return ConsumerMessage(
+            record.topic,
+            record.partition,
+            record.offset,
+            timestamp / 1000.0 if timestamp is not None else None,  # type: ignore[arg-type]  # None when the broker gave none
+            record.timestamp_type,
+            record.headers,
+            record.key,
+            record.value,
+            record.checksum,
+            record.serialized_key_size,
+            record.serialized_value_size,
+            tp,
+        )
+
+    # -- offsets -----------------------------------------------------------
+
+    async def _commit(self, offsets: Mapping[TP, int]) -> bool:
+        consumer = self._ensure_consumer()
+        coordinator = consumer._coordinator
+        subscription = consumer._subscription.subscription
+        assignment = subscription.assignment if subscription is not None else None
+        to_commit = {
+            _aio(tp): OffsetAndMetadata(offset, "") for tp, offset in offsets.items()
+        }
+        try:
+            # directly through the coordinator: AIOKafkaConsumer.commit refuses
+            # while a new subscription waits for its assignment, which is just
+            # when a revoke handler must commit
+            await coordinator.commit_offsets(assignment, to_commit)
+        except REBALANCE_ERRORS as exc:
+            logger.warning(
+                "Commit refused: the group rebalanced and these partitions may "
+                "belong to another worker now; their uncommitted events will be "
+                "processed again (%r)",
+                exc,
+            )
+            return False
+        except KafkaError as exc:
+            logger.warning("Commit failed: %r", exc)
+            return False
+        return True
+
+    async def _committed_offsets(self, tps: set[TP]) -> Mapping[TP, Optional[int]]:
+        if not tps:
+            return {}
+        coordinator = self._ensure_consumer()._coordinator
+        found = await coordinator.fetch_committed_offsets([_aio(tp) for tp in tps])
+        result: dict[TP, Optional[int]] = dict.fromkeys(tps)
+        for atp, meta in found.items():
+            if meta.offset >= 0:
+                result[TP(atp.topic, atp.partition)] = meta.offset
+        return result
+
+    async def seek_to_committed(
+        self,
+        tps: Optional[set[TP]] = None,
+        committed: Optional[Mapping[TP, Optional[int]]] = None,
+    ) -> Mapping[TP, int]:
+        """Read from the committed offsets (others follow ``auto_offset_reset``)."""
+        tps = set(self._assignment) if tps is None else tps
+        if committed is None:
+            committed = await self._committed_offsets(tps)
+        positions: dict[TP, int] = {}
+        for tp in tps:
+            offset = committed.get(tp)
+            if offset is not None and self._seek(tp, offset):
+                positions[tp] = offset
+        return positions
+
+    def _seek(self, tp: TP, offset: int) -> bool:
+        try:
+            self._ensure_consumer().seek(_aio(tp), offset)
+        except (IllegalStateError, AssertionError):
+            return False  # no longer assigned: a newer rebalance is coming
+        return True
+
+    async def seek(self, partition: TP, offset: int) -> None:
+        """Read ``partition`` from ``offset`` on."""
+        self._seek(partition, offset)
+
+    async def seek_wait(self, partitions: Mapping[TP, int]) -> None:
+        """Seek several partitions."""
+        for tp, offset in partitions.items():
+            self._seek(tp, offset)
+
+    async def position(self, tp: TP) -> Optional[int]:
+        """The next offset the consumer will read from ``tp``."""
+        try:
+            return int(await self._ensure_consumer().position(_aio(tp)))
+        except (IllegalStateError, AssertionError):
+            return None
+
+    def highwater(self, tp: TP) -> int:
+        """The high watermark of ``tp`` from the last fetch response (0 if none)."""
+        consumer = self._consumer
+        if consumer is not None:
+            try:
+                hw = consumer.highwater(_aio(tp))
+            except (IllegalStateError, AssertionError):
+                hw = None
+            if hw is not None and hw >= 0:
+                return int(hw)
+        return self._highwaters.get(tp, 0)
+
+    async def highwaters(self, *partitions: TP) -> Mapping[TP, int]:
+        """High watermarks of ``partitions``, from a fetch request for each."""
+        consumer = self._ensure_consumer()
+        found = await fetch_highwaters(
+            consumer._client, partitions, read_committed=self._read_committed
+        )
+        self._highwaters.update(found)
+        return found
+
+    async def earliest_offsets(self, *partitions: TP) -> Mapping[TP, int]:
+        """The log start offsets of ``partitions``."""
+        if not partitions:
+            return {}
+        found = await self._ensure_consumer().beginning_offsets(
+            [_aio(tp) for tp in partitions]
+        )
+        return {TP(tp.topic, tp.partition): int(o) for tp, o in found.items()}
+
+    # -- flow control ------------------------------------------------------
+
+    def pause_partitions(self, tps: Iterable[TP]) -> None:
+        """Stop fetching from ``tps``."""
+        tps = list(tps)
+        super().pause_partitions(tps)
+        consumer = self._consumer
+        if consumer is not None:
+            assigned = consumer.assignment()
+            consumer.pause(*(atp for atp in map(_aio, tps) if atp in assigned))
+
+    def resume_partitions(self, tps: Iterable[TP]) -> None:
+        """Fetch from ``tps`` again."""
+        tps = list(tps)
+        super().resume_partitions(tps)
+        consumer = self._consumer
+        if consumer is not None:
+            assigned = consumer.assignment()
+            consumer.resume(*(atp for atp in map(_aio, tps) if atp in assigned))
+
+    # -- metadata and topics -----------------------------------------------
+
+    def topic_partitions(self, topic: str) -> Optional[int]:
+        """Number of partitions of ``topic`` (None if unknown)."""
+        consumer = self._consumer
+        if consumer is None:
+            return None
+        parts = consumer.partitions_for_topic(topic)
+        return len(parts) if parts else None
+
+    def key_partition(
+        self, topic: str, key: Optional[bytes], partition: Optional[int] = None
+    ) -> Optional[int]:
+        """The partition a key goes to (or ``partition`` if given)."""
+        if partition is not None:
+            return partition
+        count = self.topic_partitions(topic)
+        if count is None or key is None:
+            return None
+        return partition_for_key(key, count)
+
+    async def create_topic(
+        self,
+        topic: str,
+        partitions: int,
+        replication: int,
+        *,
+        config: Optional[Mapping[str, Any]] = None,
+        timeout: Seconds = 1000.0,
+        retention: Optional[Seconds] = None,
+        compacting: Optional[bool] = None,
+        deleting: Optional[bool] = None,
+        ensure_created: bool = False,
+    ) -> None:
+        """Create a topic unless it exists (see :class:`~.transport.TopicCreator`)."""
+        await self._topics.create_topic(
+            topic,
+            partitions,
+            replication,
+            config=config,
+            timeout=timeout,
+            retention=retention,
+            compacting=compacting,
+            deleting=deleting,
+        )
+
+    def _repr_info(self) -> str:
+        return f"assigned={len(self._assignment)} generation={self._generation}"
