@@ -72,14 +72,21 @@ class HoppingWindow(Window):
         self.step = _positive("step", step)
         self.expires = _expires(expires)
 
+    def _first(self, timestamp: float) -> int:
+        # index of the oldest window with start <= timestamp < start + size;
+        # checked against the start, as rounding may hide it in the division
+        k = math.floor((timestamp - self.size) / self.step)
+        if k * self.step + self.size <= timestamp:
+            k += 1
+        return k
+
     def ranges(self, timestamp: float) -> list[WindowRange]:
         """Every window that contains ``timestamp``, oldest first."""
         size, step = self.size, self.step
         last = math.floor(timestamp / step)
-        first = math.floor((timestamp - size) / step) + 1
         return [
             WindowRange.from_start(float(k * step), size)
-            for k in range(first, last + 1)
+            for k in range(self._first(timestamp), last + 1)
         ]
 
     def current(self, timestamp: float) -> WindowRange:
@@ -90,8 +97,9 @@ class HoppingWindow(Window):
 
     def earliest(self, timestamp: float) -> WindowRange:
         """The oldest window containing ``timestamp``."""
-        first = math.floor((timestamp - self.size) / self.step) + 1
-        return WindowRange.from_start(float(first * self.step), self.size)
+        return WindowRange.from_start(
+            float(self._first(timestamp) * self.step), self.size
+        )
 
     def delta(self, timestamp: float, d: Seconds) -> WindowRange:
         """The newest window containing the time ``d`` seconds before ``timestamp``."""

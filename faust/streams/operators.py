@@ -19,12 +19,22 @@ from mode import want_seconds
 from ..exceptions import ImproperlyConfigured, Skip
 from ..types import ChannelT, EventT, FieldDescriptorT, StreamT, TopicT
 from ..utils.queues import EventQueue
-from .stream import SKIP
+from .stream import SKIP, is_event
 
 if TYPE_CHECKING:  # pragma: no cover
     from .stream import Stream
 
-__all__ = ["filter_processor", "take", "through", "echo_processor", "group_by", "join"]
+__all__ = [
+    "take_events",
+    "noack_take",
+    "take_with_timestamp",
+    "filter_processor",
+    "take",
+    "through",
+    "echo_processor",
+    "group_by",
+    "join",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -108,10 +118,19 @@ class _Puller:
 class _Batch:
     """The values (and events to ack) of the batch being filled by take()."""
 
-    def __init__(self, stream: Stream[Any], max_: int, timeout: Optional[float]):
+    def __init__(
+        self,
+        stream: Stream[Any],
+        max_: int,
+        timeout: Optional[float],
+        collect: Callable[[Any, Any], Any],
+        acks: bool,
+    ):
         self.stream = stream
         self.max_ = max_
         self.timeout = timeout
+        self.collect = collect
+        self.enable_acks = acks
         self.values: list[Any] = []
         self.acks: list[tuple[Any, Any]] = []
         self.deadline: Optional[float] = None
@@ -125,7 +144,7 @@ class _Batch:
             return
         if not self.values and self.timeout is not None:
             self.deadline = asyncio.get_running_loop().time() + self.timeout
-        self.values.append(value)
+        self.values.append(self.collect(item, value))
         self.acks.append((item, state))
 
     @property
@@ -138,13 +157,31 @@ class _Batch:
         return values, acks
 
     def ack(self, acks: list[tuple[Any, Any]]) -> None:
-        if self.stream.enable_acks:
+        stream = self.stream
+        if self.enable_acks and stream.enable_acks:
             for item, state in acks:
-                self.stream._ack_item(item, state)
+                stream._ack_item(item, state)
+        else:
+            for item, _ in acks:
+                if is_event(item) and item.message.tracked:
+                    stream._release(item)
+
+
+def _value(item: Any, value: Any) -> Any:
+    return value
+
+
+def _event(item: Any, value: Any) -> Any:
+    return item
 
 
 async def take(
-    stream: Stream[Any], max_: int, within: Optional[Any]
+    stream: Stream[Any],
+    max_: int,
+    within: Optional[Any],
+    *,
+    collect: Callable[[Any, Any], Any] = _value,
+    acks: bool = True,
 ) -> AsyncIterator[list[Any]]:
     """Yield batches of up to ``max_`` values (see :meth:`Stream.take`).
 
@@ -156,7 +193,8 @@ async def take(
         raise ValueError("take(max_) must be at least 1")
     await stream.maybe_start()
     puller = _Puller(stream)
-    batch = _Batch(stream, max_, want_seconds(within) if within else None)
+    timeout = want_seconds(within) if within else None
+    batch = _Batch(stream, max_, timeout, collect, acks)
     try:
         while not stream.should_stop:
             item = await puller.next(batch.deadline if batch.values else None)
@@ -165,15 +203,42 @@ async def take(
                 if not batch.full:
                     continue
             if batch.values:
-                values, acks = batch.take_out()
+                values, done = batch.take_out()
                 try:
                     yield values
                 finally:
-                    batch.ack(acks)
+                    batch.ack(done)
             if item is _END:
                 break
     finally:
         puller.close()
+
+
+def take_events(
+    stream: Stream[Any], max_: int, within: Optional[Any]
+) -> AsyncIterator[list[Any]]:
+    """Batches of events (acked after the loop body)."""
+    return take(stream, max_, within, collect=_event)
+
+
+def noack_take(
+    stream: Stream[Any], max_: int, within: Optional[Any]
+) -> AsyncIterator[list[Any]]:
+    """Batches of events that the caller acks (``event.ack()``)."""
+    return take(stream, max_, within, collect=_event, acks=False)
+
+
+def take_with_timestamp(
+    stream: Stream[Any], max_: int, within: Optional[Any], timestamp_field_name: str
+) -> AsyncIterator[list[Any]]:
+    """Batches of values; dict values get the message timestamp added."""
+
+    def collect(item: Any, value: Any) -> Any:
+        if isinstance(value, dict) and is_event(item):
+            value[timestamp_field_name] = item.message.timestamp
+        return value
+
+    return take(stream, max_, within, collect=collect)
 
 
 async def _forward(

@@ -342,6 +342,30 @@ class Stream(StreamT[T_co], Service):
 
         return take(self, max_, within)
 
+    def take_events(
+        self, max_: int, within: Optional[Seconds] = None
+    ) -> AsyncIterator[list[EventT[Any]]]:
+        """Like :meth:`take`, yielding lists of events."""
+        from .operators import take_events
+
+        return take_events(self, max_, within)
+
+    def noack_take(
+        self, max_: int, within: Optional[Seconds] = None
+    ) -> AsyncIterator[list[EventT[Any]]]:
+        """Like :meth:`take_events`, but you ack the events yourself."""
+        from .operators import noack_take
+
+        return noack_take(self, max_, within)
+
+    def take_with_timestamp(
+        self, max_: int, within: Optional[Seconds], timestamp_field_name: str
+    ) -> AsyncIterator[list[T_co]]:
+        """Like :meth:`take`; dict values get ``timestamp_field_name`` added."""
+        from .operators import take_with_timestamp
+
+        return take_with_timestamp(self, max_, within, timestamp_field_name)
+
     def through(self, channel: Union[str, ChannelT[Any]]) -> StreamT[T_co]:
         """Forward every event to ``channel`` and continue from there."""
         from .operators import through

@@ -322,3 +322,50 @@ def test_sync_iteration_is_an_error(app: faust.App) -> None:
     with pytest.raises(NotImplementedError, match="async for"):
         for _ in app.stream([1]):  # type: ignore[attr-defined]
             pass
+
+
+async def test_take_events_and_noack_take(app: faust.App) -> None:
+    topic = app.topic("evts", value_type=int, partitions=1)
+    got: list[list[int]] = []
+    done = asyncio.Event()
+
+    @app.agent(topic)
+    async def batches(stream):
+        async for events in stream.noack_take(2, within=5):
+            got.append([e.value for e in events])
+            for event in events:
+                event.ack()
+            if len(got) == 2:
+                done.set()
+
+    await app.start()
+    for i in range(4):
+        await topic.send(value=i, partition=0)
+    await _run_until(app, done)
+    assert got == [[0, 1], [2, 3]]
+    broker = app.transport.broker  # type: ignore[attr-defined]
+    for _ in range(100):
+        committed = broker.committed_offsets(app.conf.id, [TP("evts", 0)])
+        if committed and committed[TP("evts", 0)].offset == 4:
+            break
+        await asyncio.sleep(0.01)
+    assert committed[TP("evts", 0)].offset == 4
+    await app.stop()
+
+
+async def test_take_with_timestamp_adds_the_message_time(app: faust.App) -> None:
+    topic = app.topic("stamped", partitions=1)
+    got: list[dict] = []
+    done = asyncio.Event()
+
+    @app.agent(topic)
+    async def stamped(stream):
+        async for values in stream.take_with_timestamp(1, 5, "ts"):
+            got.extend(values)
+            done.set()
+
+    await app.start()
+    await topic.send(value={"a": 1}, partition=0, timestamp=1234.5)
+    await _run_until(app, done)
+    assert got == [{"a": 1, "ts": 1234.5}]
+    await app.stop()
