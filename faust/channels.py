@@ -412,12 +412,12 @@ class Channel(ChannelT[Any]):
         dead-letter topic.
         """
         logger.error(
-            "Skipping message that cannot be decoded: %s "
-            "(topic=%r partition=%s offset=%s)",
-            exc,
+            "Skipping message that cannot be decoded "
+            "(topic=%r partition=%s offset=%s): %s",
             message.topic,
             message.partition,
             message.offset,
+            getattr(exc, "reason", exc),
         )
 
     def on_stop_iteration(self) -> None:

@@ -18,6 +18,7 @@ The tree::
         ├── ProducerSendError              attached messages failed before commit
         ├── PartitionsMismatch             co-partitioned topics disagree
         ├── ConsistencyError               persisted table offset past the highwater
+        ├── RecoveryTimeout                table recovery stopped making progress
         └── TransportError                 broker/client failures (``retriable``)
             ├── BrokerUnavailable
             ├── MessageSizeTooLarge
@@ -58,6 +59,7 @@ __all__ = [
     "ConsumerNotStarted",
     "PartitionsMismatch",
     "ConsistencyError",
+    "RecoveryTimeout",
     "TransportError",
     "BrokerUnavailable",
     "MessageSizeTooLarge",
@@ -191,6 +193,10 @@ class PartitionsMismatch(FaustError):
 
 class ConsistencyError(FaustError):
     """A table's persisted offset is ahead of its changelog highwater."""
+
+
+class RecoveryTimeout(FaustError):
+    """Table recovery made no progress for ``table_recovery_timeout`` seconds."""
 
 
 class TransportError(FaustError):

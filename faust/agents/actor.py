@@ -13,7 +13,7 @@ import asyncio
 import typing
 from typing import Any, Optional
 
-from mode import Service
+from mode import Service, ServiceT, SupervisorStrategyT
 
 from ..types import TP, StreamT
 from ..types.agents import ActorT
@@ -21,7 +21,7 @@ from ..types.agents import ActorT
 if typing.TYPE_CHECKING:  # pragma: no cover
     from .agent import Agent
 
-__all__ = ["Actor", "AsyncIterableActor", "AwaitableActor"]
+__all__ = ["Actor", "AsyncIterableActor", "AwaitableActor", "wake_until_restarted"]
 
 
 class Actor(ActorT[Any], Service):
@@ -100,3 +100,19 @@ class AsyncIterableActor(Actor):
 
 class AwaitableActor(Actor):
     """Actor of an agent that does not yield."""
+
+
+async def wake_until_restarted(
+    supervisor: SupervisorStrategyT, actor: Actor, owner: ServiceT
+) -> None:
+    """Wake ``supervisor`` until it restarted the crashed ``actor``.
+
+    mode's supervisor misses a wake-up sent before its loop first waits (a
+    crash right after start), and would only notice the crash after its
+    five-second poll.
+    """
+    for _ in range(500):
+        if not actor.crashed or owner.should_stop or supervisor.should_stop:
+            return
+        supervisor.wakeup()
+        await asyncio.sleep(0.01)

@@ -49,7 +49,7 @@ from ..types.agents import ActorRefT, AgentTestWrapperT, ReplyToArg
 from ..types.core import HeadersArg
 from ..utils import uuid
 from . import rpc
-from .actor import Actor, AsyncIterableActor, AwaitableActor
+from .actor import Actor, AsyncIterableActor, AwaitableActor, wake_until_restarted
 from .replies import ReplyPromise
 
 if typing.TYPE_CHECKING:  # pragma: no cover
@@ -345,19 +345,7 @@ class Agent(AgentT[Any], Service):
         await actor.crash(exc)
         supervisor = self.supervisor
         if supervisor is not None and actor.supervisor is supervisor:
-            # mode's supervisor misses a wake-up sent before its loop first
-            # waits (a crash right after start): keep waking it until the
-            # actor was restarted
-            self.add_future(self._wake_supervisor(supervisor, actor))
-
-    async def _wake_supervisor(
-        self, supervisor: SupervisorStrategyT, actor: Actor
-    ) -> None:
-        for _ in range(500):
-            if not actor.crashed or self.should_stop or supervisor.should_stop:
-                return
-            supervisor.wakeup()
-            await asyncio.sleep(0.01)
+            self.add_future(wake_until_restarted(supervisor, actor, self))
 
     # -- Sending ---------------------------------------------------------
 

@@ -107,21 +107,7 @@ def build_init(
     if direct_dict:
         body.append("_faust_d = self.__dict__")
     for i, name in enumerate(names):
-        descr = descriptors[name]
-        value = _init_value_expr(i, name, descr, env)
-        if name in options.optionalset:
-            default = _default_expr(i, options.defaults[name], env, descr)
-            value = f"{default} if {name} is None else {value}"
-        target = f"_faust_d[{name!r}]" if direct_dict else f"self.{name}"
-        if descr._init_conv is not None:
-            body += [
-                "try:",
-                f"    {target} = {value}",
-                "except _errors as exc:",
-                f"    raise _field_error(_cls, {name!r}, exc) from exc",
-            ]
-        else:
-            body.append(f"{target} = {value}")
+        body += _init_assignment(i, name, descriptors[name], options, env, direct_dict)
     body += _postamble(cls, options)
     args = [
         "self",
@@ -142,6 +128,29 @@ def build_init(
     fun._faust_generated = True  # type: ignore[attr-defined]  # marks generated code
     fun._faust_signature = tuple(signature)  # type: ignore[attr-defined]  # for _slow_init
     return fun
+
+
+def _init_assignment(
+    i: int,
+    name: str,
+    descr: FieldDescriptor[Any],
+    options: ModelOptions,
+    env: dict[str, Any],
+    direct_dict: bool,
+) -> list[str]:
+    value = _init_value_expr(i, name, descr, env)
+    if name in options.optionalset:
+        default = _default_expr(i, options.defaults[name], env, descr)
+        value = f"{default} if {name} is None else {value}"
+    target = f"_faust_d[{name!r}]" if direct_dict else f"self.{name}"
+    if descr._init_conv is None:
+        return [f"{target} = {value}"]
+    return [
+        "try:",
+        f"    {target} = {value}",
+        "except _errors as exc:",
+        f"    raise _field_error(_cls, {name!r}, exc) from exc",
+    ]
 
 
 def _init_value_expr(

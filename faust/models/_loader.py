@@ -18,7 +18,7 @@ Print ``Point._load.__sourcecode__`` to read the result.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 from faust.types.models import BLESSED_KEY, ModelOptions
 from faust.utils.codegen import build_function
@@ -130,7 +130,8 @@ def _field(
         ind += 1
         w.add(ind, "try:")
     else:
-        w.add(ind, "try:", f"    {v} = {data}[{name!r}]  # KeyError: reported as missing")
+        # a KeyError here is reported as a missing field
+        w.add(ind, "try:", f"    {v} = {data}[{name!r}]")
     _convert(w, conv, f"{data}[{name!r}]", v, depth, ind + 1)
     w.add(ind, "except _errors as exc:")
     w.add(ind + 1, f"raise _field_error({cls}, {name!r}, exc, {data}) from exc")
@@ -203,11 +204,22 @@ def _object(w: _Writer, model: Any, src: str, out: str, depth: int, ind: int) ->
     _fields(w, model, src, out, depth, ind + 1)
 
 
-def build_load(cls: Any) -> tuple[Callable[..., Any], Callable[..., Any]]:
-    """Return ``(load(data, _preferred=cls), load_into(self, data))`` for ``cls``.
+class Loaders(NamedTuple):
+    """The generated loading functions of a record class."""
+
+    #: ``load(data, _preferred=cls)``: instance from an owned payload dict.
+    load: Callable[..., Any]
+    #: ``load_into(self, data)``: fill an existing instance.
+    load_into: Callable[..., Any]
+    #: ``loads(cls, s, *, default_serializer, serializer)``: decode then load.
+    loads: Callable[..., Any]
+
+
+def build_load(cls: Any) -> Loaders:
+    """Generate the loaders of ``cls`` (see :class:`Loaders`).
 
     ``load`` creates the instance and adopts ``data`` (an owned dict) as its
-    ``__dict__``; ``load_into`` fills an existing instance.
+    ``__dict__``; ``loads`` decodes bytes and runs the same code inline.
     """
     w = _Writer()
     w.env.update(
@@ -228,6 +240,7 @@ def build_load(cls: Any) -> tuple[Callable[..., Any], Callable[..., Any]]:
         qualname=f"{cls.__qualname__}._load",
         filename=f"<generated {cls.__qualname__}._load>",
     )
+    loads = _build_loads(cls, w, body)
     w.lines = []
     w.add(
         0,
@@ -244,7 +257,37 @@ def build_load(cls: Any) -> tuple[Callable[..., Any], Callable[..., Any]]:
         qualname=f"{cls.__qualname__}._load_into",
         filename=f"<generated {cls.__qualname__}._load_into>",
     )
-    return load, load_into
+    return Loaders(load, load_into, loads)
+
+
+def _build_loads(cls: Any, w: _Writer, body: list[str]) -> Callable[..., Any]:
+    from faust.serializers import codecs
+
+    w.env.update(
+        _options=cls._options,
+        _registered=codecs.codecs,  # looked up per call: codecs may be added
+        _codec_loads=codecs.loads,
+    )
+    fun = build_function(
+        "loads",
+        ["target", "s", "*", "default_serializer=None", "serializer=None"],
+        [
+            "_name = _options.serializer or serializer or default_serializer or 'json'",
+            "_codec = _registered.get(_name) if _name.__class__ is str else None",
+            "data = _codec.loads(s) if _codec is not None else _codec_loads(_name, s)",
+            "if data.__class__ is not dict or target is not _cls:",
+            "    return target.from_data(data)",
+            "_preferred = None  # any model named by the metadata (as Faust)",
+            *body,
+            "return self",
+        ],
+        globals=w.env,
+        qualname=f"{cls.__qualname__}.loads",
+        filename=f"<generated {cls.__qualname__}.loads>",
+    )
+    fun.__doc__ = cls.loads.__doc__
+    fun._faust_generated = True  # type: ignore[attr-defined]  # may be regenerated
+    return fun
 
 
 def _retarget(cls: Any, data: dict[str, Any], meta: Any, preferred: Any) -> Any:

@@ -25,6 +25,7 @@ from typing import Any, Generic, TypeVar
 from faust.exceptions import ValidationError
 from faust.utils import iso8601
 
+from ._scalars import _bool
 from .descriptors import (
     MISSING,
     TYPE_TO_FIELD,
@@ -32,7 +33,7 @@ from .descriptors import (
     field_for_type,
     register_builtin_prepare,
 )
-from .typing import Converter, Flags, _bool
+from .typing import Converter, Flags
 
 __all__ = [
     "FieldDescriptor",

@@ -20,192 +20,25 @@ reference), that last step waits until the class is first used.
 
 from __future__ import annotations
 
-import inspect
-import sys
 from collections.abc import Iterator, Mapping
-from dataclasses import replace
-from typing import Any, NamedTuple
+from typing import Any
 
 from faust.exceptions import ValidationError
 from faust.types.models import ModelOptions, ModelT
 
 from . import _build, _loader
+from ._declare import (
+    Spec,
+    definer_locals,
+    field_flags,
+    fill_options,
+    make_descriptor,
+    merged_specs,
+    own_specs,
+)
 from .base import E_ABSTRACT_INSTANCE, Model
-from .descriptors import MISSING, FieldDescriptor, field_for_type
-from .resolve import SCOPE_KEY, evaluate_annotation, is_classvar
-from .typing import Flags, is_model_class, is_optional, remove_optional
 
 __all__ = ["Record"]
-
-_FRAMEWORK_MODULES = frozenset(
-    {"faust.models.base", "faust.models.record", "faust.types.models"}
-)
-
-
-class _Spec(NamedTuple):
-    """A field as declared: annotation, default and where it was declared."""
-
-    name: str
-    annotation: Any
-    default: Any
-    descriptor: FieldDescriptor[Any] | None
-    globalns: Mapping[str, Any]
-    localns: Mapping[str, Any]
-
-
-def _definer_locals() -> dict[str, Any]:
-    # The locals of the function whose body defines the class (if any), so
-    # string annotations can name classes local to that function.
-    frame = sys._getframe(1)
-    while frame is not None and (
-        frame.f_globals.get("__name__", "").startswith("faust.models")
-        or frame.f_globals.get("__name__") == "abc"
-    ):
-        frame = frame.f_back  # type: ignore[assignment]  # None ends the loop
-    if frame is None or frame.f_locals is frame.f_globals:
-        return {}
-    return dict(frame.f_locals)
-
-
-def _own_specs(cls: type, extra_locals: Mapping[str, Any]) -> list[_Spec]:
-    annotations = inspect.get_annotations(cls)
-    if not annotations:
-        return []
-    module = sys.modules.get(cls.__module__)
-    globalns = vars(module) if module is not None else {}
-    scope = cls.__qualname__[: -len(cls.__name__)]
-    localns = {**extra_locals, cls.__name__: cls, SCOPE_KEY: (cls.__module__, scope)}
-    specs = []
-    seen_default: list[str] = []
-    for name, raw in annotations.items():
-        if is_classvar(raw):
-            continue
-        annotation = evaluate_annotation(raw, globalns, localns)
-        if is_classvar(annotation):
-            continue
-        value = cls.__dict__.get(name, MISSING)
-        descriptor = value if isinstance(value, FieldDescriptor) else None
-        default = MISSING if descriptor is not None else value
-        if descriptor is not None and not descriptor.required or default is not MISSING:
-            seen_default.append(name)
-        elif seen_default:
-            raise TypeError(
-                f"{cls.__name__}: field {name!r} has no default but follows "
-                f"field(s) with a default ({', '.join(seen_default)}); give it a "
-                f"default or move it before them"
-            )
-        specs.append(_Spec(name, annotation, default, descriptor, globalns, localns))
-    return specs
-
-
-def _merged_specs(cls: type) -> dict[str, _Spec]:
-    merged: dict[str, _Spec] = {}
-    for base in reversed(cls.__mro__):
-        if (
-            base is object
-            or base.__module__ in _FRAMEWORK_MODULES
-            or base.__module__
-            in (
-                "abc",
-                "typing",
-            )
-        ):
-            continue
-        own = base.__dict__.get("_faust_own_specs")
-        if own is None:
-            own = _own_specs(base, {})
-        for spec in own:
-            merged[spec.name] = spec
-    return merged
-
-
-def _make_descriptor(cls: type, spec: _Spec) -> FieldDescriptor[Any]:
-    annotation = spec.annotation
-    optional_type = is_optional(annotation)
-    klass, tag = field_for_type(annotation)
-    user = spec.descriptor
-    if user is not None:
-        required = user.required and not optional_type
-        default = user.default if not required else MISSING
-        changes: dict[str, Any] = {}
-        if tag is not None and user.tag is None:
-            changes["tag"] = tag
-        descriptor: FieldDescriptor[Any] = user.clone(
-            field=spec.name,
-            type=annotation,
-            model=cls,
-            required=required,
-            default=default,
-            parent=None,
-            **changes,
-        )
-        return descriptor
-    if spec.default is not MISSING:
-        required, default = False, spec.default
-    elif optional_type:
-        required, default = False, None
-    else:
-        required, default = True, MISSING
-    return klass(
-        field=spec.name,
-        type=annotation,
-        model=cls,
-        required=required,
-        default=default,
-        tag=tag,
-    )
-
-
-def _fill_options(
-    options: ModelOptions, specs: Mapping[str, _Spec], descriptors: dict[str, Any]
-) -> None:
-    options.fields = {name: spec.annotation for name, spec in specs.items()}
-    options.fieldset = frozenset(specs)
-    options.fieldpos = dict(enumerate(specs))
-    options.descriptors = descriptors
-    options.defaults = {n: d.default for n, d in descriptors.items() if not d.required}
-    options.optionalset = frozenset(options.defaults)
-    options.models = {
-        n: remove_optional(s.annotation)
-        for n, s in specs.items()
-        if is_model_class(remove_optional(s.annotation))
-    }
-    options.initfield = {}
-    options.polyindex = {}
-    for kind in ("secret", "sensitive", "personal"):
-        names = frozenset(
-            n
-            for n, d in descriptors.items()
-            if d.tag is not None and getattr(d.tag, f"is_{kind}")
-        )
-        setattr(options, f"{kind}_fields", names)
-        setattr(options, f"has_{kind}_fields", bool(names))
-    options.tagged_fields = frozenset(
-        n for n, d in descriptors.items() if d.tag is not None
-    )
-    options.has_tagged_fields = bool(options.tagged_fields)
-
-
-def _field_flags(options: ModelOptions, spec: _Spec) -> tuple[Flags, Flags]:
-    """Conversions for Python construction, and for loading payloads."""
-    coerce = options.coerce
-    init = Flags(
-        coerce=coerce,
-        dates=coerce,
-        decimals=coerce,
-        owned=False,
-        coercions=options.coercions,
-        date_parser=options.date_parser,
-        globalns=spec.globalns,
-        localns=spec.localns,
-    )
-    load = replace(
-        init,
-        dates=coerce or options.isodates,
-        decimals=coerce or options.decimals,
-        owned=True,
-    )
-    return init, load
 
 
 def _is_generated(value: Any) -> bool:
@@ -231,16 +64,14 @@ class Record(Model, abstract=True):
 
     @classmethod
     def _contribute(cls, options: ModelOptions, *, abstract: bool, lazy: bool) -> None:
-        own = _own_specs(cls, _definer_locals())
+        own = own_specs(cls, definer_locals())
         cls._faust_own_specs = own
         for spec in own:
             if spec.name in cls.__dict__:
                 delattr(cls, spec.name)  # Point.x is served by ModelMeta.__getattr__
-        specs = _merged_specs(cls)
-        descriptors = {
-            name: _make_descriptor(cls, spec) for name, spec in specs.items()
-        }
-        _fill_options(options, specs, descriptors)
+        specs = merged_specs(cls)
+        descriptors = {name: make_descriptor(cls, spec) for name, spec in specs.items()}
+        fill_options(options, specs, descriptors)
         cls._faust_specs = specs
         if abstract:
             if "__init__" not in cls.__dict__:
@@ -329,18 +160,20 @@ class Record(Model, abstract=True):
         if cls.__dict__.get("_faust_plan_ready"):
             return
         options = cls._options
-        specs: Mapping[str, _Spec] = cls._faust_specs
+        specs: Mapping[str, Spec] = cls._faust_specs
         for name, descr in options.descriptors.items():
-            descr.on_model_attached(*_field_flags(options, specs[name]))  # type: ignore[attr-defined]  # ours
+            descr.on_model_attached(*field_flags(options, specs[name]))  # type: ignore[attr-defined]  # ours
         direct = cls._install_setattr(options)
         init_fn = _build.build_init(cls, options, direct_dict=direct)
         cls._model_init = init_fn
         if cls._faust_generated_init:
             cls.__init__ = init_fn  # type: ignore[method-assign]  # generated
-            load, load_into = _loader.build_load(cls)
+            load, load_into, loads = _loader.build_load(cls)
+            loads_method = classmethod(loads)
         else:
             load = _loader.load_via_init(cls)
-            load_into = _loader.build_load(cls)[1]
+            load_into = _loader.build_load(cls).load_into
+            loads_method = _build.build_loads(cls, options, load)
         cls._load = staticmethod(load)
         cls._load_into = load_into
         inherited = cls.__dict__.get("loads", cls.loads)
@@ -348,7 +181,7 @@ class Record(Model, abstract=True):
             _is_generated(inherited)
             or getattr(inherited, "__func__", None) is Model.__dict__["loads"].__func__
         ):
-            cls.loads = _build.build_loads(cls, options, load)  # type: ignore[method-assign]  # generated
+            cls.loads = loads_method  # type: ignore[method-assign, assignment]  # generated
         cls._faust_plan_ready = True
 
     @classmethod

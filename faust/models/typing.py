@@ -32,7 +32,6 @@ the model was created.
 from __future__ import annotations
 
 import collections.abc as cabc
-import enum
 import types
 import typing
 from collections.abc import Callable, Mapping
@@ -40,11 +39,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, ForwardRef, Union
-from uuid import UUID
 
 from faust.types.models import ModelT
-from faust.utils.json import str_to_decimal
 
+from ._scalars import _date, _datetime, _decimal, _scalar
 from .resolve import resolve_ref
 
 __all__ = ["Flags", "Converter", "compile_converter", "is_optional", "remove_optional"]
@@ -61,8 +59,6 @@ _LIST_ORIGINS = {
 }
 _SET_ORIGINS = {set, cabc.Set, cabc.MutableSet}
 _DICT_ORIGINS = {dict, cabc.Mapping, cabc.MutableMapping}
-_TRUE = frozenset({"true", "1", "yes", "on", "y", "t"})
-_FALSE = frozenset({"false", "0", "no", "off", "n", "f", ""})
 
 
 @dataclass(frozen=True)
@@ -164,7 +160,7 @@ def _class(typ: type, flags: Flags) -> Converter | None:
     if typ in (list, set, frozenset, tuple, dict):
         return _generic(typ, typ, (), flags)
     if issubclass(typ, datetime):
-        return _datetime(flags) if flags.dates else None
+        return _datetime(flags.date_parser) if flags.dates else None
     if issubclass(typ, date):
         return _date if flags.dates else None
     if issubclass(typ, Decimal):
@@ -174,77 +170,12 @@ def _class(typ: type, flags: Flags) -> Converter | None:
     return None
 
 
-def _scalar(typ: type) -> Converter | None:
-    if issubclass(typ, enum.Enum):
-        return lambda v: v if v is None or isinstance(v, typ) else typ(v)
-    if typ is bool:
-        return _bool
-    if typ is bytes:
-        return _bytes
-    if typ in (int, float, str, UUID):
-
-        def coerce_scalar(v: Any) -> Any:
-            return v if v is None or v.__class__ is typ else typ(v)
-
-        return coerce_scalar
-    return None
-
-
-def _bool(v: Any) -> Any:
-    if v is None or v is True or v is False:
-        return v
-    if isinstance(v, (str, bytes)):
-        text = (v.decode() if isinstance(v, bytes) else v).strip().lower()
-        if text in _TRUE:
-            return True
-        if text in _FALSE:
-            return False
-        raise ValueError(f"not a boolean: {v!r}")
-    return bool(v)
-
-
-def _bytes(v: Any) -> Any:
-    if v is None or v.__class__ is bytes:
-        return v
-    if isinstance(v, str):
-        return v.encode("utf-8")
-    return bytes(v)
-
-
-def _datetime(flags: Flags) -> Converter:
-    from faust.utils.iso8601 import parse
-
-    parser = flags.date_parser or parse
-
-    def parse_datetime(v: Any) -> Any:
-        return parser(v) if isinstance(v, str) else v
-
-    return parse_datetime
-
-
-def _date(v: Any) -> Any:
-    if isinstance(v, str):
-        return date.fromisoformat(v)
-    return v
-
-
-def _decimal(v: Any) -> Any:
-    if v is None or v.__class__ is Decimal:
-        return v
-    if isinstance(v, str):
-        return str_to_decimal(v)
-    if isinstance(v, float):
-        return Decimal(repr(v))
-    if isinstance(v, int):
-        return Decimal(v)
-    return v
-
-
 def _model(model: type[ModelT], flags: Flags) -> Converter:
     owned = flags.owned
-    from_field = model._from_field  # type: ignore[attr-defined]  # Model API
+    # ModelT itself (the interface) has no loader: any model, by metadata.
+    from_field = getattr(model, "_from_field", None) or _any_model
     # A concrete model's generated _load checks the payload's metadata itself.
-    if model.__is_abstract__:  # type: ignore[attr-defined]  # Model API
+    if getattr(model, "__is_abstract__", True):
         load = from_field
     elif model.__dict__.get("_faust_plan_ready"):
         load = model._load  # type: ignore[attr-defined]  # Record API
@@ -257,7 +188,7 @@ def _model(model: type[ModelT], flags: Flags) -> Converter:
     def to_model(v: Any) -> Any:
         if v.__class__ is dict:
             return load(v if owned else dict(v))
-        if v is None or isinstance(v, ModelT):
+        if v is None or v.__class__ is model or isinstance(v, ModelT):
             return v
         if isinstance(v, Mapping):
             return load(dict(v))
@@ -269,6 +200,12 @@ def _model(model: type[ModelT], flags: Flags) -> Converter:
     # Payload loads may hand dicts straight to the loader (they are owned).
     to_model.load = load if owned else None  # type: ignore[attr-defined]  # code generation
     return to_model
+
+
+def _any_model(data: dict[str, Any]) -> Any:
+    from faust.serializers.registry import reconstruct
+
+    return reconstruct(data)
 
 
 def _union(typ: Any, flags: Flags) -> Converter | None:

@@ -147,7 +147,7 @@ def _summary(m: Monitor, attr: str) -> MetricFamily:
     ordered = sorted(list(getattr(m, attr)))
     for q in QUANTILES:
         family.add(_quantile(ordered, q), {"quantile": q})
-    count, total = list(m.latency_totals[attr])
+    count, total = m.latency_total(attr)
     family.add(count, suffix="_count")
     family.add(total, suffix="_sum")
     return family

@@ -37,7 +37,7 @@ from ..types import (
 )
 from ..types.tuples import PendingMessage, RecordMetadata
 from ..web.apps.metrics import MetricFamily
-from . import _metrics
+from ._metrics import monitor_asdict, monitor_families
 from .base import Sensor
 
 __all__ = ["Monitor", "TableState"]
@@ -114,11 +114,12 @@ class Monitor(Sensor):
         self.topic_end_offsets: dict[str, dict[int, int]] = {}
         self.messages_s = 0
         self.events_s = 0
-        #: name -> [count, sum] of every latency ever recorded
+        #: seconds all events took (their count: events_total - events_active)
+        self.events_runtime_sum = 0.0
+        #: name -> [count, sum] of every other latency ever recorded
         self.latency_totals: dict[str, list[float]] = {
             name: [0, 0.0]
             for name in (
-                "events_runtime",
                 "commit_latency",
                 "send_latency",
                 "assignment_latency",
@@ -127,13 +128,15 @@ class Monitor(Sensor):
                 "http_response_latency",
             )
         }
-        self._events_runtime_totals = self.latency_totals["events_runtime"]
         self._last_messages = 0
         self._last_events = 0
         super().__init__(**kwargs)
 
     @Service.timer(1.0)
     async def _sampler(self) -> None:
+        self._sample()
+
+    def _sample(self) -> None:
         self.messages_s = self.messages_received_total - self._last_messages
         self.events_s = self.events_total - self._last_events
         self._last_messages = self.messages_received_total
@@ -142,6 +145,13 @@ class Monitor(Sensor):
     def count(self, metric_name: str, count: int = 1) -> None:
         """Increment a custom counter (served as ``faust_custom_count``)."""
         self.metric_counts[metric_name] += count
+
+    def latency_total(self, name: str) -> tuple[int, float]:
+        """``(count, sum)`` of every latency of kind ``name`` recorded."""
+        if name == "events_runtime":
+            return self.events_total - self.events_active, self.events_runtime_sum
+        count, total = self.latency_totals[name]
+        return int(count), total
 
     def _observe(self, name: str, history: deque[float], seconds: float) -> None:
         history.append(seconds)
@@ -187,9 +197,7 @@ class Monitor(Sensor):
         if state is not None:
             runtime = time.monotonic() - state
             self.events_runtime.append(runtime)
-            totals = self._events_runtime_totals
-            totals[0] += 1
-            totals[1] += runtime
+            self.events_runtime_sum += runtime
 
     def on_topic_buffer_full(self, tp: TP) -> None:
         """Count a full stream buffer."""
@@ -361,8 +369,8 @@ class Monitor(Sensor):
 
     def asdict(self) -> Mapping[str, Any]:
         """Every counter, JSON-friendly (served at ``/``)."""
-        return _metrics.monitor_asdict(self)
+        return monitor_asdict(self)
 
     def collect_metrics(self, app: AppT) -> list[MetricFamily]:
         """Every counter as Prometheus metric families (``/metrics``)."""
-        return _metrics.monitor_families(self, app)
+        return monitor_families(self, app)

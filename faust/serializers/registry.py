@@ -20,6 +20,7 @@ the type is ``str`` or ``bytes``, ``raw``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any, TypeGuard
 
@@ -29,6 +30,7 @@ from faust.types.core import K, V
 from faust.types.models import BLESSED_KEY, ModelArg, ModelT, registry
 from faust.types.serializers import RegistryT
 
+from . import codecs
 from .codecs import dumps, loads, warn_if_unsafe_pickle
 
 __all__ = ["Registry", "reconstruct"]
@@ -72,6 +74,38 @@ def _load_payload(model: type[ModelT], payload: Any) -> Any:
     return model.from_data(payload, preferred_type=model)
 
 
+def _model_preparer(model: type[ModelT]) -> Callable[[Any], Any]:
+    loader: Callable[..., Any] | None = None
+
+    def prepare(value: Any) -> Any:
+        nonlocal loader
+        if value.__class__ is dict:
+            if loader is None:
+                # the record's generated loader, once its class is complete
+                owned = vars(model)
+                if owned.get("_faust_plan_ready") and "_load" in owned:
+                    loader = owned["_load"].__func__
+                else:
+                    return _load_payload(model, value)
+            return loader(value, model)
+        return model.from_data(value, preferred_type=model)
+
+    return prepare
+
+
+#: class -> is it a model?  (``isinstance`` with an ABC costs ~0.2us a call)
+_IS_MODEL: dict[type, bool] = {}
+
+
+def _is_model(obj: Any) -> TypeGuard[ModelT]:
+    cls = obj.__class__
+    try:
+        return _IS_MODEL[cls]
+    except KeyError:
+        result = _IS_MODEL[cls] = isinstance(obj, ModelT)
+        return result
+
+
 def _is_model_class(typ: Any) -> TypeGuard[type[ModelT]]:
     return isinstance(typ, type) and issubclass(typ, ModelT)
 
@@ -86,6 +120,40 @@ def _binary(value: Any) -> Any:
     if isinstance(value, str):
         return value.encode("utf-8")
     return value
+
+
+def _decimal(value: Any) -> Decimal:
+    # a JSON number arrives as float: go through its shortest repr
+    return Decimal(repr(value) if isinstance(value, float) else _text(value))
+
+
+def _identity(value: Any) -> Any:
+    return value
+
+
+#: typ -> function shaping a decoded payload into that type.
+_PREPARERS: dict[Any, Callable[[Any], Any]] = {
+    None: reconstruct,
+    str: _text,
+    bytes: _binary,
+    int: lambda value: int(_text(value)),
+    float: lambda value: float(_text(value)),
+    Decimal: _decimal,
+}
+#: The codec registry (name -> codec), read on each call.
+_CODECS = codecs.codecs
+
+
+def _preparer(typ: Any) -> Callable[[Any], Any]:
+    if _is_model_class(typ):
+        prepare = _model_preparer(typ)
+    else:
+        prepare = _identity
+    try:
+        _PREPARERS[typ] = prepare
+    except TypeError:  # an unhashable type annotation: not cached
+        pass
+    return prepare
 
 
 class Registry(RegistryT):
@@ -157,8 +225,15 @@ class Registry(RegistryT):
         if not serializer and typ in _RAW_TYPES:
             serializer = "raw"
         try:
-            payload = loads(serializer, data) if serializer else data
-            return self._prepare_payload(typ, payload)
+            prepare = _PREPARERS.get(typ)
+            if prepare is None:
+                prepare = _preparer(typ)
+            if not serializer:
+                return prepare(data)
+            codec = _CODECS.get(serializer) if isinstance(serializer, str) else None
+            return prepare(
+                codec.loads(data) if codec is not None else loads(serializer, data)
+            )
         except MemoryError:
             raise
         except Exception as exc:
@@ -167,20 +242,7 @@ class Registry(RegistryT):
             ) from exc
 
     def _prepare_payload(self, typ: ModelArg | None, value: Any) -> Any:
-        if typ is None:
-            return reconstruct(value)
-        if _is_model_class(typ):
-            return _load_payload(typ, value)
-        if typ is str:
-            return _text(value)
-        if typ is bytes:
-            return _binary(value)
-        if typ is int or typ is float:
-            return typ(_text(value))
-        if typ is Decimal:
-            # a JSON number arrives as float: go through its shortest repr
-            return Decimal(repr(value) if isinstance(value, float) else _text(value))
-        return value
+        return _preparer(typ)(value)
 
     def dumps_key(
         self,
@@ -225,7 +287,7 @@ class Registry(RegistryT):
         default: CodecArg,
         skip: tuple[type, ...],
     ) -> Any:
-        if isinstance(obj, ModelT):
+        if _is_model(obj):
             codec = obj._options.serializer or serializer or default
             if codec is None and typ in _RAW_TYPES:
                 codec = "raw"

@@ -241,35 +241,53 @@ class Schema(SchemaT):
         on_key_error = on_key_decode_error or _noop_decode_error
         on_value_error = on_value_decode_error or _noop_decode_error
         allow_empty = self.allow_empty
-        registry = app.serializers
         create_event = app.create_event
-        loads_key = self.loads_key
-        loads_value = self.loads_value
-        registry_loads_key = registry.loads_key
-        registry_loads_value = registry.loads_value
+        read_key = self._reader(app, key=True)
+        read_value = self._reader(app, key=False)
 
         async def decode(
             message: Message, *, propagate: bool = default_propagate
         ) -> Any:
             try:
-                key = loads_key(app, message, loads=registry_loads_key)
+                key = read_key(message)
             except KeyDecodeError as exc:
                 if propagate:
-                    raise
-                await on_key_error(exc, message)
+                    raise _with_origin(exc, message) from exc.__cause__
+                await on_key_error(_with_origin(exc, message), message)
                 return None
             if message.value is None and allow_empty:
                 return create_event(key, None, message.headers, message)
             try:
-                value = loads_value(app, message, loads=registry_loads_value)
+                value = read_value(message)
             except ValueDecodeError as exc:
                 if propagate:
-                    raise
-                await on_value_error(exc, message)
+                    raise _with_origin(exc, message) from exc.__cause__
+                await on_value_error(_with_origin(exc, message), message)
                 return None
             return create_event(key, value, message.headers, message)
 
         return decode
+
+    def _reader(self, app: AppT, *, key: bool) -> Callable[[Message], Any]:
+        # Decoding a message is the hot path: unless a subclass overrides
+        # loads_key/loads_value, go to the registry directly (types and
+        # serializers are read per call, so update() still applies).
+        registry = app.serializers
+        if key:
+            registry_loads = registry.loads_key
+            if type(self).loads_key is Schema.loads_key:
+                return lambda m: registry_loads(
+                    self.key_type, m.key, serializer=self.key_serializer
+                )
+            loads_key = self.loads_key
+            return lambda m: loads_key(app, m, loads=registry_loads)
+        registry_loads_value = registry.loads_value
+        if type(self).loads_value is Schema.loads_value:
+            return lambda m: registry_loads_value(
+                self.value_type, m.value, serializer=self.value_serializer
+            )
+        loads_value = self.loads_value
+        return lambda m: loads_value(app, m, loads=registry_loads_value)
 
     def __repr__(self) -> str:
         def show(typ: Any, codec: CodecArg) -> str:

@@ -2,6 +2,22 @@
 
 from __future__ import annotations
 
+from ..types.tables import CollectionT, GlobalTableT, TableManagerT, TableT
+from .base import Collection
+from .globaltable import GlobalTable
 from .manager import TableManager
+from .sets import SetGlobalTable, SetTable
+from .table import Table
 
-__all__ = ["TableManager"]
+__all__ = [
+    "Collection",
+    "CollectionT",
+    "GlobalTable",
+    "GlobalTableT",
+    "SetGlobalTable",
+    "SetTable",
+    "Table",
+    "TableManager",
+    "TableManagerT",
+    "TableT",
+]

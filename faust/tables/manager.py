@@ -1,22 +1,30 @@
 """The TableManager (``app.tables``): the registry of tables.
 
-Owner: the app, started last (after the conductor) so tables know their
-partitions. Children: the tables. Tasks: none yet.
+Tables register when they are defined (``app.Table(...)``). Before the
+conductor subscribes the consumer for the first time it calls
+:meth:`TableManager.wait_until_tables_registered`, which gives it every
+changelog topic: the consumer then subscribes to them with the source
+topics, so the partition assignor co-partitions each changelog with the
+topics that write it. Tables cannot be added after that.
 
-Tables, changelogs and recovery are built on this registry; until an app
-defines tables, the manager only reports recovery as complete at once so the
-app's tasks and timers can start.
+Owner: the app, started last (after the conductor). Children: the tables
+(each with its store), then :class:`~faust.tables.recovery.Recovery`.
+Tasks: none. ``on_stop`` makes the stores durable (``flush``).
+
+Rebalances reach the manager from :mod:`faust.app.rebalance`; recovery
+runs in Recovery. Until an app defines tables, recovery completes at once so
+the app's tasks and timers can start.
 """
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Iterator, MutableMapping
+from collections.abc import Iterable, Iterator, MutableMapping
 from typing import Any, Optional
 
-from mode import Service
+from mode import Service, ServiceT
 
 from ..types import TP, AppT, CollectionT, StoreT, TableManagerT
+from .recovery import Recovery
 
 __all__ = ["TableManager"]
 
@@ -33,17 +41,23 @@ class TableManager(Service, TableManagerT):
         self.data: dict[str, CollectionT] = {}
         self.actives_ready = False
         self.standbys_ready = False
-        self._recovery_completed: Optional[asyncio.Event] = None
+        self._registered = False
+        self._by_changelog: Optional[dict[str, CollectionT]] = None
+        self._persist_on_commit: dict[tuple[int, TP], tuple[StoreT, int]] = {}
         Service.__init__(self, **kwargs)
+        self.recovery = Recovery(app, self, beacon=self.beacon)
 
     def __getitem__(self, name: str) -> CollectionT:
         return self.data[name]
 
     def __setitem__(self, name: str, table: CollectionT) -> None:
-        self.data[name] = table
+        if table.name != name:
+            raise ValueError(f"Table {table.name!r} cannot be stored as {name!r}")
+        self.add(table)
 
     def __delitem__(self, name: str) -> None:
         del self.data[name]
+        self._by_changelog = None
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.data)
@@ -54,28 +68,60 @@ class TableManager(Service, TableManagerT):
     @property
     def changelog_topics(self) -> set[str]:
         """Names of the changelog topics of every table."""
-        return {
-            name
-            for table in self.data.values()
-            for name in table.changelog_topic.topics
-        }
+        return set(self._tables_by_changelog())
+
+    def _tables_by_changelog(self) -> dict[str, CollectionT]:
+        index = self._by_changelog
+        if index is None:
+            index = self._by_changelog = {
+                table.changelog_topic.get_topic_name(): table
+                for table in self.data.values()
+            }
+        return index
 
     def add(self, table: CollectionT) -> CollectionT:
-        """Register a table (names must be unique)."""
+        """Register a table (names must be unique).
+
+        Raises:
+            ValueError: a table with this name exists.
+            RuntimeError: the app subscribed to its topics already.
+        """
+        if self._registered:
+            raise RuntimeError(
+                f"Too late to add table {table.name!r}: define tables before the "
+                "app starts (at module level, like agents)"
+            )
         if table.name in self.data:
             raise ValueError(f"Table with name {table.name!r} already exists")
         self.data[table.name] = table
+        self._by_changelog = None
         return table
 
-    def _completed(self) -> asyncio.Event:
-        if self._recovery_completed is None:
-            self._recovery_completed = asyncio.Event()
-        return self._recovery_completed
+    def on_init_dependencies(self) -> Iterable[ServiceT]:
+        """The tables, then recovery."""
+        return [*self.data.values(), self.recovery]
 
-    async def on_start(self) -> None:
-        """Nothing to recover until partitions are assigned."""
-        if not self.data:
-            self._completed().set()
+    async def wait_until_tables_registered(self) -> None:
+        """Give the changelog topics to the conductor (before it subscribes)."""
+        if self._registered or self.app.client_only or self.app.producer_only:
+            return
+        self._registered = True
+        topics = self.app.topics
+        for table in self.data.values():
+            topics.add(table.changelog_topic)
+
+    # -- rebalancing -------------------------------------------------------------
+
+    def on_rebalance_start(self) -> None:
+        """A rebalance started: tables are not ready until recovered again."""
+        self.actives_ready = self.standbys_ready = False
+
+    async def on_partitions_revoked(self, revoked: set[TP]) -> None:
+        """Partitions are moving away: stop recovery, make stores durable."""
+        self.on_rebalance_start()
+        await self.recovery.on_partitions_revoked(revoked)
+        for table in self.data.values():
+            table.data.flush()
 
     async def on_rebalance(
         self,
@@ -84,31 +130,48 @@ class TableManager(Service, TableManagerT):
         newly_assigned: set[TP],
         generation_id: int = 0,
     ) -> None:
-        """Tell each table about the new assignment."""
-        for table in self.data.values():
-            await table.on_rebalance(assigned, revoked, newly_assigned, generation_id)
-        self.actives_ready = self.standbys_ready = True
-        self._completed().set()
-
-    async def on_partitions_revoked(self, revoked: set[TP]) -> None:
-        """Partitions are moving away."""
-
-    def on_rebalance_start(self) -> None:
-        """A rebalance started: recovery is needed again."""
-        self.actives_ready = self.standbys_ready = False
-
-    async def wait_until_tables_registered(self) -> None:
-        """Tables register at definition time: nothing to wait for."""
+        """Recover the tables' changelog partitions of the new assignment."""
+        self.on_rebalance_start()
+        await self.recovery.on_rebalance(
+            assigned, revoked, newly_assigned, generation_id
+        )
 
     async def wait_until_recovery_completed(self) -> bool:
         """Wait until tables recovered; returns True if the app stopped first."""
         if self.should_stop:
             return True
-        await self.wait_for_stopped(self._completed().wait())
-        return self.should_stop
+        if not self.data and not self.recovery.completed.is_set():
+            self.recovery.completed.set()  # nothing to recover
+        await self.wait_for_stopped(self.recovery.completed.wait())
+        return self.should_stop or self.crashed
+
+    async def on_start(self) -> None:
+        """Without tables there is nothing to recover."""
+        if not self.data:
+            self.actives_ready = self.standbys_ready = True
+            self.recovery.completed.set()
+
+    async def on_stop(self) -> None:
+        """Make every store durable before the tables stop."""
+        for table in self.data.values():
+            table.data.flush()
+
+    # -- commits -----------------------------------------------------------------
 
     def persist_offset_on_commit(self, store: StoreT, tp: TP, offset: int) -> None:
         """Remember to persist ``offset`` in ``store`` when offsets are committed."""
+        key = (id(store), tp)
+        existing = self._persist_on_commit.get(key)
+        if existing is None or offset > existing[1]:
+            self._persist_on_commit[key] = (store, offset)
 
     def on_commit(self, offsets: MutableMapping[TP, int]) -> None:
-        """Offsets were committed."""
+        """Offsets were committed: stores may persist what they deferred."""
+        pending, self._persist_on_commit = self._persist_on_commit, {}
+        for (_, tp), (store, offset) in pending.items():
+            store.set_persisted_offset(tp, offset)
+        for table in self.data.values():
+            table.data.flush()
+
+    def _repr_info(self) -> str:
+        return f"tables={sorted(self.data)}"

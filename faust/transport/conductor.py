@@ -123,6 +123,9 @@ class Conductor(ConductorT, Service):
         """Subscribe the consumer to what is registered so far."""
         self._subscription_changed = asyncio.Event()
         self._subscription_done = asyncio.Event()
+        # table changelogs join the first subscription (co-partitioned with
+        # the topics that write them)
+        await self.app.tables.wait_until_tables_registered()
         await self._update_subscription()
 
     @Service.task

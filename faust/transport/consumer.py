@@ -20,7 +20,7 @@ from __future__ import annotations
 import abc
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Iterable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
 from typing import Any, ClassVar, Optional
 
 from mode import Service, ServiceT
@@ -35,9 +35,12 @@ from ..types.transports import (
 )
 from .offsets import PartitionOffsets
 
-__all__ = ["Consumer"]
+__all__ = ["Consumer", "DivertHandler"]
 
 logger = logging.getLogger(__name__)
+
+#: Receives the fetched messages of diverted partitions (see Consumer.divert).
+DivertHandler = Callable[[Mapping[TP, list[Message]]], Awaitable[None]]
 
 
 class Consumer(Service, ConsumerT):
@@ -54,6 +57,9 @@ class Consumer(Service, ConsumerT):
     logger = logger
     #: Driver exceptions meaning "the consumer was stopped": end fetching quietly.
     consumer_stopped_errors: ClassVar[tuple[type[BaseException], ...]] = ()
+    #: True if ``_getmany`` can read partitions outside the group assignment
+    #: (diverted ones, e.g. every partition of a global table's changelog).
+    reads_unassigned_partitions: ClassVar[bool] = False
 
     def __init__(
         self,
@@ -81,6 +87,7 @@ class Consumer(Service, ConsumerT):
         self._unacked_messages: set[Message] = set()
         self._acks_since_commit = 0
         self._paused: set[TP] = set()
+        self._diverted: dict[TP, DivertHandler] = {}
         self._flow_active = True
         self._commit_lock: Optional[asyncio.Lock] = None
         self._commit_wakeup: Optional[asyncio.Event] = None
@@ -115,6 +122,8 @@ class Consumer(Service, ConsumerT):
 
     def _active_partitions(self) -> set[TP]:
         assignment = self.assignment()
+        if self._diverted and self.reads_unassigned_partitions:
+            assignment |= self._diverted.keys()
         if self._paused:
             return assignment - self._paused
         return assignment
@@ -131,6 +140,8 @@ class Consumer(Service, ConsumerT):
         records = await self._getmany(active, timeout)
         if not records or not self._flow_active or self.should_stop:
             return []
+        if self._diverted:
+            records = await self._deliver_diverted(records)
         generation = self.app.consumer_generation_id
         acking = self.app.topics.acks_enabled_for
         to_message = self._to_message
@@ -145,6 +156,49 @@ class Consumer(Service, ConsumerT):
                 self.track_message(message)
             append(message)
         return messages
+
+    async def _deliver_diverted(self, records: RecordMap) -> RecordMap:
+        diverted = self._diverted
+        rest: dict[TP, list[Any]] = {}
+        groups: dict[DivertHandler, dict[TP, list[Message]]] = {}
+        to_message = self._to_message
+        for tp, batch in records.items():
+            handler = diverted.get(tp)
+            if handler is None:
+                rest[tp] = batch
+            elif tp not in self._paused:
+                messages = [to_message(tp, record) for record in batch]
+                groups.setdefault(handler, {})[tp] = messages
+        # one call per handler with everything of this fetch: positions have
+        # moved past all of it, so the handler sees a consistent state
+        for handler, batches in groups.items():
+            await handler(batches)
+        return rest
+
+    def divert(self, tps: Iterable[TP], handler: DivertHandler) -> None:
+        """Hand fetched messages of ``tps`` to ``handler`` instead of streams.
+
+        Table recovery reads changelog partitions this way: their messages
+        are never tracked, acked or committed and never reach the conductor;
+        ``await handler({tp: messages, ...})`` receives everything one fetch
+        got for the partitions diverted to it, in the fetch loop (so the next
+        fetch waits for it). With
+        :attr:`reads_unassigned_partitions`, ``tps`` may be partitions
+        outside the assignment: they are read from wherever they were
+        :meth:`seek`-ed to.
+        """
+        for tp in tps:
+            self._diverted[tp] = handler
+
+    def undivert(self, tps: Iterable[TP]) -> None:
+        """Deliver messages of ``tps`` to streams again (see :meth:`divert`)."""
+        for tp in tps:
+            self._diverted.pop(tp, None)
+
+    @property
+    def diverted(self) -> set[TP]:
+        """Partitions whose messages go to a divert handler."""
+        return set(self._diverted)
 
     async def _wait_flow(self, timeout: float) -> None:
         await self.sleep(min(timeout, 0.05))
@@ -329,6 +383,7 @@ class Consumer(Service, ConsumerT):
         for tp in revoked:
             self._offsets.pop(tp, None)
             self._paused.discard(tp)
+            self._diverted.pop(tp, None)
         self._unacked_messages = {
             m for m in self._unacked_messages if m.tp not in revoked
         }

@@ -37,24 +37,31 @@ class ProducerBuffer(ProducerBufferT, Service):
 
     def __post_init__(self) -> None:
         self.pending: asyncio.Queue[FutureMessage] = asyncio.Queue()
+        # every message is taken from the queue while holding this lock, so
+        # the background task and flush() never publish out of order
+        self._send_lock = asyncio.Lock()
+        self._has_pending = asyncio.Event()
 
     def put(self, fut: FutureMessage) -> None:
         """Buffer a message for publishing."""
         self.pending.put_nowait(fut)
+        self._has_pending.set()
 
     async def flush(self) -> None:
         """Publish every buffered message now."""
-        get = self.pending.get_nowait
-        while not self.pending.empty():
-            await self._send_pending(get())
+        async with self._send_lock:
+            get = self.pending.get_nowait
+            while not self.pending.empty():
+                await self._send_pending(get())
 
     async def flush_atmost(self, n: int) -> int:
         """Publish at most ``n`` buffered messages; returns how many."""
         sent = 0
-        get = self.pending.get_nowait
-        while sent < n and not self.pending.empty():
-            await self._send_pending(get())
-            sent += 1
+        async with self._send_lock:
+            get = self.pending.get_nowait
+            while sent < n and not self.pending.empty():
+                await self._send_pending(get())
+                sent += 1
         return sent
 
     async def wait_until_ebb(self) -> None:
@@ -72,10 +79,14 @@ class ProducerBuffer(ProducerBufferT, Service):
 
     @Service.task
     async def _handle_pending(self) -> None:
-        get = self.pending.get
+        has_pending = self._has_pending
         while not self.should_stop:
-            fut = await get()
-            await self._send_pending(fut)
+            await self.wait_for_stopped(has_pending.wait())
+            if self.should_stop:
+                break
+            await self.flush()
+            if self.pending.empty():
+                has_pending.clear()
 
     @property
     def size(self) -> int:

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import abc
-from collections.abc import Callable, Iterable, MutableMapping
-from typing import TYPE_CHECKING, Any, Optional, Union
+from collections.abc import Callable, Iterable, Iterator, MutableMapping
+from typing import TYPE_CHECKING, Any, ClassVar, Optional, Union
 
 from mode import ServiceT
 from yarl import URL
 
 from .codecs import CodecArg
 from .events import EventT
-from .tuples import TP
+from .tuples import TP, FutureMessage
 
 if TYPE_CHECKING:  # pragma: no cover
     from .app import AppT
@@ -33,6 +33,8 @@ class StoreT(ServiceT, MutableMapping[Any, Any]):
     key_serializer: CodecArg
     value_serializer: CodecArg
     options: Optional[dict[str, Any]]
+    #: True: the table reports durable changelog writes to on_changelog_sent.
+    track_changelog_acks: ClassVar[bool] = True
 
     @abc.abstractmethod
     def __init__(
@@ -49,6 +51,25 @@ class StoreT(ServiceT, MutableMapping[Any, Any]):
         options: Optional[dict[str, Any]] = None,
         **kwargs: Any,
     ) -> None: ...
+
+    @abc.abstractmethod
+    def put(
+        self, key: Any, value: Any, partition: int, fut: Optional[FutureMessage]
+    ) -> None: ...
+
+    @abc.abstractmethod
+    def remove(
+        self, key: Any, partition: int, fut: Optional[FutureMessage]
+    ) -> None: ...
+
+    @abc.abstractmethod
+    def on_changelog_sent(self, fut: FutureMessage) -> None: ...
+
+    @abc.abstractmethod
+    def keys_by_partition(self, partitions: set[int]) -> Iterator[tuple[int, Any]]: ...
+
+    @abc.abstractmethod
+    def flush(self) -> None: ...
 
     @abc.abstractmethod
     def persisted_offset(self, tp: TP) -> Optional[int]: ...

@@ -11,9 +11,9 @@ turning, also when the server runs in its own thread).
 Drivers (:mod:`faust.web.drivers.aiohttp`) subclass :class:`Web` and own
 the HTTP machinery; this module knows nothing of aiohttp.
 
-``init_server()`` registers, in order: the views of ``@app.page``, whatever
-``App.on_webserver_init(web)`` adds, then the blueprints: those added with
-``web.blueprints.add()`` and the built-in ones (``/``, ``/stats/``,
+``init_server()`` registers, in order: whatever ``App.on_webserver_init(web)``
+adds, the views of ``@app.page``, then the blueprints: those added with
+``web.blueprints.add()`` and the built-in ones (``/``, ``/assignment/``,
 ``/router/``, ``/table/``, ``/graph/``, ``/livez``, ``/readyz``,
 ``/metrics``) chosen by the ``web_*_enabled`` settings. A built-in view never
 hides a user's view at the same path.
@@ -146,13 +146,14 @@ class Web(Service, WebT):
     # -- registering views ----------------------------------------------------
 
     def init_server(self) -> None:
-        """Register the app's pages, its hook's routes and the blueprints."""
+        """Register the hook's routes, the app's pages and the blueprints."""
         if self._server_initialized:
             return
         self._server_initialized = True
+        # the hook first: pages it defines with @app.page are then added below
+        self.app.on_webserver_init(self)
         for view_cls, cors_options in list(self.app.pages):
             self.add_view(view_cls, cors_options=cors_options)
-        self.app.on_webserver_init(self)
         self.blueprints.apply(self, self._builtin_blueprints())
 
     def _builtin_blueprints(self) -> list[BlueprintArg]:

@@ -137,8 +137,11 @@ def render(families: Iterable[MetricFamily]) -> str:
         if family.name in seen:
             continue
         seen.add(family.name)
-        lines.append(f"# HELP {family.name} {_escape_help(family.help)}")
-        lines.append(f"# TYPE {family.name} {family.type}")
+        # counters are announced under their sample name (``x_total``), as
+        # Prometheus's own client writes the 0.0.4 text format
+        head = f"{family.name}_total" if family.type == "counter" else family.name
+        lines.append(f"# HELP {head} {_escape_help(family.help)}")
+        lines.append(f"# TYPE {head} {family.type}")
         for suffix, labels, value in family.samples:
             if labels:
                 inner = ",".join(f'{k}="{_escape_label(v)}"' for k, v in labels)

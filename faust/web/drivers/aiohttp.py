@@ -18,22 +18,23 @@ client sees no traceback). The CORS middleware adds the headers
 from __future__ import annotations
 
 import logging
+import warnings
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any, Optional, Union
 
 from aiohttp import __version__ as aiohttp_version
 from aiohttp import web
-from mode import Service, ServiceT
-from mode.threads import ServiceThread
+from mode import ServiceT
 from yarl import URL
 
-from ...exceptions import ImproperlyConfigured
+from ...exceptions import AlreadyConfiguredWarning, ImproperlyConfigured
 from ...types import AppT
 from ...types.web import Request, ResourceOptions, Response
 from ...utils.json import dumps_bytes
 from .. import cors
 from ..base import Web as BaseWeb
+from ._server import Server, ServerThread
 
 __all__ = ["Web", "Server", "ServerThread"]
 
@@ -44,46 +45,6 @@ _bytes = bytes  # ``Web.bytes`` shadows the builtin inside the class
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 JSON_CONTENT_TYPE = "application/json"
-
-
-class Server(Service):
-    """Runs the aiohttp server on the app's event loop.
-
-    Owner: :class:`Web`. Children: none. ``on_start`` binds, ``on_stop`` closes.
-    """
-
-    def __init__(self, web: Web, **kwargs: Any) -> None:
-        self.web = web
-        super().__init__(**kwargs)
-
-    async def on_start(self) -> None:
-        """Bind the listening socket."""
-        await self.web.start_server()
-
-    async def on_stop(self) -> None:
-        """Close the server."""
-        await self.web.stop_server()
-
-
-class ServerThread(ServiceThread):
-    """Runs the aiohttp server in its own thread and event loop.
-
-    Owner: :class:`Web`. Children: none. ``on_start`` (in the thread) binds;
-    ``on_thread_stop`` (in the thread) closes. Views then run in the server's
-    loop, not the app's: they must not await objects bound to the app's loop.
-    """
-
-    def __init__(self, web: Web, **kwargs: Any) -> None:
-        self.web = web
-        super().__init__(**kwargs)
-
-    async def on_start(self) -> None:
-        """Bind the listening socket (in the server thread)."""
-        await self.web.start_server()
-
-    async def on_thread_stop(self) -> None:
-        """Close the server (in the server thread)."""
-        await self.web.stop_server()
 
 
 class Web(BaseWeb):
@@ -143,6 +104,11 @@ class Web(BaseWeb):
         plain ``async def handler(request)`` (every method).
         """
         router = self.web_app.router
+        if router.frozen:
+            raise ImproperlyConfigured(
+                f"Cannot serve {pattern}: the web server has started. "
+                "Define pages and blueprints before the app starts."
+            )
         resource = router.add_resource(pattern)
         options = {**self.cors_options, **(cors_options or {})}
         get_methods = getattr(handler, "get_methods", None)
@@ -165,6 +131,8 @@ class Web(BaseWeb):
             return response
 
         _dispatch.__doc__ = getattr(handler, "__doc__", None)
+        if hasattr(handler, "get_methods"):
+            _dispatch.faust_view = handler  # type: ignore[attr-defined]  # marker for the middleware
         return _dispatch
 
     def add_static(self, prefix: str, path: Union[Path, str], **kwargs: Any) -> None:
@@ -303,6 +271,22 @@ class Web(BaseWeb):
     async def _error_middleware(
         self, request: web.Request, handler: Handler
     ) -> web.StreamResponse:
+        if getattr(request.match_info.handler, "faust_view", None) is not None:
+            # View.dispatch reports to the sensors and answers errors itself
+            return await self._answer(request, handler)
+        # unknown paths, wrong methods, static files and plain handlers
+        app = self.app
+        state = app.sensors.on_web_request_start(app, request, view=None)
+        response: Optional[web.StreamResponse] = None
+        try:
+            response = await self._answer(request, handler)
+        finally:
+            app.sensors.on_web_request_end(app, request, response, state, view=None)
+        return response
+
+    async def _answer(
+        self, request: web.Request, handler: Handler
+    ) -> web.StreamResponse:
         try:
             return await handler(request)
         except web.HTTPException as exc:
@@ -386,7 +370,11 @@ class Web(BaseWeb):
                 "(0: any free port), or --without-web"
             ) from exc
         if isinstance(site, web.TCPSite) and conf.web_port == 0:
-            conf.web_port = site.port  # canonical_url follows web_port
+            with warnings.catch_warnings():
+                # a deliberate late update: the port only exists now, and
+                # canonical_url (read later by the assignor) follows it
+                warnings.simplefilter("ignore", AlreadyConfiguredWarning)
+                conf.web_port = site.port
         logger.info("Web server listening on %s", self._describe(transport))
 
     def _new_site(self, runner: web.AppRunner, transport: URL) -> web.BaseSite:

@@ -260,3 +260,16 @@ def test_from_data_leaves_nested_caller_dicts_alone():
     assert data == {"base": {"id": 1, "__faust": {"ns": "test_model_base.Base"}}}
     data["base"]["id"] = 99
     assert holder.base.id == 1
+
+
+def test_fields_typed_as_any_model():
+    from faust.types.models import ModelT
+
+    class Envelope(Record, namespace="test_model_base.Envelope"):
+        payload: ModelT
+        record: Record = None
+
+    env = Envelope.loads(Envelope(Dog("rex"), Cat("tom")).dumps())
+    assert env.payload == Dog("rex")
+    assert env.record == Cat("tom")
+    assert Envelope.from_data({"payload": {"plain": 1}}).payload == {"plain": 1}

@@ -4,7 +4,7 @@ import pytest
 
 import faust
 from faust.exceptions import KeyDecodeError, SecurityWarning, ValueDecodeError
-from faust.serializers import Registry
+from faust.serializers import Codec, Registry, codecs
 
 
 class Point(faust.Record, serializer="json", namespace="test_registry.Point"):
@@ -122,10 +122,11 @@ class TestLoads:
             reg.loads_value(None, b"x", serializer="nope")
 
     def test_memory_error_not_wrapped(self, reg, monkeypatch):
-        def boom(*args):
-            raise MemoryError()
+        class Boom(Codec):
+            def _loads(self, s):
+                raise MemoryError()
 
-        monkeypatch.setattr("faust.serializers.registry.loads", boom)
+        monkeypatch.setitem(codecs.codecs, "json", Boom())
         with pytest.raises(MemoryError):
             reg.loads_value(None, b"x")
 

@@ -188,3 +188,11 @@ async def test_custom_loads_value_is_used_by_decode(app):
     assert event.value == Point(1)
     event = await decode(message(None, b'{"x":1}'))
     assert event.value == {"x": 1}
+
+
+async def test_compiled_decoder_follows_update(app):
+    schema = Schema(key_type=str, value_type=Point)
+    decode = schema.compile(app)
+    schema.update(value_type=Tagged, value_serializer="json|binary")
+    event = await decode(message(b"k", Tagged("n").dumps()))
+    assert event.value == Tagged("n")

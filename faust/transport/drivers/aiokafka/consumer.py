@@ -276,24 +276,28 @@ class Consumer(BaseConsumer):
 
     @Service.task
     async def _watch_event_loop(self) -> None:
-        session = float(self.app.conf.broker_session_timeout)
-        interval = min(1.0, session / 4)
+        interval = min(1.0, float(self.app.conf.broker_session_timeout) / 4)
         loop = asyncio.get_running_loop()
         last = loop.time()
         while not self.should_stop:
             await self.sleep(interval)
             now = loop.time()
-            blocked, last = now - last - interval, now
-            if blocked >= session:
-                logger.error(W_LOOP_BLOCKED, blocked, session)
-            elif blocked >= session / 2:
-                logger.warning(
-                    "The event loop was blocked for %.1f seconds: at "
-                    "broker_session_timeout (%.1f s) this worker loses its "
-                    "partitions. Move blocking code out of the event loop.",
-                    blocked,
-                    session,
-                )
+            self.on_loop_lag(now - last - interval)
+            last = now
+
+    def on_loop_lag(self, blocked: float) -> None:
+        """Warn when the event loop was blocked long enough to lose the group."""
+        session = float(self.app.conf.broker_session_timeout)
+        if blocked >= session:
+            logger.error(W_LOOP_BLOCKED, blocked, session)
+        elif blocked >= session / 2:
+            logger.warning(
+                "The event loop was blocked for %.1f seconds: at "
+                "broker_session_timeout (%.1f s) this worker loses its "
+                "partitions. Move blocking code out of the event loop.",
+                blocked,
+                session,
+            )
 
     # -- fetching ----------------------------------------------------------
 

@@ -191,6 +191,9 @@ class Producer(BaseProducer):
 class Consumer(BaseConsumer):
     """Consumes from the embedded broker as a member of the app's group."""
 
+    # any partition can be read: global tables read every changelog partition
+    reads_unassigned_partitions = True
+
     def __init__(self, transport: Transport, callback: Any, **kwargs: Any) -> None:
         super().__init__(transport, callback, **kwargs)
         conf = self.app.conf
@@ -261,8 +264,15 @@ class Consumer(BaseConsumer):
         for tp in tps:
             offset = committed.get(tp)
             positions[tp] = offset if offset is not None else resets[tp]
-        self._positions.update(positions)
+        self._seeked(positions)
         return positions
+
+    def _seeked(self, positions: Mapping[TP, int]) -> None:
+        self._positions.update(positions)
+        # a high watermark seen before the seek may be stale: ask the broker
+        # again until the next fetch of the partition
+        for tp in positions:
+            self._highwaters.pop(tp, None)
 
     async def _committed_offsets(self, tps: set[TP]) -> Mapping[TP, int | None]:
         found = self.broker.committed_offsets(self.group_id, tps)
@@ -358,11 +368,11 @@ class Consumer(BaseConsumer):
 
     async def seek(self, partition: TP, offset: int) -> None:
         """Read ``partition`` from ``offset`` on."""
-        self._positions[partition] = offset
+        self._seeked({partition: offset})
 
     async def seek_wait(self, partitions: Mapping[TP, int]) -> None:
         """Seek several partitions."""
-        self._positions.update(partitions)
+        self._seeked(partitions)
 
     def topic_partitions(self, topic: str) -> int | None:
         """Number of partitions of ``topic`` (None if it does not exist)."""

@@ -8,8 +8,8 @@ from unittest.mock import AsyncMock, Mock
 
 import pytest
 from aiokafka.errors import (
-    KafkaConnectionError,
     AuthenticationFailedError,
+    KafkaConnectionError,
     TopicAlreadyExistsError,
 )
 from yarl import URL
@@ -64,9 +64,7 @@ def test_ssl_context_setting_becomes_ssl_credentials() -> None:
 
 
 def test_sasl_credentials() -> None:
-    creds = faust.SASLCredentials(
-        username="u", password="p", mechanism="SCRAM-SHA-512"
-    )
+    creds = faust.SASLCredentials(username="u", password="p", mechanism="SCRAM-SHA-512")
     assert credentials_to_aiokafka_auth(creds) == {
         "security_protocol": "SASL_PLAINTEXT",
         "ssl_context": None,

@@ -1,0 +1,136 @@
+"""The ``memory://`` store: a table kept in a dict.
+
+Nothing is persisted, so a worker rebuilds the table from the whole changelog
+at every start (fine for development, tests and small tables). The store
+remembers the changelog partition of every key, so keys of partitions the
+worker no longer holds are dropped once recovery completes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, ClassVar, Optional
+
+from .._context import current_event
+from ..types import TP, EventT, FutureMessage
+from . import base
+
+__all__ = ["Store"]
+
+
+class Store(base.Store):
+    """Table storage in memory.
+
+    Owner: the table. Children: none. Tasks: none.
+    """
+
+    # nothing is persisted: there is no offset to move when a write is durable
+    track_changelog_acks: ClassVar[bool] = False
+
+    def __post_init__(self) -> None:
+        self.data: dict[Any, Any] = {}
+        self._partition_of: dict[Any, int] = {}
+
+    # -- mapping ---------------------------------------------------------------
+
+    def __getitem__(self, key: Any) -> Any:
+        return self.data[key]
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        self.put(key, value, self._partition_for(key), None)
+
+    def __delitem__(self, key: Any) -> None:
+        del self.data[key]
+        self._partition_of.pop(key, None)
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self.data)
+
+    def __len__(self) -> int:
+        return len(self.data)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.data
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        """The value of ``key``, or ``default``."""
+        return self.data.get(key, default)
+
+    def keys(self) -> Any:
+        """A view of the keys."""
+        return self.data.keys()
+
+    def values(self) -> Any:
+        """A view of the values."""
+        return self.data.values()
+
+    def items(self) -> Any:
+        """A view of the ``(key, value)`` pairs."""
+        return self.data.items()
+
+    def clear(self) -> None:
+        """Delete every key."""
+        self.data.clear()
+        self._partition_of.clear()
+
+    def _partition_for(self, key: Any) -> int:
+        event = current_event()
+        if event is not None and event.message.partition >= 0:
+            return event.message.partition
+        return -1  # unknown: kept until the store is reset
+
+    # -- table protocol --------------------------------------------------------
+
+    def put(
+        self, key: Any, value: Any, partition: int, fut: Optional[FutureMessage]
+    ) -> None:
+        """Store ``value`` for ``key`` of changelog ``partition``."""
+        self.data[key] = value
+        self._partition_of[key] = partition
+
+    def remove(self, key: Any, partition: int, fut: Optional[FutureMessage]) -> None:
+        """Delete ``key`` (missing keys are ignored)."""
+        self.data.pop(key, None)
+        self._partition_of.pop(key, None)
+
+    def keys_by_partition(self, partitions: set[int]) -> Iterator[tuple[int, Any]]:
+        """``(partition, key)`` for the keys of changelog ``partitions``."""
+        return iter([(p, k) for k, p in self._partition_of.items() if p in partitions])
+
+    def apply_changelog_batch(
+        self,
+        batch: Iterable[EventT[Any]],
+        to_key: Callable[[Any], Any],
+        to_value: Callable[[Any], Any],
+    ) -> None:
+        """Apply changelog events in order (a ``None`` value deletes the key)."""
+        data = self.data
+        partition_of = self._partition_of
+        for event in batch:
+            key = to_key(event.key)
+            message = event.message
+            if message.value is None:
+                data.pop(key, None)
+                partition_of.pop(key, None)
+            else:
+                data[key] = to_value(event.value)
+                partition_of[key] = message.partition
+
+    def reset_state(self) -> None:
+        """Forget everything."""
+        self.clear()
+
+    async def on_recovery_completed(
+        self, active_tps: set[TP], standby_tps: set[TP]
+    ) -> None:
+        """Drop the keys of changelog partitions this worker no longer holds."""
+        topic = self.table.changelog_topic.get_topic_name()
+        held = {tp.partition for tp in active_tps | standby_tps if tp.topic == topic}
+        held.add(-1)
+        gone = [k for k, p in self._partition_of.items() if p not in held]
+        for key in gone:
+            self.data.pop(key, None)
+            del self._partition_of[key]
+
+    def _repr_info(self) -> str:
+        return f"table_name={self.table_name} keys={len(self.data)}"

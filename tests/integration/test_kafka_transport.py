@@ -1,0 +1,324 @@
+"""The kafka:// transport against a real broker, in this process."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+
+import pytest
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
+
+import faust
+from faust.exceptions import BrokerUnavailable, MessageSizeTooLarge, TopicConflict
+from faust.types import TP
+
+
+def servers(url: str) -> str:
+    return url.split("://", 1)[1]
+
+
+async def read_all(url: str, topic: str, partitions: int, expected: int):
+    """Read ``expected`` records of ``topic`` with a plain aiokafka consumer."""
+    consumer = AIOKafkaConsumer(bootstrap_servers=servers(url))
+    await consumer.start()
+    try:
+        tps = [TopicPartition(topic, p) for p in range(partitions)]
+        consumer.assign(tps)
+        await consumer.seek_to_beginning(*tps)
+        records = []
+        deadline = time.monotonic() + 10
+        while len(records) < expected and time.monotonic() < deadline:
+            batch = await consumer.getmany(timeout_ms=200)
+            for recs in batch.values():
+                records.extend(recs)
+        return records
+    finally:
+        await consumer.stop()
+
+
+async def test_topic_creation_and_conflict(kafka_app, kafka_url, unique_topic) -> None:
+    name = unique_topic("created")
+    producer = await kafka_app.maybe_start_producer()
+    await producer.create_topic(
+        name, 3, 1, retention=60.0, compacting=True, config={"max.message.bytes": 9999}
+    )
+    admin = AIOKafkaAdminClient(bootstrap_servers=servers(kafka_url))
+    await admin.start()
+    try:
+        (desc,) = await admin.describe_topics([name])
+        assert len(desc["partitions"]) == 3
+    finally:
+        await admin.close()
+    # existing topics are left alone...
+    await producer.create_topic(name, 3, 1)
+    # ...unless they conflict
+    with pytest.raises(TopicConflict, match="exists with 3 partitions, but 5"):
+        await producer.create_topic(name, 5, 1)
+
+
+async def test_topic_declare_through_the_app(kafka_app, unique_topic) -> None:
+    topic = kafka_app.topic(unique_topic("declared"), partitions=2, internal=True)
+    await topic.maybe_declare()
+    await kafka_app.maybe_start_producer()
+    with pytest.raises(TopicConflict):
+        await kafka_app.topic(topic.get_topic_name(), partitions=6).declare()
+
+
+@pytest.mark.parametrize("compression", [None, "gzip"])
+async def test_send_keys_headers_timestamps(
+    kafka_app, kafka_url, unique_topic, compression
+) -> None:
+    kafka_app.conf.producer_compression_type = compression
+    name = unique_topic("sent")
+    producer = await kafka_app.maybe_start_producer()
+    await producer.create_topic(name, 4, 1)
+    topic = kafka_app.topic(name, key_type=bytes, value_type=bytes)
+    futs = []
+    for i in range(20):
+        futs.append(
+            await topic.send(
+                key=f"key-{i}".encode(),
+                value=f"value-{i}".encode(),
+                headers={"n": str(i).encode()},
+                timestamp=1_700_000_000.0 + i,
+            )
+        )
+    metadata = [await fut for fut in futs]
+    records = await read_all(kafka_url, name, 4, 20)
+    assert len(records) == 20
+    by_key = {r.key: r for r in records}
+    for i, md in enumerate(metadata):
+        rec = by_key[f"key-{i}".encode()]
+        assert rec.value == f"value-{i}".encode()
+        assert dict(rec.headers) == {"n": str(i).encode()}
+        assert rec.timestamp == (1_700_000_000 + i) * 1000
+        assert (
+            rec.partition
+            == md.partition
+            == producer.key_partition(name, rec.key).partition
+        )
+        assert rec.offset == md.offset
+
+
+async def test_send_soon_and_flush(kafka_app, kafka_url, unique_topic) -> None:
+    kafka_app.conf.producer_linger = 0.05
+    name = unique_topic("soon")
+    producer = await kafka_app.maybe_start_producer()
+    await producer.create_topic(name, 1, 1)
+    topic = kafka_app.topic(name, value_type=bytes)
+    futs = [topic.send_soon(value=b"x%d" % i) for i in range(50)]
+    await producer.flush()
+    assert all(f.done() for f in futs)
+    assert [f.result().offset for f in futs] == list(range(50))
+    assert len(await read_all(kafka_url, name, 1, 50)) == 50
+
+
+async def test_too_large_message_is_refused_not_dropped(
+    kafka_app, unique_topic, caplog
+) -> None:
+    kafka_app.conf.producer_max_request_size = 10_000
+    name = unique_topic("large")
+    producer = await kafka_app.maybe_start_producer()
+    await producer.create_topic(name, 1, 1)
+    topic = kafka_app.topic(name, value_type=bytes)
+    with pytest.raises(MessageSizeTooLarge, match="producer_max_request_size"):
+        await topic.send(value=b"x" * 50_000)
+    # buffered sends report the error on their future and in the log
+    fut = topic.send_soon(value=b"y" * 50_000)
+    with caplog.at_level(logging.ERROR):
+        await producer.flush()
+    assert isinstance(fut.exception(), MessageSizeTooLarge)
+    assert "Failed to publish buffered message" in caplog.text
+    # and nothing reached the broker
+    await topic.send(value=b"small")
+    consumer = AIOKafkaConsumer(bootstrap_servers=producer.transport.servers)
+    await consumer.start()
+    try:
+        tp = TopicPartition(name, 0)
+        consumer.assign([tp])
+        await consumer.seek_to_beginning(tp)
+        batch = await consumer.getmany(tp, timeout_ms=2000)
+        assert [r.value for r in batch[tp]] == [b"small"]
+    finally:
+        await consumer.stop()
+
+
+async def test_unreachable_broker_fails_within_the_timeout(unique_id) -> None:
+    with socket_closed_port() as port:
+        app = faust.App(
+            unique_id,
+            broker=f"kafka://127.0.0.1:{port}",
+            broker_request_timeout=1.5,
+            broker_session_timeout=1.5,
+            web_enabled=False,
+        )
+        started = time.monotonic()
+        with pytest.raises(BrokerUnavailable, match=f"127.0.0.1:{port}") as info:
+            await app.maybe_start_producer()
+        elapsed = time.monotonic() - started
+    assert 1.0 < elapsed < 5.0
+    assert "broker_request_timeout" in str(info.value)
+
+
+class socket_closed_port:
+    """A loopback port nothing listens on (bound, not listening)."""
+
+    def __enter__(self) -> int:
+        import socket
+
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        return int(self.sock.getsockname()[1])
+
+    def __exit__(self, *exc: object) -> None:
+        self.sock.close()
+
+
+async def test_highwater_comes_from_fetch_responses(
+    kafka_app, kafka_url, unique_topic
+) -> None:
+    name = unique_topic("hw")
+    producer = AIOKafkaProducer(bootstrap_servers=servers(kafka_url), linger_ms=100)
+    await producer.start()
+    try:
+        # one produce request carrying a batch of 10 records, twice
+        for _ in range(2):
+            futs = [await producer.send(name, b"x", partition=0) for _ in range(10)]
+            await asyncio.gather(*futs)
+    finally:
+        await producer.stop()
+    await kafka_app.consumer.start()
+    try:
+        tp = TP(name, 0)
+        assert await kafka_app.consumer.highwaters(tp) == {tp: 20}
+        assert kafka_app.consumer.highwater(tp) == 20
+        assert await kafka_app.consumer.earliest_offsets(tp) == {tp: 0}
+    finally:
+        await kafka_app.consumer.stop()
+
+
+async def wait_for(predicate, timeout: float = 20.0, what: str = "condition") -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        await asyncio.sleep(0.05)
+
+
+async def test_agent_consumes_commits_and_resumes(
+    kafka_app_options, unique_id, unique_topic
+) -> None:
+    name = unique_topic("flow")
+    seen: list[int] = []
+
+    def make_app() -> faust.App:
+        app = faust.App(unique_id, **kafka_app_options)
+        topic = app.topic(name, value_type=int, partitions=2)
+
+        @app.agent(topic)
+        async def process(stream):
+            async for value in stream:
+                seen.append(value)
+
+        return app
+
+    app = make_app()
+    await app.start()
+    try:
+        topic = app.topic(name, value_type=int, partitions=2)
+        await topic.maybe_declare()
+        for i in range(100):
+            await topic.send(key=str(i).encode(), value=i)
+        await wait_for(lambda: len(seen) == 100, what="100 events")
+        assert app.is_leader()
+        assert app.consumer.assignment() >= {TP(name, 0), TP(name, 1)}
+        # the stream acks an event when it takes the next one: all but the
+        # last are committed while it runs, the last one at stop
+        await wait_for(
+            lambda: (
+                sum(app.consumer.committed_offset(TP(name, p)) or 0 for p in (0, 1))
+                >= 99
+            ),
+            what="commit",
+        )
+    finally:
+        await app.stop()
+    assert sorted(seen) == list(range(100))
+    # a new incarnation of the worker resumes after the committed offsets
+    seen.clear()
+    app = make_app()
+    await app.start()
+    try:
+        topic = app.topic(name, value_type=int)
+        for i in range(100, 110):
+            await topic.send(key=str(i).encode(), value=i)
+        await wait_for(lambda: len(seen) >= 10, what="10 new events")
+        await asyncio.sleep(0.5)  # would any old event come back?
+    finally:
+        await app.stop()
+    assert sorted(seen) == list(range(100, 110))
+
+
+async def test_pattern_subscription(kafka_app, unique_topic) -> None:
+    prefix = unique_topic("pat")
+    received: list[str] = []
+    await kafka_app.maybe_start_producer()
+    await kafka_app.producer.create_topic(f"{prefix}-a", 1, 1)
+    await kafka_app.producer.create_topic(f"{prefix}-b", 1, 1)
+
+    @kafka_app.agent(kafka_app.topic(pattern=f"{prefix}-.*", value_type=str))
+    async def process(stream):
+        async for event in stream.events():
+            received.append(f"{event.message.topic}:{event.value}")
+
+    await kafka_app.start()
+    await kafka_app.topic(f"{prefix}-a", value_type=str).send(value="1")
+    await kafka_app.topic(f"{prefix}-b", value_type=str).send(value="2")
+    await kafka_app.topic(f"other-{prefix}", value_type=str).send(value="3")
+    await wait_for(lambda: len(received) == 2, what="pattern events")
+    assert sorted(received) == [f"{prefix}-a:1", f"{prefix}-b:2"]
+
+
+async def test_two_apps_share_the_group_and_elect_one_leader(
+    kafka_app_options, unique_id, unique_topic
+) -> None:
+    name = unique_topic("shared")
+    counts: dict[str, int] = {"a": 0, "b": 0}
+    apps = []
+    for label in ("a", "b"):
+        app = faust.App(unique_id, **kafka_app_options)
+
+        def agent(label=label):
+            async def process(stream):
+                async for _ in stream:
+                    counts[label] += 1
+
+            return process
+
+        app.agent(app.topic(name, value_type=int, partitions=4), name=f"p{label}")(
+            agent()
+        )
+        apps.append(app)
+    await apps[0].start()
+    await apps[0].topic(name, value_type=int, partitions=4).maybe_declare()
+    await apps[1].start()
+    try:
+        await wait_for(
+            lambda: all(len(a.consumer.assignment()) >= 2 for a in apps),
+            what="both members assigned",
+        )
+        assert sorted(a.is_leader() for a in apps) == [False, True]
+        mine = [
+            {tp for tp in a.consumer.assignment() if tp.topic == name} for a in apps
+        ]
+        assert mine[0].isdisjoint(mine[1]) and len(mine[0] | mine[1]) == 4
+        topic = apps[0].topic(name, value_type=int)
+        for i in range(200):
+            await topic.send(key=str(i).encode(), value=i)
+        await wait_for(lambda: counts["a"] + counts["b"] == 200, what="200 events")
+        assert counts["a"] and counts["b"]
+    finally:
+        for app in apps:
+            await app.stop()

@@ -1,0 +1,97 @@
+"""statsd and Datadog monitors, with recording fake clients."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+from typing import Any
+from unittest.mock import patch
+
+import pytest
+
+from faust.exceptions import ImproperlyConfigured
+from faust.sensors.datadog import DatadogMonitor
+from faust.sensors.statsd import StatsdMonitor
+from faust.types import TP
+
+TP0 = TP("orders", 2)
+
+
+class Recorder:
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, tuple[Any, ...], dict[str, Any]]] = []
+
+    def __getattr__(self, name: str) -> Any:
+        def record(*args: Any, **kwargs: Any) -> None:
+            self.calls.append((name, args, kwargs))
+
+        return record
+
+
+def _drive(monitor: Any) -> None:
+    stream = SimpleNamespace(shortlabel="S")
+    table = SimpleNamespace(name="t")
+    monitor.on_message_in(TP0, 7, None)
+    state = monitor.on_stream_event_in(TP0, 7, stream, None)
+    monitor.on_stream_event_out(TP0, 7, stream, None, state)
+    monitor.on_message_out(TP0, 7, None)
+    monitor.on_table_get(table, "k")
+    monitor.on_commit_completed(None, monitor.on_commit_initiated(None))
+    monitor.on_tp_commit({TP0: 8})
+    monitor.on_send_completed(
+        None, monitor.on_send_initiated(None, "out", None, 0, 0), None
+    )
+    monitor.on_web_request_end(None, None, SimpleNamespace(status=200), 0.0)
+    monitor.count("custom", 3)
+
+
+def test_statsd_names() -> None:
+    monitor = StatsdMonitor(prefix="p", rate=0.5)
+    monitor.client = Recorder()
+    _drive(monitor)
+    names = [(name, args[0]) for name, args, _ in monitor.client.calls]
+    assert ("incr", "topic.orders.messages_received") in names
+    assert ("gauge", "read_offset.orders.2") in names
+    assert ("incr", "stream.S.events") in names
+    assert ("timing", "events_runtime") in names
+    assert ("decr", "messages_active") in names
+    assert ("incr", "table.t.keys_retrieved") in names
+    assert ("gauge", "committed_offset.orders.2") in names
+    assert ("incr", "topic.out.messages_sent") in names
+    assert ("incr", "http_status_code.200") in names
+    assert ("incr", "custom") in names
+    assert all(kw["rate"] == 0.5 for _, _, kw in monitor.client.calls)
+    # the Monitor's own counters are kept as well
+    assert monitor.messages_received_total == 1
+
+
+def test_datadog_tags() -> None:
+    monitor = DatadogMonitor(prefix="p")
+    monitor.client = Recorder()
+    _drive(monitor)
+    calls = {
+        (name, args[0], tuple(kw.get("tags") or ()))
+        for name, args, kw in monitor.client.calls
+    }
+    assert ("increment", "messages_received", ("topic:orders",)) in calls
+    assert ("gauge", "read_offset", ("topic:orders", "partition:2")) in calls
+    assert ("increment", "events", ("stream:S",)) in calls
+    assert ("increment", "keys_retrieved", ("table:t",)) in calls
+    assert ("increment", "http_status_code", ("status:200",)) in calls
+
+
+@pytest.mark.parametrize("cls", [StatsdMonitor, DatadogMonitor])
+def test_missing_client_package(cls: Any) -> None:
+    def missing(name: str) -> Any:
+        raise ImportError(name)
+
+    monitor = cls()
+    with patch("importlib.import_module", missing):
+        with pytest.raises(ImproperlyConfigured, match="pip install"):
+            monitor.client  # noqa: B018
+
+
+def test_real_statsd_client_is_built_lazily() -> None:
+    pytest.importorskip("statsd")
+    monitor = StatsdMonitor(host="127.0.0.1", port=8125, prefix="x")
+    assert monitor._client is None
+    assert monitor.client is monitor.client

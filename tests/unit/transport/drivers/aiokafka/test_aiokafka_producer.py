@@ -1,0 +1,173 @@
+"""The aiokafka producer driver (aiokafka replaced by mocks)."""
+
+from __future__ import annotations
+
+import asyncio
+from unittest.mock import AsyncMock, Mock
+
+import pytest
+from aiokafka.errors import KafkaTimeoutError, MessageSizeTooLargeError
+
+import faust
+from faust.exceptions import MessageSizeTooLarge, NotReady, TransportError
+from faust.transport.drivers.aiokafka import Producer, Transport
+from faust.transport.drivers.aiokafka.producer import headers_list
+from faust.types import TP
+from faust.utils.murmur2 import partition_for_key
+
+
+def custom_partitioner(key, all_partitions, available):
+    return all_partitions[-1]
+
+
+@pytest.fixture
+def kafka_app():
+    return faust.App(
+        "test-producer",
+        broker="kafka://broker1:9093;broker2",
+        web_enabled=False,
+        producer_acks=1,
+        producer_linger=0.25,
+        producer_max_batch_size=1000,
+        producer_max_request_size=2000,
+        producer_compression_type="gzip",
+        producer_request_timeout=30,
+        broker_credentials=faust.SASLCredentials(username="u", password="p"),
+    )
+
+
+@pytest.fixture
+def producer(kafka_app):
+    transport = Transport(kafka_app.conf.broker, kafka_app)
+    return Producer(transport)
+
+
+def started(producer: Producer, fut_result=None) -> Mock:
+    fake = Mock(name="AIOKafkaProducer")
+    fut = asyncio.get_running_loop().create_future()
+    fut.set_result(fut_result)
+    fake.send = AsyncMock(return_value=fut)
+    fake.flush = AsyncMock()
+    fake.stop = AsyncMock()
+    producer._producer = fake
+    return fake
+
+
+def test_settings_follow_the_app_configuration(producer) -> None:
+    s = producer.producer_settings()
+    assert s["bootstrap_servers"] == ["broker1:9093", "broker2:9092"]
+    assert s["acks"] == 1
+    assert s["linger_ms"] == 250
+    assert s["max_batch_size"] == 1000
+    assert s["max_request_size"] == 2000
+    assert s["compression_type"] == "gzip"
+    assert s["request_timeout_ms"] == 30000
+    assert s["security_protocol"] == "SASL_PLAINTEXT"
+    assert s["sasl_plain_username"] == "u"
+    assert "partitioner" not in s  # aiokafka's default (murmur2)
+
+
+def test_custom_partitioner_is_passed(kafka_app) -> None:
+    kafka_app.conf.producer_partitioner = custom_partitioner
+    producer = Producer(Transport(kafka_app.conf.broker, kafka_app))
+    assert producer.producer_settings()["partitioner"] is custom_partitioner
+
+
+def test_headers_list() -> None:
+    assert headers_list(None) is None
+    assert headers_list({}) is None
+    assert headers_list({"a": b"1", "b": "2", "c": None}) == [
+        ("a", b"1"),
+        ("b", b"2"),
+        ("c", b""),
+    ]
+    assert headers_list([("a", b"1")]) == [("a", b"1")]
+
+
+async def test_send_converts_timestamp_and_headers(producer) -> None:
+    fake = started(producer, fut_result="metadata")
+    fut = await producer.send("t", b"k", b"v", 2, 1.5, {"h": b"x"})
+    assert await fut == "metadata"
+    fake.send.assert_awaited_once_with(
+        "t", b"v", key=b"k", partition=2, timestamp_ms=1500, headers=[("h", b"x")]
+    )
+
+
+async def test_send_and_wait_returns_metadata(producer) -> None:
+    fake = started(producer, fut_result="metadata")
+    assert await producer.send_and_wait("t", None, b"v", None, None, None) == "metadata"
+    assert fake.send.await_args.kwargs["timestamp_ms"] is None
+
+
+async def test_too_large_message_is_refused_loudly(producer) -> None:
+    fake = started(producer)
+    fake.send.side_effect = MessageSizeTooLargeError("too big")
+    with pytest.raises(MessageSizeTooLarge) as info:
+        await producer.send("t", b"k", b"x" * 3000, None, None, None)
+    message = str(info.value)
+    assert "3001 bytes" in message and "producer_max_request_size (2000)" in message
+    assert "nothing was sent" in message
+
+
+async def test_delivery_failure_is_a_transport_error(producer) -> None:
+    fake = started(producer)
+    failed = asyncio.get_running_loop().create_future()
+    failed.set_exception(KafkaTimeoutError("no ack"))
+    fake.send.return_value = failed
+    with pytest.raises(TransportError, match="Sending to 't' failed"):
+        await producer.send_and_wait("t", None, b"v", None, None, None)
+    fake.send.side_effect = KafkaTimeoutError("full")
+    with pytest.raises(TransportError, match="Cannot send to 't'"):
+        await producer.send("t", None, b"v", None, None, None)
+
+
+async def test_send_before_start_is_not_ready(producer) -> None:
+    with pytest.raises(NotReady):
+        await producer.send("t", None, b"v", None, None, None)
+
+
+async def test_flush_publishes_buffer_then_waits_for_aiokafka(producer) -> None:
+    fake = started(producer)
+    order = []
+    producer.buffer.flush = AsyncMock(side_effect=lambda: order.append("buffer"))
+    fake.flush.side_effect = lambda: order.append("aiokafka")
+    await producer.flush()
+    assert order == ["buffer", "aiokafka"]
+
+
+async def test_stop_flushes_and_closes(producer) -> None:
+    fake = started(producer)
+    await producer.on_stop()
+    fake.flush.assert_awaited_once()
+    fake.stop.assert_awaited_once()
+    assert producer._producer is None
+
+
+async def test_stop_closes_even_when_flush_fails(producer, caplog) -> None:
+    fake = started(producer)
+    fake.flush.side_effect = KafkaTimeoutError("broker gone")
+    await producer.on_stop()
+    fake.stop.assert_awaited_once()
+    assert "Flushing the producer at stop failed" in caplog.text
+
+
+def test_key_partition_uses_metadata_and_murmur2(producer) -> None:
+    fake = Mock()
+    fake.client.cluster.partitions_for_topic.return_value = {0, 1, 2, 3, 4, 5}
+    fake.client.cluster.available_partitions_for_topic.return_value = {0, 1}
+    producer._producer = fake
+    assert producer.key_partition("t", b"key") == TP("t", partition_for_key(b"key", 6))
+    producer.partitioner = custom_partitioner
+    assert producer.key_partition("t", b"key") == TP("t", 5)
+
+
+def test_key_partition_of_unknown_topic_uses_topic_partitions(producer) -> None:
+    n = producer.app.conf.topic_partitions
+    assert producer.key_partition("t", b"key") == TP("t", partition_for_key(b"key", n))
+
+
+async def test_create_topic_delegates_to_the_topic_creator(producer) -> None:
+    producer._topics.create_topic = AsyncMock()
+    await producer.create_topic("t", 4, 1, compacting=True)
+    producer._topics.create_topic.assert_awaited_once()
+    assert producer._topics.create_topic.await_args.kwargs["compacting"] is True
