@@ -5,6 +5,7 @@ from __future__ import annotations
 from ..types.agents import AgentFun, AgentManagerT, AgentT, SinkT
 from .agent import Agent, current_agent
 from .manager import AgentManager
+from .replies import ReplyConsumer
 
 __all__ = [
     "Agent",
@@ -12,6 +13,7 @@ __all__ = [
     "AgentManager",
     "AgentManagerT",
     "AgentT",
+    "ReplyConsumer",
     "SinkT",
     "current_agent",
 ]

@@ -19,7 +19,7 @@ from ..types import TP, StreamT
 from ..types.agents import ActorT
 
 if typing.TYPE_CHECKING:  # pragma: no cover
-    from .agent import Agent
+    from .base import AgentBase
 
 __all__ = ["Actor", "AsyncIterableActor", "AwaitableActor", "wake_until_restarted"]
 
@@ -38,7 +38,7 @@ class Actor(ActorT[Any], Service):
 
     def __init__(
         self,
-        agent: Agent,
+        agent: AgentBase,
         stream: StreamT[Any],
         *,
         index: Optional[int] = None,

@@ -27,6 +27,7 @@ from .replies import BarrierState, ReplyPromise
 
 if typing.TYPE_CHECKING:  # pragma: no cover
     from .agent import Agent
+    from .base import AgentBase
 
 __all__ = [
     "REPLY_TO_HEADER",
@@ -46,7 +47,7 @@ CORRELATION_ID_HEADER = "Faust-Ag-CorrelationId"
 _REQUEST_TYPES = (ReqRepRequest, ModelReqRepRequest)
 
 
-def reply_topic_name(agent: Agent, reply_to: Any) -> str:
+def reply_topic_name(agent: AgentBase, reply_to: Any) -> str:
     """The topic name of a ``reply_to`` given as a name, agent or topic."""
     if reply_to is None:
         return str(agent.app.conf.reply_to)
@@ -103,7 +104,7 @@ def _text(value: Union[str, bytes]) -> str:
 
 
 async def send_reply(
-    agent: Agent, event: EventT[Any], value: Any, reply_to: str, correlation_id: str
+    agent: AgentBase, event: EventT[Any], value: Any, reply_to: str, correlation_id: str
 ) -> None:
     """Send ``value`` as the reply to the request ``event``."""
     response = ReqRepResponse(key=event.key, value=value, correlation_id=correlation_id)

@@ -78,7 +78,9 @@ class Rebalancer:
         self.assigned = set(assigned)
         app.unassigned = not assigned
         await app.topics.on_partitions_assigned(assigned)
-        await app.agents.on_rebalance(set(), newly_assigned)
+        # agents get the whole assignment: with the eager protocol everything
+        # was revoked first, sticky partitions included
+        await app.agents.on_rebalance(set(), assigned)
         await app.tables.on_rebalance(assigned, revoked, newly_assigned, generation_id)
         await app.on_partitions_assigned.send(assigned)
         if self._sensor_state is not None:

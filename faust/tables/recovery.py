@@ -386,6 +386,8 @@ class Recovery(Service):
             self._check_timeout()
 
     async def _maybe_complete(self, generation: int) -> None:
+        if self._resume_at is not None:
+            return  # stream_recovery_delay: not started yet
         for tp in list(self.pending | self.standby_pending):
             await self._caught_up(tp)
             if generation != self._generation:

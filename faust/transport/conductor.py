@@ -214,6 +214,12 @@ class Conductor(ConductorT, Service):
 
     def _build_handler(self, topic: str) -> Handler:
         channels = list(self._topic_name_index.get(topic, ()))
+        if any(chan.active_partitions is not None for chan in channels):
+            # some subscriptions read only some partitions (isolated partitions)
+            return _PartitionRouter(self, channels)
+        return self._delivery_to(channels)
+
+    def _delivery_to(self, channels: list[TopicT[Any]]) -> Handler:
         if not channels:
             return self._unsubscribed_handler
         groups: dict[Any, list[TopicT[Any]]] = defaultdict(list)
@@ -239,6 +245,31 @@ class Conductor(ConductorT, Service):
 
     def _repr_info(self) -> str:
         return f"topics={len(self._topics)}"
+
+
+class _PartitionRouter:
+    """Delivers each partition of a topic to the channels that read it."""
+
+    __slots__ = ("conductor", "channels", "by_partition")
+
+    def __init__(self, conductor: Conductor, channels: list[TopicT[Any]]) -> None:
+        self.conductor = conductor
+        self.channels = channels
+        self.by_partition: dict[int, Handler] = {}
+
+    async def __call__(self, message: Message) -> None:
+        handler = self.by_partition.get(message.partition)
+        if handler is None:
+            tp = message.tp
+            readers = [
+                chan
+                for chan in self.channels
+                if chan.active_partitions is None or tp in chan.active_partitions
+            ]
+            handler = self.by_partition[message.partition] = (
+                self.conductor._delivery_to(readers)
+            )
+        await handler(message)
 
 
 class _Delivery:

@@ -241,3 +241,36 @@ class TestTestContext:
             async with orders.test_context() as agent:
                 await agent.put("order-1")
             mocked.assert_awaited_once_with(value="order-1")
+
+
+async def test_isolated_partitions_one_actor_per_partition(app: faust.App) -> None:
+    topic = app.topic("iso", value_type=int, partitions=3)
+    seen: dict[int, set[int]] = {}
+    done = asyncio.Event()
+
+    @app.agent(topic, isolated_partitions=True)
+    async def per_partition(stream):
+        (tp,) = stream.active_partitions
+        async for event in stream.events():
+            assert event.message.partition == tp.partition
+            seen.setdefault(tp.partition, set()).add(event.value)
+            if sum(len(v) for v in seen.values()) == 9:
+                done.set()
+
+    await topic.declare()
+    await app.start()
+    for i in range(9):
+        await topic.send(value=i, partition=i % 3)
+    await asyncio.wait_for(done.wait(), 10)
+    assert seen == {0: {0, 3, 6}, 1: {1, 4, 7}, 2: {2, 5, 8}}
+    assert len(per_partition._actor_by_partition) == 3  # type: ignore[attr-defined]
+    await app.stop()
+
+
+def test_isolated_partitions_needs_concurrency_1(app: faust.App) -> None:
+    with pytest.raises(faust.exceptions.ImproperlyConfigured, match="isolated"):
+
+        @app.agent(app.topic("x"), isolated_partitions=True, concurrency=2)
+        async def bad(stream):
+            async for _ in stream:
+                pass
