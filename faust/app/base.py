@@ -320,6 +320,12 @@ class App(Service, AppT):
         await self.on_before_shutdown.send()
         await self.maybe_flush_producer()
 
+    async def on_shutdown(self) -> None:
+        """Close the HTTP client session if one was created."""
+        client = self.__dict__.get("http_client")
+        if client is not None and not getattr(client, "closed", True):
+            await client.close()
+
     def service_reset(self) -> None:
         """Allow the app to be started again after it stopped."""
         super().service_reset()

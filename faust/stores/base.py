@@ -33,6 +33,13 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["Store", "SerializedStore"]
 
 
+def _hashable(key: Any) -> Any:
+    # JSON gives lists back for tuple keys (windowed keys are tuples too)
+    if isinstance(key, list):
+        return tuple(_hashable(part) for part in key)
+    return key
+
+
 class Store(Service, StoreT):
     """Base class of table stores.
 
@@ -174,8 +181,10 @@ class Store(Service, StoreT):
         )
 
     def _decode_key(self, key: Optional[bytes]) -> Any:
-        return self.app.serializers.loads_key(
-            self.key_type, key, serializer=self.key_serializer
+        return _hashable(
+            self.app.serializers.loads_key(
+                self.key_type, key, serializer=self.key_serializer
+            )
         )
 
     def _decode_value(self, value: Optional[bytes]) -> Any:

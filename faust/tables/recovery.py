@@ -407,7 +407,10 @@ class Recovery(Service):
         for table in tables:
             await table.on_recovery_completed(self.active_tps, self.standby_tps)
         for table in tables:
-            await table.call_recover_callbacks()
+            try:
+                await table.call_recover_callbacks()
+            except Exception as exc:
+                logger.exception("on_recover callback of %r raised: %r", table, exc)
         if generation != self._generation:
             return  # a rebalance started meanwhile: it recovers again
         consumer.resume_partitions(self._paused_sources)

@@ -171,10 +171,13 @@ class SetTableManager:
     def topic(self) -> TopicT[Any]:
         """The topic operations are sent to (``{table}-setmanager``)."""
         if self._topic is None:
+            table = self.table
             self._topic = self.app.topic(
-                self.table.manager_topic_name,
+                table.manager_topic_name,
+                key_type=table.key_type,
+                key_serializer=table.key_serializer,
                 value_type=SetManagerOperation,
-                partitions=self.table.partitions,
+                partitions=table.partitions,
             )
         return self._topic
 

@@ -347,6 +347,9 @@ class Consumer(Service, ConsumerT):
             for tp, offset in offsets.items():
                 self._offsets[tp].on_committed(offset)
             self.app.tables.on_commit(dict(offsets))
+            on_tp_commit = getattr(self.app.monitor, "on_tp_commit", None)
+            if on_tp_commit is not None:
+                on_tp_commit(offsets)
         sensors.on_commit_completed(self, state)
         return ok
 

@@ -322,3 +322,65 @@ async def test_two_apps_share_the_group_and_elect_one_leader(
     finally:
         for app in apps:
             await app.stop()
+
+
+async def test_assignor_copartitions_tables_with_standbys(
+    kafka_app_options, unique_id, unique_topic, tmp_path
+) -> None:
+    source = unique_topic("src")
+    apps = []
+    for n in range(2):
+        app = faust.App(
+            unique_id,
+            **{
+                **kafka_app_options,
+                "datadir": str(tmp_path / f"w{n}"),
+                "table_standby_replicas": 1,
+                "canonical_url": f"http://worker{n}:6066",
+            },
+        )
+        counts = app.Table("counts", default=int, partitions=4)
+        totals = app.GlobalTable("totals", default=int, partitions=2)
+
+        async def count(stream, counts=counts, totals=totals):
+            async for key, _ in stream.items():
+                counts[key] += 1
+                totals["all"] += 1
+
+        app.agent(app.topic(source, key_type=str, value_type=str, partitions=4))(count)
+        apps.append(app)
+    for app in apps:
+        await app.start()
+    try:
+        changelog = f"{unique_id}-counts-changelog"
+        global_log = f"{unique_id}-totals-changelog"
+
+        def split() -> bool:
+            actives = [
+                {tp for tp in a.assignor.assigned_actives() if tp.topic == changelog}
+                for a in apps
+            ]
+            return all(actives) and len(actives[0] | actives[1]) == 4
+
+        await wait_for(split, what="both workers assigned")
+        for me, other in (apps, apps[::-1]):
+            actives = me.assignor.assigned_actives()
+            mine = {tp.partition for tp in actives if tp.topic == source}
+            # co-partitioned: the changelog partitions follow the source ones
+            assert {tp.partition for tp in actives if tp.topic == changelog} == mine
+            # the other worker's changelog partitions are standbys here
+            standbys = {
+                tp.partition
+                for tp in me.assignor.assigned_standbys()
+                if tp.topic == changelog
+            }
+            assert standbys == set(range(4)) - mine
+            assert me.consumer.assignment() >= {TP(changelog, p) for p in range(4)}
+            # the global table's changelog is everywhere, in full
+            assert me.consumer.assignment() >= {TP(global_log, 0), TP(global_log, 1)}
+            url = str(me.conf.canonical_url)
+            assert me.assignor.tables_metadata()[url][changelog] == sorted(mine)
+        assert apps[0].assignor.tables_metadata() == apps[1].assignor.tables_metadata()
+    finally:
+        for app in apps:
+            await app.stop()

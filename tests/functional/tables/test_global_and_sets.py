@@ -25,6 +25,7 @@ async def test_global_table_is_held_in_full_by_every_worker(
             async for _ in stream:
                 pass
 
+    await source1.declare()
     await start_and_recover(worker1)
     await start_and_recover(worker2)
 

@@ -36,6 +36,7 @@ from ....utils.murmur2 import partition_for_key as murmur2_partition
 from ...base import Transport as BaseTransport
 from ...consumer import Consumer as BaseConsumer
 from ...producer import Producer as BaseProducer
+from .app_assignor import app_assignor, member_metadata, on_assignment
 from .broker import MemoryBroker
 from .broker_errors import IllegalGeneration, OffsetOutOfRange, UnknownMemberId
 from .broker_member import GroupMember
@@ -213,12 +214,18 @@ class Consumer(BaseConsumer):
     async def subscribe(self, topics: Any) -> None:
         """Join the group (or change the subscription); the group rebalances."""
         names = sorted(topics)
+        assignor = self.app.assignor
+        metadata = member_metadata(assignor)
         if self._member is None or not self._member.active:
             self._member = self.broker.join_group(
-                self.group_id, names, client_id=self.app.conf.broker_client_id
+                self.group_id,
+                names,
+                client_id=self.app.conf.broker_client_id,
+                metadata=metadata,
+                assignor=app_assignor(assignor),
             )
         else:
-            self.broker.update_subscription(self._member, names)
+            self.broker.update_subscription(self._member, names, metadata=metadata)
 
     async def fetch_messages(self, timeout: float) -> list[Message]:
         """Process a pending rebalance, then fetch."""
@@ -235,6 +242,8 @@ class Consumer(BaseConsumer):
         # eager protocol: everything is revoked, then the new assignment
         # given (buffered events were dropped, so every position resets)
         self._generation = change.generation
+        on_assignment(self.app.assignor, change.assignment, change.user_data)
+        member.metadata = member_metadata(self.app.assignor)  # for the next join
         if self._assignment:
             await self.on_partitions_revoked(set(self._assignment))
         self._assignment = change.assignment
