@@ -242,7 +242,8 @@ class Topic(SerializedChannel, TopicT[Any]):
         Returns:
             The send future; ``await`` it again for the :class:`RecordMetadata`.
         """
-        await self.app.maybe_start_producer()
+        app = self.app
+        await app.maybe_start_producer()
         fut = self.as_future_message(
             key,
             value,
@@ -254,6 +255,10 @@ class Topic(SerializedChannel, TopicT[Any]):
             value_serializer,
             callback,
         )
+        if not force:
+            attachments = app.attachments
+            if attachments.enabled and attachments.maybe_put(self, fut):
+                return fut  # published when the event's offset is committed
         return await self.publish_message(fut, wait=False)
 
     def send_soon(

@@ -847,6 +847,7 @@ class App(Service, AppT):
     router = _Child(factories.new_router)
     serializers = _Child(factories.new_serializers)
     http_client = _Child(factories.new_http_client)
+    attachments = _Child(factories.new_attachments)
 
     @property
     def monitor(self) -> Any:

@@ -127,6 +127,13 @@ def new_http_client(app: AppT) -> Any:
     return cast(Any, app.conf.HttpClient)()
 
 
+def new_attachments(app: AppT) -> Any:
+    """The messages held until their source offset is committed."""
+    from .attachments import Attachments
+
+    return Attachments(app)
+
+
 def new_agent_manager(app: AppT) -> Any:
     """The agent manager (``app.agents``)."""
     from ..agents.manager import AgentManager

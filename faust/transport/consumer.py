@@ -25,6 +25,7 @@ from typing import Any, ClassVar, Optional
 
 from mode import Service, ServiceT
 
+from ..exceptions import ProducerSendError
 from ..types import TP, AppT, ConsumerT, Message, TransportT
 from ..types.transports import (
     ConsumerCallback,
@@ -339,6 +340,11 @@ class Consumer(Service, ConsumerT):
             return False
         sensors = self.app.sensors
         state = sensors.on_commit_initiated(self)
+        try:
+            await self.app.attachments.publish_up_to(offsets)
+        except ProducerSendError as exc:
+            logger.error("Not committing: %s", exc)
+            return False
         # output produced for these events must be durable before we commit
         await self.app.maybe_flush_producer()
         ok = await self._commit(offsets)
@@ -383,6 +389,7 @@ class Consumer(Service, ConsumerT):
     async def on_partitions_revoked(self, revoked: set[TP]) -> None:
         """Call the app's revoke handler, then forget the revoked partitions."""
         await self._on_partitions_revoked(revoked)
+        self.app.attachments.discard(revoked)
         for tp in revoked:
             self._offsets.pop(tp, None)
             self._paused.discard(tp)

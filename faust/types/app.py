@@ -99,6 +99,8 @@ class AppT(ServiceT):
 
     agents: AgentManagerT
     sensors: SensorDelegateT
+    #: messages held until their source offset is committed (faust.app.attachments)
+    attachments: Any
     #: views of ``@app.page``, with their CORS options (added by the server)
     pages: list[tuple[type, Optional[Mapping[str, Any]]]]
     fixups: list[FixupT]

@@ -178,3 +178,30 @@ async def test_stop_lets_in_flight_event_finish_and_commits_it(app: faust.App) -
     committed = broker.committed_offsets(app.conf.id, [TP("slow", 0)])
     # 1 was processed and committed; 2 was never processed: read again later
     assert committed[TP("slow", 0)].offset == 1
+
+
+@pytest.mark.conf(stream_publish_on_commit=True, broker_commit_interval=3600)
+async def test_publish_on_commit_holds_output_until_commit(app: faust.App) -> None:
+    source = app.topic("in-poc", value_type=int, partitions=1)
+    target = app.topic("out-poc", value_type=int, partitions=1)
+    processed = asyncio.Event()
+
+    @app.agent(source)
+    async def relay(stream):
+        async for n in stream:
+            await target.send(value=n * 10, partition=0)
+            processed.set()
+
+    await target.declare()
+    await app.start()
+    await source.send(value=1, partition=0)
+    await asyncio.wait_for(processed.wait(), 10)
+    broker = app.transport.broker  # type: ignore[attr-defined]
+    out = TP("out-poc", 0)
+    assert broker.end_offsets([out])[out] == 0  # held back until the commit
+    for _ in range(100):  # the input event is acked when the agent loops on
+        if await app.commit(None):
+            break
+        await asyncio.sleep(0.01)
+    assert broker.end_offsets([out])[out] == 1
+    await app.stop()

@@ -80,8 +80,8 @@ async def test_two_workers_get_copartitioned_actives_and_standbys(
         await third.start()
         await wait_for(lambda: bool(mine(third, "words")))
         after = [mine(a, "words") for a in apps[:2]]
-        assert all(a <= b for a, b in zip(after, before))
-        assert sum(len(b - a) for a, b in zip(after, before)) == len(
+        assert all(a <= b for a, b in zip(after, before, strict=True))
+        assert sum(len(b - a) for a, b in zip(after, before, strict=True)) == len(
             mine(third, "words")
         )
     finally:
