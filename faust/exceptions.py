@@ -196,7 +196,7 @@ class ConsistencyError(FaustError):
 
 
 class RecoveryTimeout(FaustError):
-    """Table recovery made no progress for ``table_recovery_timeout`` seconds."""
+    """Table recovery made no progress for ``app.tables.recovery.timeout`` seconds."""
 
 
 class TransportError(FaustError):

@@ -11,7 +11,15 @@ A :class:`Worker` is what turns an app into a well-behaved process:
   0), a second SIGINT/SIGTERM while stopping exits at once (status 128 +
   signal number), SIGUSR1 dumps the stack of every thread and task;
 * a crash of the app (an exception escaping one of its services) stops the
-  process with exit status 1 after the error is logged.
+  process with exit status 1 after the error is logged;
+* with a blocking timeout (``--blocking-timeout``, the ``blocking_timeout``
+  setting, or ``--debug``) it logs the stack of the code that keeps the
+  event loop busy for longer than that (:class:`BlockingDetector`);
+* with ``--debug`` it starts an :pypi:`aiomonitor` console on
+  ``console_port`` when aiomonitor is installed;
+* after each rebalance it logs a table of the partitions assigned;
+* with ``pidfile`` it writes its process id to that file while it runs and
+  refuses to start when another live process holds the file (:class:`PIDFile`).
 
 An app started with ``await app.start()`` has none of this: signal handling
 and logging belong to whoever owns the process.
@@ -27,22 +35,25 @@ import platform
 import signal
 import socket
 import sys
+import traceback
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import IO, Any
+from types import FrameType
+from typing import IO, Any, NoReturn
 
 import mode
 from mode import ServiceT
+from mode.debug import BlockingDetector as _ModeBlockingDetector
 from mode.utils.futures import maybe_cancel
 from mode.utils.logging import FileLogProxy, redirect_logger
 from mode.utils.times import Seconds
 from yarl import URL
 
 from faust.types import AppT, SensorT, _env
-from faust.utils.terminal import isatty
+from faust.utils.terminal import isatty, logtable
 from faust.utils.terminal import table as terminal_table
 
-__all__ = ["Worker"]
+__all__ = ["BlockingDetector", "PIDFile", "Worker"]
 
 #: Process title prefix (when :pypi:`setproctitle` is installed).
 PSIDENT = "[Faust:Worker]"
@@ -104,6 +115,113 @@ class _RedirectStdouts:
         sys.stdout, sys.stderr = self.saved
 
 
+class BlockingDetector(_ModeBlockingDetector):
+    """Logs the stack of code that blocks the event loop for too long.
+
+    mode's detector raises an exception inside the blocking code (so an
+    agent blocked in ``time.sleep()`` would crash); this one only logs where
+    the loop is stuck, again after each further ``timeout`` it stays stuck.
+    """
+
+    def _on_alarm(self, signum: int, frame: FrameType | None) -> None:
+        stack = "".join(traceback.format_stack(frame))
+        self.log.warning(
+            "Event loop blocked for more than %.3g second(s); "
+            "the code running now:\n%s",
+            self.timeout,
+            stack,
+        )
+        self._reset_signal()
+
+
+class PIDFile:
+    """A file holding the worker's process id while it runs.
+
+    Arguments:
+        path: the file; its directory must exist.
+
+    Raises:
+        PIDFileInUse: (from :meth:`acquire`) a live process wrote the file.
+    """
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.acquired = False
+
+    def acquire(self) -> None:
+        """Write this process's id, replacing a file left by a dead process."""
+        pid = os.getpid()
+        for _ in range(2):
+            try:
+                fd = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+            except FileExistsError:
+                other = self.read_pid()
+                if other is not None and other != pid and _process_alive(other):
+                    raise PIDFileInUse(self.path, other) from None
+                self.path.unlink(missing_ok=True)  # stale: its process is gone
+                continue
+            with os.fdopen(fd, "w") as fh:
+                fh.write(f"{pid}\n")
+            self.acquired = True
+            return
+        raise PIDFileInUse(self.path, self.read_pid())
+
+    def read_pid(self) -> int | None:
+        """The process id in the file, or None if missing or unreadable."""
+        try:
+            return int(self.path.read_text().strip())
+        except (OSError, ValueError):
+            return None
+
+    def release(self) -> None:
+        """Remove the file if this process wrote it."""
+        if self.acquired:
+            self.acquired = False
+            if self.read_pid() == os.getpid():
+                self.path.unlink(missing_ok=True)
+
+
+class PIDFileInUse(RuntimeError):
+    """Another live process holds the PID file."""
+
+    def __init__(self, path: Path, pid: int | None) -> None:
+        self.path = path
+        self.pid = pid
+        super().__init__(f"{path}: a worker is already running with pid {pid}")
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # exists, owned by another user
+        return True
+    return True
+
+
+def _partition_ranges(partitions: Iterable[int]) -> str:
+    """``[0, 1, 2, 5]`` → ``"0-2, 5"``."""
+    ranges: list[list[int]] = []
+    for number in sorted(partitions):
+        if ranges and number == ranges[-1][1] + 1:
+            ranges[-1][1] = number
+        else:
+            ranges.append([number, number])
+    return ", ".join(f"{a}-{b}" if a != b else str(a) for a, b in ranges)
+
+
+def assignment_table(assigned: Iterable[Any], *, title: str = "Assigned") -> str:
+    """A log table of ``topic | partitions`` for a set of topic partitions."""
+    by_topic: dict[str, set[int]] = {}
+    for tp in assigned:
+        by_topic.setdefault(tp.topic, set()).add(tp.partition)
+    rows = [
+        (topic, _partition_ranges(parts)) for topic, parts in sorted(by_topic.items())
+    ]
+    return logtable(rows, title=title, headers=("topic", "partitions"))
+
+
 class Worker(mode.Worker):
     """Runs an app, and optionally more services, in this process.
 
@@ -135,8 +253,14 @@ class Worker(mode.Worker):
             ``worker_redirect_stdouts_level`` setting).
         logging_config: :func:`logging.config.dictConfig` mapping (default:
             the ``logging_config`` setting).
+        pidfile: write the process id to this file while running.
+        log_color: colours in log lines written to a stream (default: when
+            that stream is a terminal; ``NO_COLOR``/``FORCE_COLOR`` apply).
         **kwargs: passed to :class:`mode.Worker`.
     """
+
+    #: The blocking detector class (see :class:`BlockingDetector`).
+    BLOCK_DETECTOR = "faust.worker:BlockingDetector"
 
     app: AppT
     sensors: set[SensorT]
@@ -163,10 +287,14 @@ class Worker(mode.Worker):
         redirect_stdouts: bool | None = None,
         redirect_stdouts_level: str | int | None = None,
         logging_config: dict[str, Any] | None = None,
+        pidfile: str | Path | None = None,
+        log_color: bool | None = None,
         **kwargs: Any,
     ) -> None:
         self.app = app
         self.sensors = set(sensors or ())
+        self.pidfile = PIDFile(pidfile) if pidfile else None
+        self.log_color = log_color
         self.workdir = Path(workdir) if workdir else None
         conf = app.conf
         if redirect_stdouts is None:
@@ -214,11 +342,47 @@ class Worker(mode.Worker):
             app.sensors.add(sensor)
         return [*self.services, app]
 
+    def execute_from_commandline(self) -> NoReturn:
+        """Run until stopped, then exit; exit 1 at once if the PID file is taken."""
+        try:
+            self.acquire_pidfile()
+        except (PIDFileInUse, OSError) as exc:
+            self.carp(f"{PSIDENT} cannot start: {exc}")
+            raise SystemExit(1) from None
+        super().execute_from_commandline()
+
+    def acquire_pidfile(self) -> None:
+        """Write the PID file (when one is configured and not yet written)."""
+        if self.pidfile is not None and not self.pidfile.acquired:
+            self.pidfile.acquire()
+
+    def stop_and_shutdown(self) -> None:
+        """Stop, close the loop, then remove the PID file."""
+        try:
+            super().stop_and_shutdown()
+        finally:
+            if self.pidfile is not None:
+                self.pidfile.release()
+
     async def on_first_start(self) -> None:
         """Change directory, autodiscover, then logging/banner/signals."""
+        self.acquire_pidfile()
         self.change_workdir(self.workdir)
         self.autodiscover()
         await self.default_on_first_start()
+        assigned = getattr(self.app, "on_partitions_assigned", None)
+        if assigned is not None:
+            assigned.connect(self.on_partitions_assigned, weak=True)
+
+    async def on_partitions_assigned(
+        self, sender: Any = None, assigned: Iterable[Any] = (), **kwargs: Any
+    ) -> None:
+        """Log a table of the partitions assigned by the last rebalance."""
+        partitions = list(assigned)
+        if partitions:
+            self.log.info("Partitions assigned:\n%s", assignment_table(partitions))
+        else:
+            self.log.info("Partitions assigned: none")
 
     def change_workdir(self, path: Path | None) -> None:
         """Change the current directory to ``path`` (if given)."""
@@ -264,6 +428,40 @@ class Worker(mode.Worker):
         return not self.quiet and isatty(self.stdout) and quiet_log
 
     # -- logging ------------------------------------------------------------
+
+    def _setup_logging(self) -> None:
+        super()._setup_logging()
+        self._setup_log_colors(logging.root.handlers)
+
+    def _setup_log_colors(self, handlers: Iterable[logging.Handler]) -> None:
+        # mode's colour formatter decides on colour by looking at sys.stdout
+        # (as it was when mode was imported); decide by the stream each
+        # handler really writes to (stderr by default), or by --no-color.
+        for handler in handlers:
+            formatter = handler.formatter
+            if not isinstance(handler, logging.StreamHandler) or not hasattr(
+                formatter, "no_color"
+            ):
+                continue
+            formatter.stream = handler.stream  # type: ignore[union-attr]  # colorlog formatter
+            if self.log_color is not None:
+                formatter.no_color = not self.log_color  # type: ignore[union-attr]  # colorlog formatter
+                formatter.force_color = self.log_color  # type: ignore[union-attr]  # colorlog formatter
+
+    async def _add_monitor(self) -> Any:
+        try:
+            aiomonitor: Any = importlib.import_module("aiomonitor")
+        except ImportError:
+            self.log.warning(
+                "Cannot start the console on port %s: aiomonitor is not "
+                "installed (pip install aiomonitor)",
+                self.console_port,
+            )
+            return None
+        monitor = aiomonitor.start_monitor(loop=self.loop, port=self.console_port)
+        self.add_context(monitor)
+        self.log.info("Console (aiomonitor) listening on port %s", self.console_port)
+        return monitor
 
     def _redirect_stdouts(self) -> None:
         self.add_context(_RedirectStdouts(redirect_logger, self.redirect_stdouts_level))

@@ -34,6 +34,7 @@ from mode.utils.queues import FlowControlEvent
 
 from ..channels import Channel
 from ..exceptions import ImproperlyConfigured
+from ..fixups import fixups
 from ..types import (
     TP,
     AgentFun,
@@ -59,8 +60,9 @@ from ..types.web import PageArg
 from ..utils.queues import EventQueue
 from . import factories, pages
 from .boot import BootStrategy
-from .configuration import load_config_source
-from .decorators import TaskEntry, call_task, make_crontab, make_timer
+from .configuration import load_config_source, warn_already_configured
+from .decorators import TaskEntry, make_crontab, make_timer
+from .lifecycle import Child, on_started, stop_processing
 from .rebalance import Rebalancer
 
 if typing.TYPE_CHECKING:  # pragma: no cover
@@ -69,28 +71,6 @@ if typing.TYPE_CHECKING:  # pragma: no cover
 __all__ = ["App"]
 
 logger = logging.getLogger(__name__)
-
-
-class _Child:
-    """A child built on first access by a factory, then a plain attribute.
-
-    The value is stored in the instance ``__dict__`` (this is a non-data
-    descriptor), so later reads cost a dict lookup and tests may replace a
-    child by assignment (``app.producer = Mock()``).
-    """
-
-    def __init__(self, factory: Callable[[Any], Any]) -> None:
-        self.factory = factory
-        self.name = ""
-
-    def __set_name__(self, owner: type, name: str) -> None:
-        self.name = name
-
-    def __get__(self, obj: Any, objtype: Optional[type] = None) -> Any:
-        if obj is None:
-            return self
-        value = obj.__dict__[self.name] = self.factory(obj)
-        return value
 
 
 class App(Service, AppT):
@@ -150,7 +130,7 @@ class App(Service, AppT):
         self.in_worker = False
         self.on_startup_finished = None
         self.consumer_generation_id = 0
-        self.fixups = []
+        self.fixups = list(fixups(self))
         self.tracer = None
         self.livecheck = None
         self._event_cls: Any = None
@@ -225,16 +205,7 @@ class App(Service, AppT):
         """Read settings from an object, a module, or a module's dotted name."""
         self._config_source = obj
         if self.finalized or self.configured:
-            import warnings
-
-            from ..exceptions import AlreadyConfiguredWarning
-
-            warnings.warn(
-                AlreadyConfiguredWarning(
-                    "config_from_object called after the app was configured"
-                ),
-                stacklevel=2,
-            )
+            warn_already_configured()
         if force or self.configured:
             self._conf = None
             try:
@@ -274,49 +245,12 @@ class App(Service, AppT):
 
     async def on_started(self) -> None:
         """After tables recovered: start tasks, timers and extra services."""
-        if self.client_only or self.producer_only:
-            return
-        if await self.tables.wait_until_recovery_completed():
-            return  # stopped before recovery finished
-        for entry in self._app_tasks:
-            self.add_future(self._run_task(entry))
-        for service_cls in self._extra_services:
-            service: Any = service_cls
-            await self.add_runtime_dependency(service(beacon=self.beacon))
-        if self.on_startup_finished is not None:
-            result = self.on_startup_finished()
-            if asyncio.iscoroutine(result):
-                await result
-
-    async def _run_task(self, entry: TaskEntry) -> None:
-        if entry.on_leader and not self.is_leader():
-            return
-        try:
-            await call_task(self, entry.fun)
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:
-            logger.exception("Task %r raised: %r", entry.fun, exc)
+        if not (self.client_only or self.producer_only):
+            await on_started(self, self._app_tasks, self._extra_services)
 
     async def on_stop(self) -> None:
-        """Finish in-flight events, commit, then flush what was produced.
-
-        Runs before the children stop: fetching stops, buffered events are
-        dropped (their offsets stay uncommitted), events being processed are
-        given ``stream_wait_empty`` time to finish, and acked offsets are
-        committed.
-        """
-        consumer = self.__dict__.get("consumer")
-        if consumer is not None and consumer.started and not consumer.should_stop:
-            consumer.stop_flow()
-            self.flow_control.suspend()
-            self.topics.clear_buffers()
-            if self.conf.stream_wait_empty:
-                await consumer.wait_empty()
-            try:
-                await consumer.commit()
-            except Exception as exc:  # reported; the offsets are read again
-                logger.warning("Commit at shutdown failed: %r", exc)
+        """Finish in-flight events and commit, then flush what was produced."""
+        await stop_processing(self)
         await self.on_before_shutdown.send()
         await self.maybe_flush_producer()
 
@@ -341,9 +275,11 @@ class App(Service, AppT):
             await self.start_client()
 
     async def maybe_start_producer(self) -> Any:
-        """The producer, started if needed (e.g. sending from a script)."""
+        """The producer, started if needed (with exactly-once: the transactions)."""
         producer = self.producer
         await producer.maybe_start()
+        if self.in_transaction:
+            return self.consumer.transactions
         return producer
 
     async def maybe_flush_producer(self) -> None:
@@ -376,12 +312,12 @@ class App(Service, AppT):
         self,
         *extra_modules: str,
         categories: Optional[Iterable[str]] = None,
-        ignore: Iterable[Any] = (),
+        ignore: Optional[Iterable[Any]] = None,
     ) -> None:
-        """Import the modules listed in ``autodiscover`` (and ``extra_modules``)."""
+        """Import the modules listed in ``autodiscover`` (see :mod:`.discovery`)."""
         from .discovery import discover_modules
 
-        discover_modules(self, extra_modules, ignore=ignore)
+        discover_modules(self, extra_modules, categories=categories, ignore=ignore)
 
     # -- Factories of topics, channels, streams ----------------------------
 
@@ -826,6 +762,10 @@ class App(Service, AppT):
         """Wrap ``fun`` in a tracing span (returns ``fun`` without a tracer)."""
         return fun
 
+    def LiveCheck(self, **kwargs: Any) -> Any:
+        """Create the LiveCheck app testing this app (:mod:`faust.livecheck`)."""
+        return symbol_by_name("faust.livecheck:LiveCheck").for_app(self, **kwargs)
+
     def Worker(self, **kwargs: Any) -> Any:
         """Create a :class:`faust.Worker` for this app."""
         worker_cls = self.conf.Worker
@@ -833,21 +773,21 @@ class App(Service, AppT):
 
     # -- Children (lazily created, settable for tests) ---------------------
 
-    transport = _Child(factories.new_transport)
-    producer_transport = _Child(factories.new_producer_transport)
-    producer = _Child(factories.new_producer)
-    consumer = _Child(factories.new_consumer)
-    topics = _Child(factories.new_conductor)
-    tables = _Child(factories.new_table_manager)
-    web = _Child(factories.new_web)
-    cache = _Child(factories.new_cache)
-    leader_assignor = _Child(factories.new_leader_assignor)
-    reply_consumer = _Child(factories.new_reply_consumer)
-    assignor = _Child(factories.new_assignor)
-    router = _Child(factories.new_router)
-    serializers = _Child(factories.new_serializers)
-    http_client = _Child(factories.new_http_client)
-    attachments = _Child(factories.new_attachments)
+    transport = Child(factories.new_transport)
+    producer_transport = Child(factories.new_producer_transport)
+    producer = Child(factories.new_producer)
+    consumer = Child(factories.new_consumer)
+    topics = Child(factories.new_conductor)
+    tables = Child(factories.new_table_manager)
+    web = Child(factories.new_web)
+    cache = Child(factories.new_cache)
+    leader_assignor = Child(factories.new_leader_assignor)
+    reply_consumer = Child(factories.new_reply_consumer)
+    assignor = Child(factories.new_assignor)
+    router = Child(factories.new_router)
+    serializers = Child(factories.new_serializers)
+    http_client = Child(factories.new_http_client)
+    attachments = Child(factories.new_attachments)
 
     @property
     def monitor(self) -> Any:

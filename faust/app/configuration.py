@@ -6,7 +6,7 @@ import importlib
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["load_config_source"]
+__all__ = ["load_config_source", "warn_already_configured"]
 
 
 def load_config_source(source: Any) -> dict[str, Any]:
@@ -36,3 +36,18 @@ def _import(path: str) -> Any:
     module_name, _, attr = path.partition(":")
     module = importlib.import_module(module_name)
     return getattr(module, attr) if attr else module
+
+
+def warn_already_configured() -> None:
+    """Warn that settings are being changed after the app was configured."""
+    import warnings
+
+    from ..exceptions import AlreadyConfiguredWarning
+
+    warnings.warn(
+        AlreadyConfiguredWarning(
+            "config_from_object called after the app was configured: "
+            "settings already read keep their old values"
+        ),
+        stacklevel=3,
+    )

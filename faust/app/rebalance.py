@@ -53,7 +53,7 @@ class Rebalancer:
         consumer = app.consumer
         consumer.stop_flow()
         app.flow_control.suspend()
-        dropped = app.topics.clear_buffers()  # type: ignore[attr-defined]  # Conductor.clear_buffers
+        dropped = app.topics.clear_buffers()
         if dropped:
             logger.debug("Rebalance: dropped %d buffered event(s)", dropped)
         if app.conf.stream_wait_empty:

@@ -15,6 +15,7 @@ command name; the values end up in :class:`State` (``ctx.obj``).
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 import io
 import os
@@ -146,6 +147,15 @@ def _cli(ctx: click.Context, /, **kwargs: Any) -> None:
 
 #: The ``faust`` root command (see :mod:`faust.cli.faust` for the program).
 cli: click.Group = apply_options(_cli, [*root_options, *common_options])
+
+
+class _CommandWorker(Worker):
+    """The worker a command runs in (mode's, without the app banner)."""
+
+    async def _sentinel_task(self) -> None:
+        # mode waits a fixed second before closing the loop; one turn of the
+        # loop is enough for pending callbacks, and commands return sooner
+        await asyncio.sleep(0)
 
 
 class Command(OutputMixin):
@@ -293,7 +303,7 @@ class Command(OutputMixin):
 
     def worker_for_service(self, service: ServiceT, loop: Any = None) -> Worker:
         """Create the worker that runs ``service`` with this command's options."""
-        return Worker(
+        return _CommandWorker(
             service,
             debug=self.debug,
             quiet=self.quiet,
@@ -451,6 +461,11 @@ class AppCommand(Command):
         if entity.startswith("@"):
             return self.import_relative_to_app(entity[1:])
         return self.app.topic(entity)
+
+    def on_memory_broker(self) -> bool:
+        """True if the app's broker is the in-process ``memory://`` broker."""
+        brokers = self.app.conf.broker
+        return bool(brokers) and all(url.scheme == "memory" for url in brokers)
 
     def abbreviate_fqdn(self, name: str, *, prefix: str = "") -> str:
         """Shorten ``name`` by removing the app's origin package from it."""

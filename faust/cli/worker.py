@@ -16,7 +16,7 @@ from faust.types import AppT
 
 from ._options import OptionSequence
 from .base import AppCommand, option
-from .params import TCPPort, URLParam
+from .params import TCPPort, URLParam, WritableFilePath
 
 __all__ = ["worker"]
 
@@ -62,6 +62,14 @@ class worker(AppCommand):
             show_default="web_transport setting (tcp://)",
             help="Web server transport: tcp:// or unix:///path/to.sock.",
         ),
+        option(
+            "--pidfile",
+            default=None,
+            type=WritableFilePath,
+            show_default="no PID file",
+            help="Write the process id to this file (refuse to start if a "
+            "running worker holds it).",
+        ),
     ]
     options = worker_options
 
@@ -90,7 +98,16 @@ class worker(AppCommand):
         return self.app
 
     def worker_for_service(self, service: ServiceT, loop: Any = None) -> Worker:
-        """Create the worker with ``app.Worker()`` (the ``Worker`` setting)."""
+        """Create the worker with ``app.Worker()`` (the ``Worker`` setting).
+
+        ``pidfile`` and ``log_color`` are passed only when given, so that a
+        custom ``Worker`` class need not accept them.
+        """
+        extra: dict[str, Any] = {}
+        if self.kwargs.get("pidfile"):
+            extra["pidfile"] = self.kwargs["pidfile"]
+        if self.state.color is not None:
+            extra["log_color"] = self.state.color
         instance: Worker = self.app.Worker(
             debug=self.debug,
             quiet=self.quiet,
@@ -103,5 +120,6 @@ class worker(AppCommand):
             redirect_stdouts=self.redirect_stdouts,
             redirect_stdouts_level=self.redirect_stdouts_level,
             loop=loop,
+            **extra,
         )
         return instance

@@ -12,7 +12,10 @@ from .base import Fixup
 
 __all__ = ["FIXUPS", "Fixup", "fixups"]
 
-FIXUPS: FactoryMapping[type[FixupT]] = FactoryMapping()
+#: Built-in fixups by name; packages add more with ``faust.fixups`` entry points.
+FIXUPS: FactoryMapping[type[FixupT]] = FactoryMapping(
+    django="faust.fixups.django:Fixup",
+)
 FIXUPS.include_setuptools_namespace("faust.fixups")
 
 

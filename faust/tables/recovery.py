@@ -19,7 +19,7 @@ The ``_watcher`` task then checks each partition's position against its high
 watermark (from fetch responses), so empty, compacted and transactional
 changelogs finish too, logs progress (partitions and records left, rate),
 and fails with :class:`~faust.exceptions.RecoveryTimeout` after
-``table_recovery_timeout`` seconds without progress. When the actives are
+:attr:`Recovery.timeout` seconds without progress. When the actives are
 complete it pauses them (this worker writes them now), tells the tables
 (``on_recovery_completed``), calls their ``on_recover`` callbacks, resumes
 the source partitions and sends ``app.on_rebalance_complete``. Standbys and
@@ -114,6 +114,10 @@ class Recovery(Service):
     check_interval = 0.2
     #: Seconds between progress log lines.
     stats_interval = 5.0
+    #: Seconds recovery may make no progress (no record applied, no partition
+    #: complete) before it fails with RecoveryTimeout; 0 disables the limit.
+    #: Change it with ``app.tables.recovery.timeout = 600`` before starting.
+    timeout = 300.0
 
     def __init__(self, app: AppT, tables: TableManager, **kwargs: Any) -> None:
         self.app = app
@@ -457,7 +461,7 @@ class Recovery(Service):
         )
 
     def _check_timeout(self) -> None:
-        timeout = float(self.app.conf.table_recovery_timeout or 0.0)
+        timeout = float(self.timeout or 0.0)
         if not timeout or self._resume_at is not None:
             return
         if time.monotonic() - self._last_progress < timeout:
@@ -471,5 +475,5 @@ class Recovery(Service):
             f"Table recovery made no progress for {timeout:.0f} seconds; "
             f"changelog partitions not complete: {stuck}. Check that the broker "
             "is reachable and the changelog topics exist, or raise "
-            "table_recovery_timeout."
+            "app.tables.recovery.timeout."
         )

@@ -11,6 +11,7 @@ from ..types import AppT, ConductorT, ConsumerT, ProducerT, TransactionManagerT
 from ..types.transports import ConsumerCallback, TransportT
 from .conductor import Conductor
 from .fetcher import Fetcher
+from .transaction import TransactionManager
 
 __all__ = ["Transport"]
 
@@ -25,6 +26,7 @@ class Transport(TransportT):
 
     Conductor: ClassVar[type[ConductorT]] = Conductor
     Fetcher: ClassVar[type[Any]] = Fetcher
+    TransactionManager: ClassVar[type[Any]] = TransactionManager
     driver_version = "unknown"
 
     def __init__(

@@ -26,7 +26,7 @@ from typing import Any, ClassVar, Optional
 from mode import Service, ServiceT
 
 from ..exceptions import ProducerSendError
-from ..types import TP, AppT, ConsumerT, Message, TransportT
+from ..types import TP, AppT, ConsumerT, Message, TransactionManagerT, TransportT
 from ..types.transports import (
     ConsumerCallback,
     PartitionsAssignedCallback,
@@ -93,13 +93,29 @@ class Consumer(Service, ConsumerT):
         self._commit_lock: Optional[asyncio.Lock] = None
         self._commit_wakeup: Optional[asyncio.Event] = None
         self._empty: Optional[asyncio.Event] = None
+        self._transactions: Optional[TransactionManagerT] = None
         Service.__init__(self, loop=loop, **kwargs)
         fetcher_cls: Any = transport.Fetcher
         self.fetcher: ServiceT = fetcher_cls(self, beacon=self.beacon)
 
     def on_init_dependencies(self) -> Iterable[ServiceT]:
-        """The fetcher starts after the consumer."""
+        """The fetcher starts after the consumer (and exactly-once transactions)."""
+        if self.app.in_transaction:
+            return [self.transactions, self.fetcher]
         return [self.fetcher]
+
+    @property
+    def transactions(self) -> TransactionManagerT:
+        """The exactly-once transaction manager (created on first use)."""
+        if self._transactions is None:
+            self._transactions = self.transport.create_transaction_manager(
+                consumer=self, producer=self.app.producer, beacon=self.beacon
+            )
+        return self._transactions
+
+    @transactions.setter
+    def transactions(self, manager: TransactionManagerT) -> None:
+        self._transactions = manager
 
     # -- Driver operations -------------------------------------------------
 
@@ -347,7 +363,10 @@ class Consumer(Service, ConsumerT):
             return False
         # output produced for these events must be durable before we commit
         await self.app.maybe_flush_producer()
-        ok = await self._commit(offsets)
+        if self.app.in_transaction:  # offsets go into the output's transactions
+            ok = await self.transactions.commit(offsets)
+        else:
+            ok = await self._commit(offsets)
         if ok:
             self._acks_since_commit = 0
             for tp, offset in offsets.items():
@@ -389,6 +408,8 @@ class Consumer(Service, ConsumerT):
     async def on_partitions_revoked(self, revoked: set[TP]) -> None:
         """Call the app's revoke handler, then forget the revoked partitions."""
         await self._on_partitions_revoked(revoked)
+        if self.app.in_transaction:
+            await self.transactions.on_partitions_revoked(revoked)
         self.app.attachments.discard(revoked)
         for tp in revoked:
             self._offsets.pop(tp, None)
@@ -407,6 +428,8 @@ class Consumer(Service, ConsumerT):
             offset = committed.get(tp)
             self._offsets[tp] = PartitionOffsets(offset)
         await self.seek_to_committed(assigned, committed)
+        if self.app.in_transaction:  # transactions open before processing resumes
+            await self.transactions.on_rebalance(assigned, set(), set(assigned))
         await self._on_partitions_assigned(assigned, generation_id)
 
     @abc.abstractmethod

@@ -354,6 +354,9 @@ class ConductorT(ServiceT, MutableSet["TopicT[Any]"]):
     async def on_message(self, message: Message) -> None: ...
 
     @abc.abstractmethod
+    def clear_buffers(self) -> int: ...
+
+    @abc.abstractmethod
     def subscriptions_for(self, topic: str) -> typing.Collection[ChannelT[Any]]: ...
 
 

@@ -45,6 +45,9 @@ async def test_two_workers_get_copartitioned_actives_and_standbys(
     app_id = f"asg-{uuid.uuid4().hex[:8]}"
     apps = [make_worker(broker_url, app_id, n, tmp_path) for n in range(2)]
     try:
+        # the source topic exists before the workers join (Kafka would
+        # auto-create it; the embedded broker creates topics when asked)
+        await apps[0].topic("words", partitions=4).declare()
         for app in apps:
             await app.start()
         changelog = f"{app_id}-counts-changelog"

@@ -52,17 +52,4 @@ class TableSettings:
         recover.""",
     )
 
-    table_recovery_timeout = Seconds(
-        section=sections.Table,
-        env_name="TABLE_RECOVERY_TIMEOUT",
-        default=300.0,
-        doc="""Seconds table recovery may make no progress before it fails.
-
-        If no changelog record is applied and no changelog partition
-        finishes for this long while recovering, the worker stops with
-        :class:`~faust.exceptions.RecoveryTimeout`, naming the partitions
-        that did not finish, instead of waiting forever. ``0`` disables the
-        limit.""",
-    )
-
     num_standby_replicas = CompatAlias("table_standby_replicas")

@@ -34,7 +34,9 @@ async def test_global_table_is_held_in_full_by_every_worker(
 
     # the source partitions are split between the workers...
     await wait_for(lambda: events_partitions(worker1) and events_partitions(worker2))
-    await wait_for(lambda: worker1.tables.actives_ready and worker2.tables.actives_ready)
+    await wait_for(
+        lambda: worker1.tables.actives_ready and worker2.tables.actives_ready
+    )
     assert not events_partitions(worker1) & events_partitions(worker2)
     # ...but each sees every write to the global table
     assert tables[0].is_global and tables[0].standby_buffer_size == 1
@@ -85,7 +87,11 @@ async def test_set_table_operations_and_changelog(make_app: AppFactory) -> None:
     assert "missing" not in sets
     await app.maybe_flush_producer()
     records = [(k, v) for _, k, v in changelog_records(app, sets)]
-    assert records[:3] == [(b'[1,"k"]', b'"a"'), (b'[1,"k"]', b'"b"'), (b'[15,"k"]', b'[["c","d"],[]]')]
+    assert records[:3] == [
+        (b'[1,"k"]', b'"a"'),
+        (b'[1,"k"]', b'"b"'),
+        (b'[15,"k"]', b'[["c","d"],[]]'),
+    ]
     assert (b'[15,"k"]', b'[[],["a"]]') in records
     await topic.send(key="same", value="clear")
     await wait_for(lambda: len(done) == 3)

@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 
-import faust
 from faust.exceptions import ConsistencyError
 from faust.types import TP
 
@@ -100,7 +99,9 @@ async def test_rocksdb_recovers_only_the_changelog_tail(make_app: AppFactory) ->
     # two more records written by someone else (another worker) later
     broker = broker_of(app1)
     changelog = counts1.changelog_topic.get_topic_name()
-    partition = next(p for p, key, _ in changelog_records(app1, counts1) if key == b'"a"')
+    partition = next(
+        p for p, key, _ in changelog_records(app1, counts1) if key == b'"a"'
+    )
     broker.produce(changelog, b'"z"', b"26", partition=partition)
     broker.produce(changelog, b'"a"', None, partition=partition)
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 
@@ -60,7 +61,9 @@ async def test_tumbling_counts_and_windowset_reads(
         make_app, lambda t: t.tumbling(10), on_event, store=store
     )
     await start_and_recover(app)
-    got = await send(Reading("s", 1), Reading("s", 5), Reading("s", 12), Reading("s", 25))
+    got = await send(
+        Reading("s", 1), Reading("s", 5), Reading("s", 12), Reading("s", 25)
+    )
     assert got == [(1, 1, 0), (2, 2, 0), (1, 1, 2), (1, 1, 1)]
     assert dict(table.items()) == {
         ("s", (0.0, 9.9)): 2,
@@ -75,7 +78,9 @@ async def test_tumbling_counts_and_windowset_reads(
     await app.stop()
 
 
-async def test_hopping_writes_every_window_of_the_timestamp(make_app: AppFactory) -> None:
+async def test_hopping_writes_every_window_of_the_timestamp(
+    make_app: AppFactory,
+) -> None:
     def on_event(wt: Any, r: Reading) -> Any:
         wt[r.sensor] += 1
         return wt[r.sensor].current()
@@ -167,7 +172,9 @@ async def test_key_index_iteration(make_app: AppFactory) -> None:
     await app.stop()
 
 
-async def test_without_key_index_iteration_says_how_to_enable(make_app: AppFactory) -> None:
+async def test_without_key_index_iteration_says_how_to_enable(
+    make_app: AppFactory,
+) -> None:
     app = make_app()
     wtable = app.Table("wt", default=int).tumbling(10)
     with pytest.raises(NotImplementedError, match="key_index=True"):

@@ -38,15 +38,10 @@ from collections.abc import Iterable, Mapping
 from typing import Any, Optional
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
-from aiokafka.abc import ConsumerRebalanceListener as _AIOListener
 from aiokafka.errors import (
-    CommitFailedError,
     ConsumerStoppedError,
-    IllegalGenerationError,
     IllegalStateError,
     KafkaError,
-    RebalanceInProgressError,
-    UnknownMemberIdError,
 )
 from aiokafka.structs import OffsetAndMetadata
 from mode import Seconds, Service
@@ -57,55 +52,18 @@ from ....types.transports import RecordMap
 from ....utils.murmur2 import partition_for_key
 from ...consumer import Consumer as BaseConsumer
 from .highwaters import fetch_highwaters
+from .rebalance import (
+    REBALANCE_ERRORS,
+    ConsumerRebalanceListener,
+    aio_tp,
+    warn_if_loop_blocked,
+)
 from .subscription import subscription_for
 from .transport import Transport, connect, credentials_to_aiokafka_auth, to_ms
 
 __all__ = ["Consumer", "ConsumerRebalanceListener"]
 
 logger = logging.getLogger(__name__)
-
-#: Errors meaning "the group moved on": retry after the rebalance.
-REBALANCE_ERRORS = (
-    CommitFailedError,
-    IllegalGenerationError,
-    RebalanceInProgressError,
-    UnknownMemberIdError,
-)
-
-W_LOOP_BLOCKED = """\
-The event loop was blocked for %.1f seconds, longer than \
-broker_session_timeout (%.1f s). No heartbeat reached the Kafka group \
-coordinator meanwhile, so it has most likely removed this worker from the \
-consumer group and given its partitions to other workers. The worker rejoins \
-the group now; offsets of events processed meanwhile cannot be committed, so \
-their new owner processes them again (nothing is lost, some events are \
-processed twice). Move blocking code (synchronous I/O, CPU-heavy work) out of \
-agents, timers and signal handlers (e.g. loop.run_in_executor), or raise \
-broker_session_timeout.\
-"""
-
-
-def _aio(tp: TP) -> TopicPartition:
-    return TopicPartition(tp.topic, tp.partition)
-
-
-class ConsumerRebalanceListener(_AIOListener):  # type: ignore[misc]  # untyped base
-    """Hands aiokafka's rebalance callbacks to the faust consumer.
-
-    Arguments:
-        consumer: the faust consumer.
-    """
-
-    def __init__(self, consumer: Consumer) -> None:
-        self.consumer = consumer
-
-    async def on_partitions_revoked(self, revoked: Iterable[TopicPartition]) -> None:
-        """Run the app's revoke handler (aiokafka keeps heartbeating)."""
-        await self.consumer.on_rebalance_revoked()
-
-    async def on_partitions_assigned(self, assigned: Iterable[TopicPartition]) -> None:
-        """Record the assignment; the consumer applies it outside the callback."""
-        self.consumer.on_rebalance_assigned(assigned)
 
 
 class Consumer(BaseConsumer):
@@ -287,17 +245,7 @@ class Consumer(BaseConsumer):
 
     def on_loop_lag(self, blocked: float) -> None:
         """Warn when the event loop was blocked long enough to lose the group."""
-        session = float(self.app.conf.broker_session_timeout)
-        if blocked >= session:
-            logger.error(W_LOOP_BLOCKED, blocked, session)
-        elif blocked >= session / 2:
-            logger.warning(
-                "The event loop was blocked for %.1f seconds: at "
-                "broker_session_timeout (%.1f s) this worker loses its "
-                "partitions. Move blocking code out of the event loop.",
-                blocked,
-                session,
-            )
+        warn_if_loop_blocked(blocked, float(self.app.conf.broker_session_timeout))
 
     # -- fetching ----------------------------------------------------------
 
@@ -305,7 +253,7 @@ class Consumer(BaseConsumer):
         key, tps = self._fetch_tps
         if active != key:
             frozen = frozenset(active)
-            tps = [_aio(tp) for tp in sorted(frozen)]
+            tps = [aio_tp(tp) for tp in sorted(frozen)]
             self._fetch_tps = (frozen, tps)
         return tps
 
@@ -362,7 +310,7 @@ class Consumer(BaseConsumer):
         subscription = consumer._subscription.subscription
         assignment = subscription.assignment if subscription is not None else None
         to_commit = {
-            _aio(tp): OffsetAndMetadata(offset, "") for tp, offset in offsets.items()
+            aio_tp(tp): OffsetAndMetadata(offset, "") for tp, offset in offsets.items()
         }
         try:
             # directly through the coordinator: AIOKafkaConsumer.commit refuses
@@ -386,7 +334,7 @@ class Consumer(BaseConsumer):
         if not tps:
             return {}
         coordinator = self._ensure_consumer()._coordinator
-        found = await coordinator.fetch_committed_offsets([_aio(tp) for tp in tps])
+        found = await coordinator.fetch_committed_offsets([aio_tp(tp) for tp in tps])
         result: dict[TP, Optional[int]] = dict.fromkeys(tps)
         for atp, meta in found.items():
             if meta.offset >= 0:
@@ -411,7 +359,7 @@ class Consumer(BaseConsumer):
 
     def _seek(self, tp: TP, offset: int) -> bool:
         try:
-            self._ensure_consumer().seek(_aio(tp), offset)
+            self._ensure_consumer().seek(aio_tp(tp), offset)
         except (IllegalStateError, AssertionError):
             return False  # no longer assigned: a newer rebalance is coming
         return True
@@ -428,7 +376,7 @@ class Consumer(BaseConsumer):
     async def position(self, tp: TP) -> Optional[int]:
         """The next offset the consumer will read from ``tp``."""
         try:
-            return int(await self._ensure_consumer().position(_aio(tp)))
+            return int(await self._ensure_consumer().position(aio_tp(tp)))
         except (IllegalStateError, AssertionError):
             return None
 
@@ -437,7 +385,7 @@ class Consumer(BaseConsumer):
         consumer = self._consumer
         if consumer is not None:
             try:
-                hw = consumer.highwater(_aio(tp))
+                hw = consumer.highwater(aio_tp(tp))
             except (IllegalStateError, AssertionError):
                 hw = None
             if hw is not None and hw >= 0:
@@ -458,7 +406,7 @@ class Consumer(BaseConsumer):
         if not partitions:
             return {}
         found = await self._ensure_consumer().beginning_offsets(
-            [_aio(tp) for tp in partitions]
+            [aio_tp(tp) for tp in partitions]
         )
         return {TP(tp.topic, tp.partition): int(o) for tp, o in found.items()}
 
@@ -471,7 +419,7 @@ class Consumer(BaseConsumer):
         consumer = self._consumer
         if consumer is not None:
             assigned = consumer.assignment()
-            consumer.pause(*(atp for atp in map(_aio, tps) if atp in assigned))
+            consumer.pause(*(atp for atp in map(aio_tp, tps) if atp in assigned))
 
     def resume_partitions(self, tps: Iterable[TP]) -> None:
         """Fetch from ``tps`` again."""
@@ -480,7 +428,7 @@ class Consumer(BaseConsumer):
         consumer = self._consumer
         if consumer is not None:
             assigned = consumer.assignment()
-            consumer.resume(*(atp for atp in map(_aio, tps) if atp in assigned))
+            consumer.resume(*(atp for atp in map(aio_tp, tps) if atp in assigned))
 
     # -- metadata and topics -----------------------------------------------
 

@@ -21,11 +21,17 @@ import logging
 from collections.abc import Awaitable, Mapping
 from typing import Any, Optional
 
-from aiokafka import AIOKafkaProducer
+from aiokafka import AIOKafkaProducer, TopicPartition
 from aiokafka.errors import KafkaError, MessageSizeTooLargeError
+from aiokafka.errors import ProducerFenced as AIOProducerFenced
 from mode import Seconds
 
-from ....exceptions import MessageSizeTooLarge, NotReady, TransportError
+from ....exceptions import (
+    MessageSizeTooLarge,
+    NotReady,
+    ProducerFenced,
+    TransportError,
+)
 from ....types import TP, RecordMetadata
 from ....types.core import HeadersArg
 from ....utils.murmur2 import partition_for_key
@@ -61,6 +67,10 @@ class Producer(BaseProducer):
         super().__init__(transport, **kwargs)
         self._producer: Optional[AIOKafkaProducer] = None
         self._topics = transport.topic_creator()
+        #: One producer per transactional id (exactly-once), and which of
+        #: them have a transaction open.
+        self._transactional: dict[str, AIOKafkaProducer] = {}
+        self._in_transaction: set[str] = set()
 
     def producer_settings(self) -> dict[str, Any]:
         """Keyword arguments of the ``AIOKafkaProducer``."""
@@ -107,6 +117,8 @@ class Producer(BaseProducer):
         finally:
             if producer is not None:
                 await producer.stop()
+            for tid in list(self._transactional):
+                await self.stop_transaction(tid)
             await self._topics.close()
 
     def _ensure_producer(self) -> AIOKafkaProducer:
@@ -133,6 +145,8 @@ class Producer(BaseProducer):
             TransportError: aiokafka refused the message.
         """
         producer = self._ensure_producer()
+        if transactional_id is not None:
+            producer = await self._open_transaction(transactional_id)
         try:
             fut: Awaitable[RecordMetadata] = await producer.send(
                 topic,
@@ -150,6 +164,8 @@ class Producer(BaseProducer):
                 f"was sent. Raise producer_max_request_size (and the broker's "
                 f"message.max.bytes) or send smaller messages."
             ) from exc
+        except AIOProducerFenced as exc:
+            raise ProducerFenced(f"{transactional_id!r} was fenced: {exc!r}") from exc
         except KafkaError as exc:
             raise TransportError(
                 f"Cannot send to {topic!r}: {exc!r}",
@@ -243,3 +259,99 @@ class Producer(BaseProducer):
     def supports_headers(self) -> bool:
         """Kafka 0.11 and later accept headers."""
         return True
+
+    # -- transactions (processing_guarantee='exactly_once') ----------------
+
+    async def _transactional_producer(self, transactional_id: str) -> AIOKafkaProducer:
+        producer = self._transactional.get(transactional_id)
+        if producer is None:
+            settings = self.producer_settings()
+            settings.update(
+                transactional_id=transactional_id, acks=-1, enable_idempotence=True
+            )
+            producer = await connect(
+                lambda: AIOKafkaProducer(**settings),
+                what=f"transactional producer {transactional_id!r}",
+                servers=self.transport.servers,
+                timeout=float(self.app.conf.broker_request_timeout),
+                sleep=self.sleep,
+            )
+            self._transactional[transactional_id] = producer
+        return producer
+
+    async def _open_transaction(self, transactional_id: str) -> AIOKafkaProducer:
+        producer = await self._transactional_producer(transactional_id)
+        if transactional_id not in self._in_transaction:
+            await _fenced(transactional_id, producer.begin_transaction())
+            self._in_transaction.add(transactional_id)
+        return producer
+
+    async def begin_transaction(self, transactional_id: str) -> None:
+        """Begin a transaction (starting its producer if needed)."""
+        await self._open_transaction(transactional_id)
+
+    async def maybe_begin_transaction(self, transactional_id: str) -> None:
+        """Begin a transaction unless one is open."""
+        await self._open_transaction(transactional_id)
+
+    async def commit_transaction(self, transactional_id: str) -> None:
+        """Commit the open transaction of ``transactional_id``."""
+        producer = self._transactional.get(transactional_id)
+        if producer is not None and transactional_id in self._in_transaction:
+            self._in_transaction.discard(transactional_id)
+            await _fenced(transactional_id, producer.commit_transaction())
+
+    async def abort_transaction(self, transactional_id: str) -> None:
+        """Abort the open transaction of ``transactional_id``."""
+        producer = self._transactional.get(transactional_id)
+        if producer is not None and transactional_id in self._in_transaction:
+            self._in_transaction.discard(transactional_id)
+            await _fenced(transactional_id, producer.abort_transaction())
+
+    async def stop_transaction(self, transactional_id: str) -> None:
+        """Abort the open transaction (if any) and close its producer."""
+        producer = self._transactional.pop(transactional_id, None)
+        if producer is None:
+            return
+        try:
+            if transactional_id in self._in_transaction:
+                await producer.abort_transaction()
+        except KafkaError as exc:  # fenced or gone: the broker aborts it
+            logger.warning("Aborting %r failed: %r", transactional_id, exc)
+        finally:
+            self._in_transaction.discard(transactional_id)
+            await producer.stop()
+
+    async def commit_transactions(
+        self,
+        tid_to_offset_map: Mapping[str, Mapping[TP, int]],
+        group_id: str,
+        start_new_transaction: bool = True,
+    ) -> None:
+        """Add source offsets to each transaction, commit it, begin the next.
+
+        Raises:
+            ProducerFenced: a newer producer took over a transactional id.
+        """
+        for tid, offsets in tid_to_offset_map.items():
+            producer = await self._open_transaction(tid)
+            aio_offsets = {
+                TopicPartition(tp.topic, tp.partition): offset
+                for tp, offset in offsets.items()
+            }
+            await _fenced(
+                tid, producer.send_offsets_to_transaction(aio_offsets, group_id)
+            )
+            await self.commit_transaction(tid)
+            if start_new_transaction:
+                await self._open_transaction(tid)
+
+
+async def _fenced(transactional_id: str, op: Awaitable[Any]) -> Any:
+    try:
+        return await op
+    except AIOProducerFenced as exc:
+        raise ProducerFenced(
+            f"Transactional id {transactional_id!r} was taken over by a newer "
+            f"producer (another worker owns the partition now): {exc!r}"
+        ) from exc

@@ -312,7 +312,6 @@ class Transport(BaseTransport):
 
     Consumer: ClassVar[type[Any]]
     Producer: ClassVar[type[Any]]
-    TransactionManager: ClassVar[type[Any]]
     driver_version = f"aiokafka={aiokafka.__version__}"
 
     #: Port used for broker URLs without one.

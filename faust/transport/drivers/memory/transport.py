@@ -40,6 +40,7 @@ from .app_assignor import app_assignor, member_metadata, on_assignment
 from .broker import MemoryBroker
 from .broker_errors import IllegalGeneration, OffsetOutOfRange, UnknownMemberId
 from .broker_member import GroupMember
+from .producer_transactions import ProducerTransactions
 
 __all__ = ["Consumer", "Producer", "Transport"]
 
@@ -98,6 +99,7 @@ class Producer(BaseProducer):
     def __init__(self, transport: Transport, **kwargs: Any) -> None:
         super().__init__(transport, **kwargs)
         self.broker = transport.broker
+        self.transactions = ProducerTransactions(self.broker)
 
     def _produce(
         self,
@@ -107,6 +109,7 @@ class Producer(BaseProducer):
         partition: int | None,
         timestamp: float | None,
         headers: HeadersArg | None,
+        transactional_id: str | None = None,
     ) -> RecordMetadata:
         size = (len(key) if key else 0) + (len(value) if value else 0)
         if size > self.max_request_size:
@@ -123,6 +126,11 @@ class Producer(BaseProducer):
                 partition=partition,
                 timestamp=timestamp,
                 headers=_headers(headers),
+                transaction=(
+                    self.transactions.open(transactional_id)
+                    if transactional_id is not None
+                    else None
+                ),
             )
         except (MessageSizeTooLarge, ProducerFenced, TransportError):
             raise
@@ -142,7 +150,11 @@ class Producer(BaseProducer):
     ) -> Awaitable[RecordMetadata]:
         """Produce a message; returns a completed future of its metadata."""
         fut: asyncio.Future[RecordMetadata] = asyncio.get_running_loop().create_future()
-        fut.set_result(self._produce(topic, key, value, partition, timestamp, headers))
+        fut.set_result(
+            self._produce(
+                topic, key, value, partition, timestamp, headers, transactional_id
+            )
+        )
         return fut
 
     async def send_and_wait(
@@ -157,7 +169,52 @@ class Producer(BaseProducer):
         transactional_id: str | None = None,
     ) -> RecordMetadata:
         """Produce a message and return its metadata."""
-        return self._produce(topic, key, value, partition, timestamp, headers)
+        return self._produce(
+            topic, key, value, partition, timestamp, headers, transactional_id
+        )
+
+    # -- transactions (exactly-once): see ProducerTransactions -------------
+
+    async def begin_transaction(self, transactional_id: str) -> None:
+        """Begin a transaction of ``transactional_id``."""
+        self.transactions.open(transactional_id)
+
+    async def maybe_begin_transaction(self, transactional_id: str) -> None:
+        """Begin a transaction unless one is open."""
+        self.transactions.open(transactional_id)
+
+    async def commit_transaction(self, transactional_id: str) -> None:
+        """Commit the open transaction."""
+        self.transactions.commit(transactional_id)
+
+    async def abort_transaction(self, transactional_id: str) -> None:
+        """Abort the open transaction."""
+        self.transactions.abort(transactional_id)
+
+    async def stop_transaction(self, transactional_id: str) -> None:
+        """Abort the open transaction and release the id."""
+        self.transactions.stop(transactional_id)
+
+    async def commit_transactions(
+        self,
+        tid_to_offset_map: Mapping[str, Mapping[TP, int]],
+        group_id: str,
+        start_new_transaction: bool = True,
+    ) -> None:
+        """Commit each transaction together with its source offsets."""
+        consumer = self.app.consumer
+        member = getattr(consumer, "_member", None)
+        self.transactions.commit_offsets(
+            tid_to_offset_map,
+            group_id,
+            member.member_id if member is not None else None,
+            getattr(consumer, "_generation", None) if member is not None else None,
+            start_new_transaction,
+        )
+
+    async def on_stop(self) -> None:
+        """Abort open transactions."""
+        self.transactions.close()
 
     async def create_topic(
         self,

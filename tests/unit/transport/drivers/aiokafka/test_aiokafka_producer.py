@@ -171,3 +171,108 @@ async def test_create_topic_delegates_to_the_topic_creator(producer) -> None:
     await producer.create_topic("t", 4, 1, compacting=True)
     producer._topics.create_topic.assert_awaited_once()
     assert producer._topics.create_topic.await_args.kwargs["compacting"] is True
+
+
+# -- transactions ----------------------------------------------------------
+
+
+class FakeTxnProducer:
+    instances: list[FakeTxnProducer] = []
+
+    def __init__(self, **settings):
+        self.settings = settings
+        self.calls: list[tuple] = []
+        self.fenced = False
+        FakeTxnProducer.instances.append(self)
+
+    async def start(self):
+        self.calls.append(("start",))
+
+    async def stop(self):
+        self.calls.append(("stop",))
+
+    async def begin_transaction(self):
+        self._check()
+        self.calls.append(("begin",))
+
+    async def commit_transaction(self):
+        self._check()
+        self.calls.append(("commit",))
+
+    async def abort_transaction(self):
+        self._check()
+        self.calls.append(("abort",))
+
+    async def send_offsets_to_transaction(self, offsets, group_id):
+        self._check()
+        self.calls.append(("offsets", offsets, group_id))
+
+    async def send(self, topic, value, **kwargs):
+        self.calls.append(("send", topic))
+        fut = asyncio.get_running_loop().create_future()
+        fut.set_result("md")
+        return fut
+
+    def _check(self):
+        if self.fenced:
+            from aiokafka.errors import ProducerFenced as AIOFenced
+
+            raise AIOFenced()
+
+
+@pytest.fixture
+async def txn_producer(producer, monkeypatch):
+    FakeTxnProducer.instances = []
+    monkeypatch.setattr(
+        "faust.transport.drivers.aiokafka.producer.AIOKafkaProducer", FakeTxnProducer
+    )
+    started(producer)
+    return producer
+
+
+async def test_one_transactional_producer_per_id(txn_producer) -> None:
+    await txn_producer.maybe_begin_transaction("app-0-1")
+    await txn_producer.maybe_begin_transaction("app-0-1")  # already open
+    (p,) = FakeTxnProducer.instances
+    assert p.settings["transactional_id"] == "app-0-1"
+    assert p.settings["enable_idempotence"] is True and p.settings["acks"] == -1
+    assert p.calls == [("start",), ("begin",)]
+    await txn_producer.send(
+        "out", b"k", b"v", None, None, None, transactional_id="app-0-1"
+    )
+    assert p.calls[-1] == ("send", "out")
+
+
+async def test_commit_transactions_sends_offsets_then_commits(txn_producer) -> None:
+    await txn_producer.commit_transactions({"app-0-1": {TP("src", 1): 8}}, "app")
+    (p,) = FakeTxnProducer.instances
+    from aiokafka import TopicPartition
+
+    assert p.calls == [
+        ("start",),
+        ("begin",),
+        ("offsets", {TopicPartition("src", 1): 8}, "app"),
+        ("commit",),
+        ("begin",),  # the next transaction
+    ]
+
+
+async def test_stop_transaction_aborts_and_closes(txn_producer) -> None:
+    await txn_producer.begin_transaction("t")
+    await txn_producer.stop_transaction("t")
+    (p,) = FakeTxnProducer.instances
+    assert p.calls[-2:] == [("abort",), ("stop",)]
+    await txn_producer.stop_transaction("t")  # nothing left: no error
+    await txn_producer.commit_transaction("t")
+    await txn_producer.abort_transaction("t")
+
+
+async def test_fenced_transactional_producer_raises_faust_error(txn_producer) -> None:
+    from faust.exceptions import ProducerFenced
+
+    await txn_producer.begin_transaction("t")
+    FakeTxnProducer.instances[0].fenced = True
+    with pytest.raises(ProducerFenced, match="taken over"):
+        await txn_producer.commit_transactions({"t": {TP("src", 0): 1}}, "app")
+    await txn_producer.stop_transaction("t")  # abort fails, closes anyway
+    assert FakeTxnProducer.instances[0].calls[-1] == ("stop",)

@@ -1,0 +1,92 @@
+"""What the app does when it has started and when it stops.
+
+``started``: once tables have recovered, the ``@app.task``/``timer``/
+``crontab`` functions are scheduled as futures of the app and the
+``@app.service`` services start as its runtime children.
+
+``stopping``: before the children stop, fetching stops, buffered events are
+dropped (their offsets stay uncommitted), events being processed get
+``stream_wait_empty`` time to finish, and the acked offsets are committed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import typing
+from collections.abc import Callable
+from typing import Any, Optional
+
+from ..types import AppT
+from .decorators import TaskEntry, call_task
+
+__all__ = ["Child", "on_started", "stop_processing"]
+
+logger = logging.getLogger(__name__)
+
+
+class Child:
+    """A child built on first access by a factory, then a plain attribute.
+
+    The value is stored in the instance ``__dict__`` (this is a non-data
+    descriptor), so later reads cost a dict lookup and tests may replace a
+    child by assignment (``app.producer = Mock()``).
+    """
+
+    def __init__(self, factory: Callable[[Any], Any]) -> None:
+        self.factory = factory
+        self.name = ""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, obj: Any, objtype: Optional[type] = None) -> Any:
+        if obj is None:
+            return self
+        value = obj.__dict__[self.name] = self.factory(obj)
+        return value
+
+
+async def on_started(
+    app: AppT, tasks: typing.Sequence[TaskEntry], services: typing.Sequence[type]
+) -> None:
+    """Start tasks, timers and services once tables have recovered."""
+    if await app.tables.wait_until_recovery_completed():
+        return  # stopped before recovery finished
+    for entry in tasks:
+        app.add_future(run_task(app, entry))
+    for service_cls in services:
+        service: Any = service_cls
+        await app.add_runtime_dependency(service(beacon=app.beacon))
+    if app.on_startup_finished is not None:
+        result = app.on_startup_finished()
+        if asyncio.iscoroutine(result):
+            await result
+
+
+async def run_task(app: AppT, entry: TaskEntry) -> None:
+    """Run one ``@app.task`` function; an error is logged, not fatal."""
+    if entry.on_leader and not app.is_leader():
+        return
+    try:
+        await call_task(app, entry.fun)
+    except asyncio.CancelledError:
+        raise
+    except Exception as exc:
+        logger.exception("Task %r raised: %r", entry.fun, exc)
+
+
+async def stop_processing(app: AppT) -> None:
+    """Let in-flight events finish and commit, before the children stop."""
+    consumer = app.__dict__.get("consumer")
+    if consumer is None or not consumer.started or consumer.should_stop:
+        return
+    consumer.stop_flow()
+    app.flow_control.suspend()
+    app.topics.clear_buffers()
+    if app.conf.stream_wait_empty:
+        await consumer.wait_empty()
+    try:
+        await consumer.commit()
+    except Exception as exc:  # reported; the offsets are read again
+        logger.warning("Commit at shutdown failed: %r", exc)

@@ -1,0 +1,201 @@
+"""``faust send``: send messages to a topic or to an agent.
+
+``faust -A proj send orders '{"id": 1}'`` sends one message to topic
+``orders``; ``faust -A proj send @process '{"id": 1}'`` sends it to the agent
+``process`` (through the agent's channel).  Each sent message is reported
+as one line of JSON (its :class:`~faust.types.tuples.RecordMetadata`).
+
+Which topics are known: the topics the app declares (the topics its agents
+read, its tables' changelogs, the topics it subscribes to).  Any other topic
+name is *unknown*:
+
+* with ``memory://`` the broker lives inside each process, so a topic the
+  app does not declare can never be read by anyone: an unknown topic is a
+  usage error (exit status 2) listing the topics the app declares;
+* with a real broker (``kafka://``) the topic may exist on the broker or be
+  created by it (``auto.create.topics.enable``), so the message is sent, as
+  in Faust, after a warning on stderr.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import re
+from collections.abc import Iterator
+from typing import Any, Optional
+
+import click
+from mode.utils.text import didyoumean
+
+from faust.types import AgentT, AppT, RecordMetadata
+
+from .base import AppCommand, argument, option
+
+__all__ = ["declared_topics", "send"]
+
+E_UNKNOWN_TOPIC = (
+    "Unknown topic {name!r}: memory:// keeps topics inside one process, so "
+    "only the topics the app declares exist: {known}. {alt}"
+)
+W_UNDECLARED_TOPIC = (
+    "Warning: topic {name!r} is not declared by the app; sending anyway "
+    "(the broker creates it if auto.create.topics.enable is on)."
+)
+
+
+def _channel_topics(channel: Any) -> Iterator[str]:
+    yield from getattr(channel, "topics", None) or ()
+
+
+def declared_topics(app: AppT) -> set[str]:
+    """Names of the topics ``app`` declares (agents, tables, subscriptions)."""
+    names: set[str] = set()
+    for agent in app.agents.values():
+        names.update(_channel_topics(agent.channel))
+    for table in app.tables.values():
+        names.add(table.changelog_topic.get_topic_name())
+    for channel in _subscribed(app):
+        names.update(_channel_topics(channel))
+    return names
+
+
+def _subscribed(app: AppT) -> list[Any]:
+    try:
+        return list(app.topics)
+    except TypeError:  # a conductor that cannot be iterated
+        return []
+
+
+def _patterns(app: AppT) -> list[re.Pattern[str]]:
+    found = []
+    for agent in app.agents.values():
+        pattern = getattr(agent.channel, "pattern", None)
+        if pattern is not None:
+            found.append(re.compile(pattern) if isinstance(pattern, str) else pattern)
+    return found
+
+
+class send(AppCommand):
+    """Send message to agent/topic."""
+
+    options = [
+        option("--key-type", "-K", help="Name of model to serialize key into."),
+        option("--key-serializer", help="Override default serializer for key."),
+        option("--value-type", "-V", help="Name of model to serialize value into."),
+        option("--value-serializer", help="Override default serializer for value."),
+        option("--key", "-k", help="String value for key (use json if model)."),
+        option(
+            "--partition",
+            type=click.IntRange(min=0),
+            help="Specific partition to send to.",
+        ),
+        option(
+            "--repeat",
+            "-r",
+            type=click.IntRange(min=1),
+            default=1,
+            help="Send message n times.",
+        ),
+        option(
+            "--min-latency",
+            type=click.FloatRange(min=0.0),
+            default=0.0,
+            help="Minimum delay between sending.",
+        ),
+        option(
+            "--max-latency",
+            type=click.FloatRange(min=0.0),
+            default=0.0,
+            help="Maximum delay between sending.",
+        ),
+        argument("entity"),
+        argument("value", default=None, required=False),
+    ]
+
+    async def run(
+        self,
+        entity: str,
+        value: Optional[str],
+        *args: Any,
+        key: Optional[str] = None,
+        key_type: Optional[str] = None,
+        value_type: Optional[str] = None,
+        partition: Optional[int] = None,
+        repeat: int = 1,
+        min_latency: float = 0.0,
+        max_latency: float = 0.0,
+        **kwargs: Any,
+    ) -> None:
+        """Send ``value`` (with ``key``) ``repeat`` times to ``entity``."""
+        if min_latency > max_latency and max_latency:
+            raise self.UsageError(
+                f"--min-latency ({min_latency}) is larger than "
+                f"--max-latency ({max_latency})"
+            )
+        target = self.resolve_entity(entity)
+        key_obj = self.parse(self.to_key, key_type, key, "key")
+        value_obj = self.parse(self.to_value, value_type, value, "value")
+        try:
+            for i in range(repeat):
+                if i and max_latency:
+                    await asyncio.sleep(random.uniform(min_latency, max_latency))
+                self.carp(f"k={key_obj!r} v={value_obj!r} -> {target!r}...")
+                fut = await target.send(
+                    key=key_obj, value=value_obj, partition=partition
+                )
+                meta: RecordMetadata = await fut
+                self.say(self.dumps(meta._asdict()))
+        finally:
+            await self.stop_producer()
+
+    def parse(
+        self, convert: Any, typ: Optional[str], data: Optional[str], what: str
+    ) -> Any:
+        """Convert ``data`` with ``convert`` (``to_key``/``to_value``); usage errors."""
+        if data is None:
+            return None
+        try:
+            return convert(typ, data)
+        except (ImportError, AttributeError) as exc:
+            raise self.UsageError(f"Unknown {what} type {typ!r}: {exc}") from None
+        except (ValueError, TypeError, KeyError) as exc:
+            raise self.UsageError(f"Cannot read the {what} as {typ}: {exc}") from None
+
+    def resolve_entity(self, entity: str) -> Any:
+        """The agent named ``@entity``, or the topic; usage errors if unknown."""
+        if entity.startswith("@"):
+            try:
+                agent = self.to_topic(entity)
+            except (ImportError, AttributeError) as exc:
+                raise self.UsageError(f"Unknown agent {entity!r}: {exc}") from None
+            if not isinstance(agent, AgentT):
+                raise self.UsageError(
+                    f"{entity!r} is a {type(agent).__name__}, not an agent"
+                )
+            return agent
+        self.check_topic(entity)
+        return self.to_topic(entity)
+
+    def check_topic(self, name: str) -> None:
+        """Reject (memory://) or warn about (other brokers) undeclared topics."""
+        known = declared_topics(self.app)
+        if name in known or any(p.fullmatch(name) for p in _patterns(self.app)):
+            return
+        if self.on_memory_broker():
+            alt = didyoumean(known, name, fmt_none="")
+            raise self.UsageError(
+                E_UNKNOWN_TOPIC.format(
+                    name=name,
+                    known=", ".join(sorted(known)) or "none",
+                    alt=alt,
+                ).rstrip(". ")
+            )
+        self.carp(W_UNDECLARED_TOPIC.format(name=name))
+
+    async def stop_producer(self) -> None:
+        """Flush and stop the producer if sending started it."""
+        producer = self.app.__dict__.get("producer")
+        if producer is not None and producer.started:
+            await producer.flush()
+            await producer.stop()
