@@ -280,6 +280,9 @@ class Command(OutputMixin):
     def run_using_worker(self, *args: Any, **kwargs: Any) -> NoReturn:
         """Run :meth:`execute` in a worker until done; exit the process."""
         loop = get_event_loop()
+        if loop.is_closed():  # a previous command (call_command) closed it
+            loop = asyncio.new_event_loop()
+            asyncio.set_event_loop(loop)
         args = self.args + args
         kwargs = {**self.kwargs, **kwargs}
         service = self.as_service(loop, *args, **kwargs)
@@ -425,7 +428,10 @@ class AppCommand(Command):
         data = value.encode() if isinstance(value, str) else value
         if typ:
             model = self.import_relative_to_app(typ)
-            return model.loads(data, serializer=serializer)
+            codec = model._options.serializer or serializer
+            if codec is None or codec == "raw":
+                codec = "json"  # models are given as JSON on the command line
+            return model.loads(data, serializer=codec)
         return data
 
     def import_relative_to_app(self, attr: str) -> Any:
@@ -469,7 +475,10 @@ class AppCommand(Command):
 
     def abbreviate_fqdn(self, name: str, *, prefix: str = "") -> str:
         """Shorten ``name`` by removing the app's origin package from it."""
-        return abbr_fqdn(self.app.conf.origin or "", name, prefix=prefix)
+        origin = (self.app.conf.origin or "").partition(":")[0]
+        if not origin:  # abbr_fqdn would cut the first character
+            return f"{prefix}{name}"
+        return abbr_fqdn(origin, name, prefix=prefix)
 
 
 def call_command(

@@ -142,12 +142,24 @@ class send(AppCommand):
                     await asyncio.sleep(random.uniform(min_latency, max_latency))
                 self.carp(f"k={key_obj!r} v={value_obj!r} -> {target!r}...")
                 fut = await target.send(
-                    key=key_obj, value=value_obj, partition=partition
+                    key=key_obj,
+                    value=value_obj,
+                    partition=partition,
+                    key_serializer=self.send_codec(key_type, self.key_serializer),
+                    value_serializer=self.send_codec(
+                        value_type, self.value_serializer
+                    ),
                 )
                 meta: RecordMetadata = await fut
                 self.say(self.dumps(meta._asdict()))
         finally:
             await self.stop_producer()
+
+    def send_codec(self, typ: Optional[str], codec: Any) -> Any:
+        """Codec to send a ``typ`` model with (None: the topic's own)."""
+        if not typ:
+            return None
+        return "json" if codec is None or codec == "raw" else codec
 
     def parse(
         self, convert: Any, typ: Optional[str], data: Optional[str], what: str

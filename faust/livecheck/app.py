@@ -480,7 +480,7 @@ class LiveCheck(App):
 
 def _signal_type(annotation: Any, namespace: dict[str, Any]) -> Optional[type]:
     if isinstance(annotation, str):  # from __future__ import annotations
-        head = annotation.partition("[")[0].strip()
+        head = annotation.strip().strip("'\"").partition("[")[0].strip()
         value: Any = namespace
         for part in head.split("."):
             value = (

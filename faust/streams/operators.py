@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Optional, Union, cast
 from mode import want_seconds
 
 from ..exceptions import ImproperlyConfigured, Skip
-from ..types import ChannelT, EventT, FieldDescriptorT, StreamT, TopicT
+from ..types import ChannelT, EventT, FieldDescriptorT, TopicT
 from ..utils.queues import EventQueue
 from .stream import SKIP, is_event
 
@@ -33,7 +33,6 @@ __all__ = [
     "through",
     "echo_processor",
     "group_by",
-    "join",
 ]
 
 logger = logging.getLogger(__name__)
@@ -388,11 +387,3 @@ def group_by(
     stream._chain_key = chain_key
     stream._enable_passive(downstream)
     return downstream
-
-
-def join(stream: Stream[Any], kind: str, fields: Sequence[Any]) -> StreamT[Any]:
-    """Stream joins are not available in this release."""
-    raise ImproperlyConfigured(
-        f"Stream {kind} joins are not available yet; "
-        "look up a table inside the agent to enrich events instead"
-    )

@@ -426,29 +426,49 @@ class Stream(StreamT[T_co], Service):
             "Stream.combine is not supported: iterate each stream in its own agent"
         )
 
-    def join(self, *fields: Any) -> StreamT[Any]:
-        """Join this stream with others on ``fields`` (see :mod:`faust.joins`)."""
-        from .operators import join
+    def join(
+        self, *fields: Any, key: Any = None, within: Optional[Seconds] = None
+    ) -> StreamT[Any]:
+        """Inner join with a table or, ``within`` a window, another stream.
 
-        return join(self, "inner", fields)
+        See :mod:`faust.streams.joins`.
+        """
+        from .joins import join
 
-    def left_join(self, *fields: Any) -> StreamT[Any]:
-        """Left join on ``fields``."""
-        from .operators import join
+        return join(self, "inner", fields, key=key, within=within)
 
-        return join(self, "left", fields)
+    def left_join(
+        self, *fields: Any, key: Any = None, within: Optional[Seconds] = None
+    ) -> StreamT[Any]:
+        """Left join: unmatched values are paired with None.
 
-    def inner_join(self, *fields: Any) -> StreamT[Any]:
-        """Inner join on ``fields``."""
-        from .operators import join
+        See :mod:`faust.streams.joins`.
+        """
+        from .joins import join
 
-        return join(self, "inner", fields)
+        return join(self, "left", fields, key=key, within=within)
 
-    def outer_join(self, *fields: Any) -> StreamT[Any]:
-        """Outer join on ``fields``."""
-        from .operators import join
+    def inner_join(
+        self, *fields: Any, key: Any = None, within: Optional[Seconds] = None
+    ) -> StreamT[Any]:
+        """Same as :meth:`join`.
 
-        return join(self, "outer", fields)
+        See :mod:`faust.streams.joins`.
+        """
+        from .joins import join
+
+        return join(self, "inner", fields, key=key, within=within)
+
+    def outer_join(
+        self, *fields: Any, key: Any = None, within: Optional[Seconds] = None
+    ) -> StreamT[Any]:
+        """Outer stream-stream join: unmatched values of both sides too.
+
+        See :mod:`faust.streams.joins`.
+        """
+        from .joins import join
+
+        return join(self, "outer", fields, key=key, within=within)
 
     def __and__(self, other: Any) -> Any:
         return self.combine(self, other)

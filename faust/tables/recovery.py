@@ -38,68 +38,17 @@ from typing import TYPE_CHECKING, Any, Optional
 
 from mode import Service
 
-from ..events import Event
 from ..exceptions import ConsistencyError, RecoveryTimeout
 from ..types import TP, AppT, EventT, Message
 from ..types.tables import CollectionT
+from .changelog import ChangelogEvent
 
 if TYPE_CHECKING:  # pragma: no cover
     from .manager import TableManager
 
-__all__ = ["Recovery", "ChangelogEvent"]
+__all__ = ["Recovery"]
 
 logger = logging.getLogger(__name__)
-
-_UNSET: Any = object()
-
-
-class ChangelogEvent(Event):
-    """An event read from a changelog: key and value decode on first access.
-
-    Stores that keep the raw bytes (RocksDB) never decode them.
-    """
-
-    __slots__ = ("_table", "_key", "_value")
-
-    def __init__(self, app: AppT, table: CollectionT, message: Message) -> None:
-        self.app = app
-        self.message = message
-        headers = message.headers
-        self.headers = dict(headers) if headers else {}
-        self.acked = True
-        self._table = table
-        self._key = self._value = _UNSET
-
-    @property
-    def key(self) -> Any:
-        """The decoded key."""
-        if self._key is _UNSET:
-            schema = self._table.changelog_topic.schema
-            self._key = schema.loads_key(self.app, self.message)
-        return self._key
-
-    @key.setter
-    def key(self, key: Any) -> None:
-        self._key = key
-
-    @property
-    def value(self) -> Any:
-        """The decoded value (None for a tombstone)."""
-        if self._value is _UNSET:
-            if self.message.value is None:
-                self._value = None
-            else:
-                schema = self._table.changelog_topic.schema
-                self._value = schema.loads_value(self.app, self.message)
-        return self._value
-
-    @value.setter
-    def value(self, value: Any) -> None:
-        self._value = value
-
-    def ack(self) -> bool:
-        """Changelog messages are not tracked: nothing to ack."""
-        return False
 
 
 class Recovery(Service):
@@ -284,8 +233,9 @@ class Recovery(Service):
             table = by_topic.get(tp.topic)
             if table is None or not messages:
                 continue
+            schema = table.changelog_topic.schema
             events: list[EventT[Any]] = [
-                ChangelogEvent(app, table, message) for message in messages
+                ChangelogEvent(app, schema, message) for message in messages
             ]
             size = (
                 table.standby_buffer_size

@@ -332,3 +332,191 @@ class TestFirstStart:
         assert Path.cwd() == tmp_path
         app.discover.assert_called_once_with()
         default.assert_awaited_once_with()
+
+
+class TestPIDFile:
+    def test_written_and_removed(self, tmp_path: Path) -> None:
+        from faust.worker import PIDFile
+
+        pidfile = PIDFile(tmp_path / "w.pid")
+        pidfile.acquire()
+        assert (tmp_path / "w.pid").read_text() == f"{os.getpid()}\n"
+        pidfile.release()
+        assert not (tmp_path / "w.pid").exists()
+        pidfile.release()  # twice: nothing to do
+
+    def test_live_process_holds_it(self, tmp_path: Path) -> None:
+        from faust.worker import PIDFile, PIDFileInUse
+
+        path = tmp_path / "w.pid"
+        path.write_text(f"{os.getppid()}\n")  # our parent: alive
+        with pytest.raises(
+            PIDFileInUse, match=f"already running with pid {os.getppid()}"
+        ):
+            PIDFile(path).acquire()
+        assert path.read_text() == f"{os.getppid()}\n"
+
+    @pytest.mark.parametrize("content", ["999999999\n", "garbage"])
+    def test_stale_file_is_replaced(self, tmp_path: Path, content: str) -> None:
+        from faust.worker import PIDFile
+
+        path = tmp_path / "w.pid"
+        path.write_text(content)
+        PIDFile(path).acquire()
+        assert path.read_text() == f"{os.getpid()}\n"
+
+    def test_not_removed_when_rewritten_by_another_process(
+        self, tmp_path: Path
+    ) -> None:
+        from faust.worker import PIDFile
+
+        pidfile = PIDFile(tmp_path / "w.pid")
+        pidfile.acquire()
+        (tmp_path / "w.pid").write_text("1\n")
+        pidfile.release()
+        assert (tmp_path / "w.pid").exists()
+
+    def test_worker_refuses_to_start(self, tmp_path: Path) -> None:
+        path = tmp_path / "w.pid"
+        path.write_text(f"{os.getppid()}\n")
+        worker = make_worker(pidfile=path)
+        with pytest.raises(SystemExit) as exc:
+            worker.execute_from_commandline()
+        assert exc.value.code == 1
+        assert "cannot start" in worker.stderr.getvalue()  # type: ignore[attr-defined]
+
+    async def test_acquired_on_first_start(self, tmp_path: Path) -> None:
+        worker = make_worker(pidfile=tmp_path / "w.pid")
+        with patch.object(worker, "default_on_first_start"):
+            await worker.on_first_start()
+        assert (tmp_path / "w.pid").exists()
+        worker.pidfile.release()  # type: ignore[union-attr]
+
+
+class TestBlockingDetector:
+    def test_logs_the_blocking_stack_without_raising(
+        self, caplog: pytest.LogCaptureFixture
+    ) -> None:
+        from faust.worker import BlockingDetector
+
+        detector = BlockingDetector(0.5)
+        with (
+            patch.object(detector, "_reset_signal") as rearm,
+            caplog.at_level(logging.WARNING),
+        ):
+            detector._on_alarm(signal.SIGALRM, sys._getframe())
+        rearm.assert_called_once_with()
+        (record,) = caplog.records
+        assert "Event loop blocked for more than 0.5 second(s)" in record.getMessage()
+        assert "test_logs_the_blocking_stack_without_raising" in record.getMessage()
+
+    def test_worker_uses_it(self) -> None:
+        from faust.worker import BlockingDetector
+
+        worker = make_worker(blocking_timeout=1.0)
+        assert isinstance(worker.blocking_detector, BlockingDetector)
+
+
+class TestLogColors:
+    def _handler(self, tty: bool) -> logging.Handler:
+        import colorlog
+
+        stream = Mock(name="stream")
+        stream.isatty.return_value = tty
+        handler = logging.StreamHandler(stream)
+        handler.setFormatter(
+            colorlog.ColoredFormatter("%(message)s", stream=sys.stdout)
+        )
+        return handler
+
+    @pytest.mark.parametrize(
+        ("tty", "log_color", "colorize"),
+        [
+            (True, None, True),
+            (False, None, False),
+            (True, False, False),
+            (False, True, True),
+        ],
+    )
+    def test_follow_the_log_stream(
+        self,
+        tty: bool,
+        log_color: bool | None,
+        colorize: bool,
+        monkeypatch: pytest.MonkeyPatch,
+    ) -> None:
+        monkeypatch.delenv("NO_COLOR", raising=False)
+        monkeypatch.delenv("FORCE_COLOR", raising=False)
+        handler = self._handler(tty)
+        worker = make_worker(log_color=log_color)
+        worker._setup_log_colors([handler, logging.NullHandler()])
+        assert handler.formatter._colorize() is colorize  # type: ignore[union-attr]
+
+    def test_setup_logging_adjusts_root_handlers(self) -> None:
+        worker = make_worker(redirect_stdouts=False)
+        with (
+            patch("mode.worker.logging.setup_logging", return_value=30),
+            patch.object(worker, "_setup_log_colors") as colors,
+        ):
+            worker._setup_logging()
+        colors.assert_called_once_with(logging.root.handlers)
+
+
+class TestConsole:
+    async def test_without_aiomonitor(self, caplog: pytest.LogCaptureFixture) -> None:
+        worker = make_worker(console_port=50555)
+        with (
+            patch.dict(sys.modules, {"aiomonitor": None}),
+            caplog.at_level(logging.WARNING),
+        ):
+            assert await worker._add_monitor() is None
+        assert "aiomonitor is not installed (pip install aiomonitor)" in caplog.text
+        assert "50555" in caplog.text
+
+    async def test_with_aiomonitor(self) -> None:
+        fake = Mock(name="aiomonitor")
+        worker = make_worker(console_port=50556)
+        with (
+            patch.dict(sys.modules, {"aiomonitor": fake}),
+            patch.object(worker, "add_context") as add_context,
+        ):
+            monitor = await worker._add_monitor()
+        fake.start_monitor.assert_called_once_with(loop=worker.loop, port=50556)
+        add_context.assert_called_once_with(monitor)
+
+
+class TestAssignmentSummary:
+    def test_table(self) -> None:
+        from faust.types import TP
+        from faust.worker import assignment_table
+
+        text = assignment_table(
+            {TP("orders", p) for p in (0, 1, 2, 5)} | {TP("clicks", 3)}
+        )
+        lines = text.splitlines()
+        assert "Assigned" in lines[0]
+        assert any("| clicks | 3" in line for line in lines)
+        assert any("| orders | 0-2, 5" in line for line in lines)
+
+    async def test_logged_after_rebalance(
+        self, caplog: pytest.LogCaptureFixture
+    ) -> None:
+        from faust.types import TP
+
+        worker = make_worker()
+        with caplog.at_level(logging.INFO, logger="faust.worker"):
+            await worker.on_partitions_assigned(None, {TP("t", 0)})
+            await worker.on_partitions_assigned(None, set())
+        messages = [r.getMessage() for r in caplog.records]
+        assert "Partitions assigned:" in messages[0] and "| t " in messages[0]
+        assert messages[1].endswith("Partitions assigned: none")
+
+    async def test_connected_to_the_app_signal(self) -> None:
+        app = FakeApp()
+        app.on_partitions_assigned = Mock(name="signal")  # type: ignore[attr-defined]
+        worker = make_worker(app)
+        with patch.object(worker, "default_on_first_start"):
+            await worker.on_first_start()
+        app.on_partitions_assigned.connect.assert_called_once_with(  # type: ignore[attr-defined]
+            worker.on_partitions_assigned, weak=True
+        )

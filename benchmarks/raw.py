@@ -1,0 +1,188 @@
+"""Raw aiokafka: filling the input topics, and the S8 ceiling loops.
+
+Filling uses ``create_batch``/``send_batch`` (whole batches per partition,
+keys partitioned like the Java client), so the input of a scenario is ready
+in seconds. The S8 loops are what an application without any framework
+would write: a ``getmany`` loop (optionally decoding JSON) and a ``send``
+loop; run as ``python benchmarks/raw.py consume|consume-json|produce``,
+they write the same JSON result as the scenario apps.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import resource
+import sys
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.partitioner import DefaultPartitioner
+
+PARTITIONS = 4
+ORDER_NS = "scenarios.common.Order"
+RAW_VALUE = b"x" * 100
+ACCOUNTS = 1000
+
+Record = tuple[bytes | None, bytes]
+
+
+def raw_records(count: int) -> Iterator[Record]:
+    for i in range(count):
+        yield b"a%d" % (i % ACCOUNTS), RAW_VALUE
+
+
+def order_records(count: int) -> Iterator[Record]:
+    for i in range(count):
+        account = "a%d" % (i % ACCOUNTS)
+        value = {
+            "id": "o%d" % i,
+            "account_id": account,
+            "amount": float(i % 997) + 0.5,
+            "quantity": i % 7,
+            "country": "NO",
+            "__faust": {"ns": ORDER_NS},
+        }
+        yield account.encode(), json.dumps(value).encode()
+
+
+def changelog_records(count: int) -> Iterator[Record]:
+    keys = max(count // 10, 1)
+    for i in range(count):
+        yield json.dumps("k%d" % (i % keys)).encode(), b"%d" % i
+
+
+async def create_topics(bootstrap: str, names: list[str]) -> None:
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        existing = set(await admin.list_topics())
+        new = [
+            NewTopic(name, num_partitions=PARTITIONS, replication_factor=1)
+            for name in names
+            if name not in existing
+        ]
+        if new:
+            await admin.create_topics(new)
+    finally:
+        await admin.close()
+
+
+async def fill(bootstrap: str, topic: str, records: Iterator[Record]) -> int:
+    """Produce ``records`` in whole batches; returns how many were sent."""
+    await create_topics(bootstrap, [topic])
+    producer = AIOKafkaProducer(
+        bootstrap_servers=bootstrap, max_batch_size=1 << 20, linger_ms=50
+    )
+    await producer.start()
+    partitioner = DefaultPartitioner()
+    parts = list(range(PARTITIONS))
+    batches: dict[int, Any] = {}
+    pending: list[Any] = []
+    sent = 0
+    try:
+        for key, value in records:
+            p = partitioner(key, parts, parts) if key is not None else sent % PARTITIONS
+            batch = batches.get(p)
+            if batch is None:
+                batch = batches[p] = producer.create_batch()
+            if batch.append(key=key, value=value, timestamp=None) is None:
+                batch.close()
+                pending.append(await producer.send_batch(batch, topic, partition=p))
+                batch = batches[p] = producer.create_batch()
+                batch.append(key=key, value=value, timestamp=None)
+            sent += 1
+            if len(pending) > 16:
+                await asyncio.gather(*pending)
+                pending.clear()
+        for p, batch in batches.items():
+            batch.close()
+            pending.append(await producer.send_batch(batch, topic, partition=p))
+        await asyncio.gather(*pending)
+    finally:
+        await producer.stop()
+    return sent
+
+
+# -- S8: the ceiling -------------------------------------------------------
+
+
+def _result(path: str, events: int, seconds: float, cpu: float) -> None:
+    data = {
+        "events": events,
+        "seconds": seconds,
+        "cpu": cpu,
+        "first_event_after": 0.0,
+        "maxrss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+    }
+    with open(path + ".tmp", "w") as f:
+        json.dump(data, f)
+    os.replace(path + ".tmp", path)
+
+
+async def consume(bootstrap: str, topic: str, count: int, decode: bool) -> tuple:
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=bootstrap, group_id=None, auto_offset_reset="earliest"
+    )
+    await consumer.start()
+    try:
+        tps = [TopicPartition(topic, p) for p in range(PARTITIONS)]
+        consumer.assign(tps)
+        await consumer.seek_to_beginning(*tps)
+        loads: Callable[[bytes], Any] = json.loads
+        n = 0
+        t0 = c0 = 0.0
+        while n < count:
+            batches = await consumer.getmany(timeout_ms=1000)
+            if n == 0 and batches:
+                t0, c0 = time.perf_counter(), time.process_time()
+            for records in batches.values():
+                if decode:
+                    for record in records:
+                        loads(record.value)
+                n += len(records)
+        return n, time.perf_counter() - t0, time.process_time() - c0
+    finally:
+        await consumer.stop()
+
+
+async def produce(bootstrap: str, topic: str, count: int) -> tuple:
+    await create_topics(bootstrap, [topic])
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, linger_ms=5)
+    await producer.start()
+    try:
+        send = producer.send
+        t0, c0 = time.perf_counter(), time.process_time()
+        for i in range(count):
+            await send(topic, RAW_VALUE, key=b"a%d" % (i % ACCOUNTS))
+        await producer.flush()
+        return count, time.perf_counter() - t0, time.process_time() - c0
+    finally:
+        await producer.stop()
+
+
+def main(argv: list[str]) -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("mode", choices=["consume", "consume-json", "produce"])
+    parser.add_argument("--bootstrap", required=True)
+    parser.add_argument("--topic", required=True)
+    parser.add_argument("--count", type=int, required=True)
+    parser.add_argument("--result", required=True)
+    args = parser.parse_args(argv)
+    if args.mode == "produce":
+        n, secs, cpu = asyncio.run(produce(args.bootstrap, args.topic, args.count))
+    else:
+        decode = args.mode == "consume-json"
+        n, secs, cpu = asyncio.run(
+            consume(args.bootstrap, args.topic, args.count, decode)
+        )
+    _result(args.result, n, secs, cpu)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,531 @@
+"""The benchmark driver (``make bench``): our faust next to faust-streaming.
+
+One Tansu broker is started; the input topics are filled once with a raw
+aiokafka producer; then every scenario runs as real worker processes,
+``faust -A scenarios.<module> worker``, ours from this environment and
+faust-streaming from its own virtualenv, alternating (ours first in even
+rounds, theirs first in odd ones), each run a new app id (consumer group,
+internal topics) reading the same input from the start. The scenario app
+measures itself from its first event to its last (``scenarios/common.py``)
+and the driver kills the worker once the result is written.
+
+Usage::
+
+    python benchmarks/run.py               # every scenario, 3 rounds (< 10 min)
+    python benchmarks/run.py --quick       # 1 round, smaller inputs (< 2 min)
+    python benchmarks/run.py --only S1,S2 --rounds 5
+    python benchmarks/run.py --side ours --broker memory://   # ours on memory://
+    python benchmarks/run.py --micro       # memory broker + model micro-benchmarks
+    python benchmarks/run.py --profile S1  # cProfile of our worker -> results/
+
+The Markdown table is printed and saved to ``benchmarks/results/latest.md``
+(raw numbers in ``latest.json``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import raw  # noqa: E402  (benchmarks/raw.py, next to this file)
+from broker import Tansu  # noqa: E402
+
+RESULTS = HERE / "results"
+OURS_PYTHON = sys.executable
+THEIRS_PYTHON = "/work/fsvenv/bin/python"
+
+
+@dataclass
+class Scenario:
+    sid: str
+    title: str
+    module: str
+    input: str  # "raw" | "orders" | "changelog" | "raw-loop"
+    count: int
+    quick: int
+    timeout: float = 180.0
+
+    def events(self, quick: bool) -> int:
+        return self.quick if quick else self.count
+
+
+SCENARIOS = [
+    Scenario("S1", "plain agent, raw bytes", "scenarios.s1_raw", "raw", 100_000, 20_000),
+    Scenario("S2", "JSON faust.Record", "scenarios.s2_json", "orders", 80_000, 15_000),
+    Scenario("S3", "agent updates a Table", "scenarios.s3_table", "orders", 24_000, 6_000),
+    Scenario("S4", "group_by, then a Table", "scenarios.s4_group_by", "orders", 16_000, 4_000),
+    Scenario(
+        "S5", "agent A sends to agent B", "scenarios.s5_agent_to_agent", "orders", 16_000, 4_000
+    ),
+    Scenario("S6", "tumbling-window counts", "scenarios.s6_window", "orders", 24_000, 6_000),
+    Scenario(
+        "S7", "changelog recovery", "scenarios.s7_recovery", "changelog", 1_000_000, 200_000, 300.0
+    ),
+]
+SIDES = {"ours": "faust (ours)", "theirs": "faust-streaming 0.15.3"}
+
+
+@dataclass
+class Run:
+    ok: bool
+    events: int = 0
+    seconds: float = 0.0
+    cpu: float = 0.0
+    maxrss_kb: int = 0
+    first_event_after: float = 0.0
+    wall: float = 0.0
+    note: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def rate(self) -> float:
+        return self.events / self.seconds if self.ok and self.seconds > 0 else 0.0
+
+
+# -- running one worker ----------------------------------------------------
+
+
+def _faust_bin(python: str) -> str:
+    return str(Path(python).parent / "faust")
+
+
+def _worker_env(python: str) -> dict[str, str]:
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"PYTHONPATH", "VIRTUAL_ENV", "PYTHONHOME"}
+    }
+    env["PYTHONPATH"] = str(HERE)  # scenarios/ and raw.py; never the repo root
+    env["VIRTUAL_ENV"] = str(Path(python).parent.parent)
+    env["PATH"] = f"{Path(python).parent}:{env.get('PATH', '')}"
+    return env
+
+
+def run_worker(
+    side: str,
+    python: str,
+    scen: Scenario,
+    count: int,
+    broker: str,
+    topic: str,
+    workdir: Path,
+    extra: str = "",
+    profile: str = "",
+) -> Run:
+    app_id = f"bench-{scen.sid.lower()}-{side}-{uuid.uuid4().hex[:8]}"
+    rundir = workdir / app_id
+    rundir.mkdir(parents=True)
+    result = rundir / "result.json"
+    env = _worker_env(python)
+    env.update(
+        BENCH_BROKER=broker,
+        BENCH_APP_ID=app_id,
+        BENCH_TOPIC=topic,
+        BENCH_COUNT=str(count),
+        BENCH_RESULT=str(result),
+        BENCH_DATADIR=str(rundir / "data"),
+        BENCH_INPUT=scen.input,
+        BENCH_EXTRA=extra,
+        BENCH_PROFILE=profile,
+    )
+    cmd = [_faust_bin(python), "-A", scen.module, "worker", "-l", "warn"]
+    start = time.time()
+    env["BENCH_SPAWN"] = repr(start)
+    with (rundir / "worker.log").open("wb") as log:
+        proc = subprocess.Popen(
+            cmd,
+            cwd=rundir,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    deadline = time.monotonic() + scen.timeout
+    note = ""
+    while not result.exists():
+        if proc.poll() is not None:
+            note = f"worker exited with {proc.returncode}"
+            break
+        if time.monotonic() > deadline:
+            note = f"timeout after {scen.timeout:.0f}s"
+            break
+        time.sleep(0.01)
+    wall = time.time() - start
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    proc.wait()
+    if not result.exists():
+        tail = (rundir / "worker.log").read_text(errors="replace")[-2000:]
+        print(f"    {side} {scen.sid} FAILED: {note}\n{tail}", file=sys.stderr)
+        return Run(ok=False, wall=wall, note=note)
+    data = json.loads(result.read_text())
+    run = Run(
+        ok=True,
+        events=int(data.pop("events")),
+        seconds=float(data.pop("seconds")),
+        cpu=float(data.pop("cpu")),
+        maxrss_kb=int(data.pop("maxrss_kb")),
+        first_event_after=float(data.pop("first_event_after")),
+        wall=wall,
+        extra=data,
+    )
+    shutil.rmtree(rundir, ignore_errors=True)
+    return run
+
+
+def run_raw_loop(mode: str, bootstrap: str, topic: str, count: int, workdir: Path) -> Run:
+    result = workdir / f"raw-{mode}-{uuid.uuid4().hex[:6]}.json"
+    cmd = [
+        OURS_PYTHON,
+        str(HERE / "raw.py"),
+        mode,
+        "--bootstrap",
+        bootstrap,
+        "--topic",
+        topic,
+        "--count",
+        str(count),
+        "--result",
+        str(result),
+    ]
+    start = time.time()
+    proc = subprocess.run(cmd, capture_output=True, timeout=300)
+    if proc.returncode != 0 or not result.exists():
+        print(proc.stderr.decode(errors="replace")[-2000:], file=sys.stderr)
+        return Run(ok=False, note=f"exit {proc.returncode}")
+    data = json.loads(result.read_text())
+    return Run(
+        ok=True,
+        events=data["events"],
+        seconds=data["seconds"],
+        cpu=data["cpu"],
+        maxrss_kb=data["maxrss_kb"],
+        wall=time.time() - start,
+    )
+
+
+# -- the suite -------------------------------------------------------------
+
+
+class Suite:
+    def __init__(self, args: argparse.Namespace) -> None:
+        self.args = args
+        self.quick: bool = args.quick
+        self.rounds: int = args.rounds or (1 if self.quick else 3)
+        self.sides = ["ours", "theirs"] if args.side == "both" else [args.side]
+        self.pythons = {"ours": args.ours_python, "theirs": args.theirs_python}
+        if "theirs" in self.sides and not Path(args.theirs_python).exists():
+            print(
+                f"faust-streaming's python not found at {args.theirs_python}: "
+                "create it with `python3 -m venv /work/fsvenv && "
+                "/work/fsvenv/bin/pip install faust-streaming==0.15.3`; "
+                "running ours only",
+                file=sys.stderr,
+            )
+            self.sides = ["ours"]
+        only = {s.strip().upper() for s in args.only.split(",")} if args.only else None
+        self.scenarios = [s for s in SCENARIOS if only is None or s.sid in only]
+        self.with_s8 = only is None or "S8" in only
+        self.memory = args.broker.startswith("memory")
+        if self.memory:
+            self.sides = ["ours"]
+            self.scenarios = [s for s in self.scenarios if s.input in ("raw", "orders")]
+            self.with_s8 = False
+        self.workdir = Path(tempfile.mkdtemp(prefix="faust-bench-"))
+        self.tansu = Tansu(self.workdir)
+        self.runs: dict[tuple[str, str], list[Run]] = {}
+        self.topics: dict[str, str] = {}
+        self.changelog = ""
+
+    def broker_url(self) -> str:
+        return self.args.broker if self.memory else self.tansu.url
+
+    def fill_inputs(self) -> None:
+        tag = uuid.uuid4().hex[:6]
+        need: dict[str, int] = {}
+        for s in self.scenarios:
+            need[s.input] = max(need.get(s.input, 0), s.events(self.quick))
+        if self.with_s8:
+            s1 = SCENARIOS[0].events(self.quick)
+            need["raw"] = max(need.get("raw", 0), s1)
+            need["orders"] = max(need.get("orders", 0), s1)
+        gens = {
+            "raw": raw.raw_records,
+            "orders": raw.order_records,
+            "changelog": raw.changelog_records,
+        }
+        for kind, count in need.items():
+            topic = f"bench-{kind}-{tag}"
+            self.topics[kind] = topic
+            if self.memory:
+                continue  # the app fills its in-process broker itself
+            t0 = time.perf_counter()
+            sent = asyncio.run(raw.fill(self.tansu.bootstrap, topic, gens[kind](count)))
+            secs = time.perf_counter() - t0
+            print(f"  filled {topic}: {sent:,} records in {secs:.1f}s", flush=True)
+        if "changelog" in need:
+            self.changelog = self.topics["changelog"]
+            trigger = f"bench-trigger-{tag}"
+            self.topics["trigger"] = trigger
+            asyncio.run(raw.fill(self.tansu.bootstrap, trigger, iter([(b"go", b"go")])))
+
+    def run(self) -> None:
+        t0 = time.monotonic()
+        try:
+            if not self.memory:
+                self.tansu.start()
+                print(f"Tansu broker on {self.tansu.bootstrap}", flush=True)
+            self.fill_inputs()
+            for scen in self.scenarios:
+                self.run_scenario(scen)
+            if self.with_s8:
+                self.run_s8()
+        finally:
+            self.tansu.stop()
+            shutil.rmtree(self.workdir, ignore_errors=True)
+        total = time.monotonic() - t0
+        report = render(self, total)
+        print()
+        print(report)
+        if not self.args.no_save:
+            RESULTS.mkdir(exist_ok=True)
+            (RESULTS / "latest.md").write_text(report)
+            (RESULTS / "latest.json").write_text(json.dumps(self.raw_results(), indent=1))
+
+    def run_scenario(self, scen: Scenario) -> None:
+        count = scen.events(self.quick)
+        topic = self.topics["trigger" if scen.input == "changelog" else scen.input]
+        extra = f"{self.changelog}:{count}" if scen.input == "changelog" else ""
+        print(f"{scen.sid} {scen.title} ({count:,} events)", flush=True)
+        for rnd in range(self.rounds):
+            order = self.sides if rnd % 2 == 0 else list(reversed(self.sides))
+            for side in order:
+                run = run_worker(
+                    side,
+                    self.pythons[side],
+                    scen,
+                    count,
+                    self.broker_url(),
+                    topic,
+                    self.workdir,
+                    extra=extra,
+                )
+                self.runs.setdefault((scen.sid, side), []).append(run)
+                if run.ok:
+                    more = f" keys={run.extra['keys']:,}" if "keys" in run.extra else ""
+                    print(
+                        f"  {side:<6} {run.rate:>10,.0f}/s  cpu {run.cpu:6.2f}s  "
+                        f"rss {run.maxrss_kb / 1024:6.0f}MB  "
+                        f"first event {run.first_event_after:5.2f}s{more}",
+                        flush=True,
+                    )
+
+    def run_s8(self) -> None:
+        count = SCENARIOS[0].events(self.quick)
+        print(f"S8 raw aiokafka loops ({count:,} messages)", flush=True)
+        boot = self.tansu.bootstrap
+        loops = [
+            ("consume", self.topics["raw"]),
+            ("consume-json", self.topics["orders"]),
+            ("produce", f"bench-produce-{uuid.uuid4().hex[:6]}"),
+        ]
+        for mode, topic in loops:
+            for _ in range(self.rounds):
+                run = run_raw_loop(mode, boot, topic, count, self.workdir)
+                if mode == "produce":  # a new topic each time
+                    topic = f"bench-produce-{uuid.uuid4().hex[:6]}"
+                self.runs.setdefault((f"S8 {mode}", "ours"), []).append(run)
+                print(f"  {mode:<13} {run.rate:>10,.0f}/s  cpu {run.cpu:6.2f}s", flush=True)
+
+    def raw_results(self) -> dict[str, Any]:
+        return {
+            f"{sid}/{side}": [r.__dict__ | {"rate": r.rate} for r in runs]
+            for (sid, side), runs in self.runs.items()
+        }
+
+
+# -- the report ------------------------------------------------------------
+
+
+def _stats(runs: list[Run]) -> dict[str, float] | None:
+    ok = [r for r in runs if r.ok]
+    if not ok:
+        return None
+    rates = [r.rate for r in ok]
+    return {
+        "median": statistics.median(rates),
+        "min": min(rates),
+        "max": max(rates),
+        "cpu_per_m": statistics.median(r.cpu / r.events * 1e6 for r in ok),
+        "rss_mb": max(r.maxrss_kb for r in ok) / 1024,
+        "first": statistics.median(r.first_event_after for r in ok),
+        "runs": len(ok),
+        "failed": len(runs) - len(ok),
+    }
+
+
+def _rate(st: dict[str, float] | None) -> str:
+    if st is None:
+        return "failed"
+    return f"{st['median']:,.0f} ({st['min']:,.0f}–{st['max']:,.0f})"
+
+
+def _num(st: dict[str, float] | None, key: str, fmt: str) -> str:
+    return "–" if st is None else format(st[key], fmt)
+
+
+def render(suite: Suite, total: float) -> str:
+    lines = [
+        "# Benchmark results",
+        "",
+        f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; "
+        f"{'quick' if suite.quick else 'full'} run, {suite.rounds} round(s) per side, "
+        f"broker {'memory:// (in-process)' if suite.memory else 'Tansu 0.6 (loopback)'}, "
+        f"{os.cpu_count()} CPUs; total {total:.0f}s.",
+        "",
+        "Events/s: median (min–max) over the rounds; CPU: seconds of process CPU "
+        "per million events; RSS: peak resident set of the worker; first: "
+        "seconds from spawning the worker to its first event.",
+        "",
+        "| Scenario | ours events/s | faust-streaming events/s | ratio | CPU s/1M ours / theirs "
+        "| RSS MB ours / theirs | first event s ours / theirs |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for scen in suite.scenarios:
+        ours = _stats(suite.runs.get((scen.sid, "ours"), []))
+        theirs = _stats(suite.runs.get((scen.sid, "theirs"), []))
+        ratio = (
+            f"{ours['median'] / theirs['median']:.1f}x"
+            if ours and theirs and theirs["median"]
+            else "–"
+        )
+        lines.append(
+            f"| {scen.sid} {scen.title} | {_rate(ours)} | {_rate(theirs)} | {ratio} "
+            f"| {_num(ours, 'cpu_per_m', '.1f')} / {_num(theirs, 'cpu_per_m', '.1f')} "
+            f"| {_num(ours, 'rss_mb', '.0f')} / {_num(theirs, 'rss_mb', '.0f')} "
+            f"| {_num(ours, 'first', '.2f')} / {_num(theirs, 'first', '.2f')} |"
+        )
+    lines.extend(_s8_lines(suite))
+    return "\n".join(lines) + "\n"
+
+
+def _s8_lines(suite: Suite) -> list[str]:
+    if not suite.with_s8:
+        return []
+    out: list[str] = []
+    for mode in ("consume", "consume-json", "produce"):
+        st = _stats(suite.runs.get((f"S8 {mode}", "ours"), []))
+        out.append(
+            f"| S8 raw aiokafka {mode} loop | {_rate(st)} | – | – "
+            f"| {_num(st, 'cpu_per_m', '.1f')} | {_num(st, 'rss_mb', '.0f')} | – |"
+        )
+    s1 = _stats(suite.runs.get(("S1", "ours"), []))
+    ceiling = _stats(suite.runs.get(("S8 consume", "ours"), []))
+    s2 = _stats(suite.runs.get(("S2", "ours"), []))
+    ceiling_json = _stats(suite.runs.get(("S8 consume-json", "ours"), []))
+    out.append("")
+    if s1 and ceiling:
+        out.append(
+            f"S1 (ours) is {s1['median'] / ceiling['median']:.0%} of the raw aiokafka "
+            "consumer loop."
+        )
+    if s2 and ceiling_json:
+        out.append(
+            f"S2 (ours) is {s2['median'] / ceiling_json['median']:.0%} of the raw "
+            "aiokafka consumer loop with JSON decoding."
+        )
+    return out
+
+
+# -- micro-benchmarks and profiling ------------------------------------------
+
+
+def run_micro(args: argparse.Namespace) -> None:
+    subprocess.run([OURS_PYTHON, str(HERE / "memory_broker.py"), "200000", "3"], check=False)
+    cmd = [OURS_PYTHON, str(HERE / "models" / "bench_records.py"), "--ours", OURS_PYTHON]
+    if Path(args.theirs_python).exists():
+        cmd += ["--theirs", args.theirs_python]
+    subprocess.run(cmd, check=False)
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="1 round, small inputs")
+    parser.add_argument("--rounds", type=int, default=0)
+    parser.add_argument("--only", default="", help="e.g. S1,S2,S8")
+    parser.add_argument("--side", choices=["both", "ours", "theirs"], default="both")
+    parser.add_argument("--broker", default="kafka", help="kafka (Tansu) or memory://")
+    parser.add_argument("--ours-python", default=OURS_PYTHON)
+    parser.add_argument("--theirs-python", default=THEIRS_PYTHON)
+    parser.add_argument("--micro", action="store_true", help="micro-benchmarks only")
+    parser.add_argument("--profile", default="", help="cProfile ours in one scenario")
+    parser.add_argument("--no-save", action="store_true")
+    args = parser.parse_args(argv)
+    if args.micro:
+        run_micro(args)
+        return 0
+    if args.profile:
+        return profile(args)
+    Suite(args).run()
+    return 0
+
+
+def profile(args: argparse.Namespace) -> int:
+    scen = next(s for s in SCENARIOS if s.sid == args.profile.upper())
+    args.only = scen.sid
+    args.rounds = 1
+    args.no_save = True
+    suite = Suite(args)
+    suite.sides = [args.side if args.side != "both" else "ours"]
+    suite.with_s8 = False
+    out = RESULTS / f"profile-{scen.sid}-{suite.sides[0]}.prof"
+    RESULTS.mkdir(exist_ok=True)
+    try:
+        if not suite.memory:
+            suite.tansu.start()
+        suite.fill_inputs()
+        count = scen.events(args.quick)
+        topic = suite.topics["trigger" if scen.input == "changelog" else scen.input]
+        extra = f"{suite.changelog}:{count}" if scen.input == "changelog" else ""
+        side = suite.sides[0]
+        run = run_worker(
+            side,
+            suite.pythons[side],
+            scen,
+            count,
+            suite.broker_url(),
+            topic,
+            suite.workdir,
+            extra=extra,
+            profile=str(out),
+        )
+    finally:
+        suite.tansu.stop()
+        shutil.rmtree(suite.workdir, ignore_errors=True)
+    print(f"{scen.sid} {side}: {run.rate:,.0f}/s (under cProfile); profile in {out}")
+    import pstats
+
+    pstats.Stats(str(out)).sort_stats("tottime").print_stats(30)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

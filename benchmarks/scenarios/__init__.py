@@ -1,0 +1,1 @@
+"""Scenario apps of the benchmark suite (run by ``benchmarks/run.py``)."""

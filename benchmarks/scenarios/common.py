@@ -1,0 +1,164 @@
+"""What every scenario app shares: settings from the driver, and the meter.
+
+The same scenario modules run under our faust and under faust-streaming
+(``faust -A scenarios.s1_raw worker``), so they use only the public Faust
+API. The driver passes everything through environment variables:
+
+``BENCH_BROKER``   broker URL (``kafka://127.0.0.1:PORT``)
+``BENCH_APP_ID``   app id = consumer group (fresh for every run)
+``BENCH_TOPIC``    input topic (already filled by the driver)
+``BENCH_COUNT``    events to process before the meter stops
+``BENCH_RESULT``   file the meter writes its JSON result to
+``BENCH_DATADIR``  the app's data directory
+``BENCH_SPAWN``    ``time.time()`` when the driver started the process
+``BENCH_PROFILE``  write a cProfile of the measured span (main thread) here
+``BENCH_INPUT``    ``raw`` or ``orders``: with a ``memory://`` broker (ours
+                   only) the app fills its input itself, in-process, before
+                   the worker starts
+
+The meter starts at the first event and stops at the ``BENCH_COUNT``-th,
+then writes events, seconds, CPU seconds (every thread of the process) and
+peak RSS; the driver kills the worker once the result is there.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import time
+from typing import Any, Callable
+
+import faust
+
+BROKER = os.environ.get("BENCH_BROKER", "kafka://127.0.0.1:9092")
+APP_ID = os.environ.get("BENCH_APP_ID", "bench")
+TOPIC = os.environ.get("BENCH_TOPIC", "bench-input")
+COUNT = int(os.environ.get("BENCH_COUNT", "100000"))
+RESULT = os.environ.get("BENCH_RESULT", "")
+DATADIR = os.environ.get("BENCH_DATADIR", "/tmp/bench-data")
+SPAWN = float(os.environ.get("BENCH_SPAWN", "0") or 0)
+EXTRA = os.environ.get("BENCH_EXTRA", "")
+INPUT = os.environ.get("BENCH_INPUT", "raw")
+PROFILE = os.environ.get("BENCH_PROFILE", "")
+
+
+def make_app(**options: Any) -> faust.App:
+    """An app with the settings both implementations get.
+
+    Only what the Tansu broker needs differs from Faust's defaults: a short
+    session timeout (Tansu waits half of it in JoinGroup) and no web server.
+    """
+    settings: dict[str, Any] = {
+        "broker": BROKER,
+        "web_enabled": False,
+        "datadir": DATADIR,
+        "topic_partitions": 4,
+        "broker_session_timeout": 3.0,
+        "broker_heartbeat_interval": 0.5,
+        "broker_rebalance_timeout": 10.0,
+        "broker_request_timeout": 10.0,
+    }
+    settings.update(options)
+    if BROKER.startswith("memory"):
+        _fill_memory_broker()
+    return faust.App(APP_ID, **settings)
+
+
+def _fill_memory_broker() -> None:
+    # ours only: the embedded broker lives in this process
+    from raw import PARTITIONS, order_records, raw_records  # benchmarks/raw.py
+
+    from faust.transport.drivers.memory.broker import MemoryBroker
+
+    broker = MemoryBroker.for_url(BROKER, default_partitions=PARTITIONS)
+    broker.create_topic(TOPIC, PARTITIONS)
+    records = order_records if INPUT == "orders" else raw_records
+    produce = broker.produce
+    for key, value in records(COUNT):
+        produce(TOPIC, key, value)
+
+
+class Order(faust.Record, serializer="json"):
+    """The JSON record of S2-S6 (as produced by ``benchmarks.produce``)."""
+
+    id: str
+    account_id: str
+    amount: float
+    quantity: int
+    country: str
+
+
+def _write(result: dict[str, Any]) -> None:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    result["maxrss_kb"] = usage.ru_maxrss
+    tmp = RESULT + ".tmp"
+    with open(tmp, "w") as f:
+        json.dump(result, f)
+    os.replace(tmp, RESULT)  # the driver never sees half a file
+
+
+def meter(expected: int = COUNT) -> Callable[[], None]:
+    """A ``tick()`` to call once per processed event (cheap: one add, one compare)."""
+    n = 0
+    t0 = c0 = first = 0.0
+    profiler: Any = None
+
+    def finish() -> None:
+        if profiler is not None:
+            profiler.disable()
+            profiler.dump_stats(PROFILE)
+        elapsed = time.perf_counter() - t0
+        cpu = time.process_time() - c0
+        _write(
+            {
+                "events": expected,
+                "seconds": elapsed,
+                "cpu": cpu,
+                "first_event_after": first,
+            }
+        )
+
+    def tick() -> None:
+        nonlocal n, t0, c0, first, profiler
+        n += 1
+        if n == expected:
+            finish()
+        elif n == 1:
+            if PROFILE:
+                import cProfile
+
+                profiler = cProfile.Profile()
+                profiler.enable()
+            t0 = time.perf_counter()
+            c0 = time.process_time()
+            first = time.time() - SPAWN if SPAWN else 0.0
+
+    return tick
+
+
+class Span:
+    """Explicit start/stop measurement (recovery: from assignment to ready)."""
+
+    def __init__(self) -> None:
+        self.t0: float | None = None
+        self.c0 = 0.0
+
+    def start(self) -> None:
+        if self.t0 is None:
+            self.t0 = time.perf_counter()
+            self.c0 = time.process_time()
+
+    def stop(self, events: int, **extra: Any) -> None:
+        if self.t0 is None:
+            self.start()
+        assert self.t0 is not None
+        _write(
+            {
+                "events": events,
+                "seconds": time.perf_counter() - self.t0,
+                "cpu": time.process_time() - self.c0,
+                "first_event_after": time.time() - SPAWN if SPAWN else 0.0,
+                **extra,
+            }
+        )

@@ -1,0 +1,13 @@
+"""S1: a plain agent over raw bytes."""
+
+from scenarios.common import TOPIC, make_app, meter
+
+app = make_app()
+source = app.topic(TOPIC, value_serializer="raw")
+tick = meter()
+
+
+@app.agent(source)
+async def consume(stream):
+    async for _value in stream:
+        tick()
