@@ -137,16 +137,20 @@ async def consume(bootstrap: str, topic: str, count: int, decode: bool) -> tuple
         loads: Callable[[bytes], Any] = json.loads
         n = 0
         t0 = c0 = 0.0
+        first = 0
         while n < count:
             batches = await consumer.getmany(timeout_ms=1000)
-            if n == 0 and batches:
-                t0, c0 = time.perf_counter(), time.process_time()
             for records in batches.values():
                 if decode:
                     for record in records:
                         loads(record.value)
                 n += len(records)
-        return n, time.perf_counter() - t0, time.process_time() - c0
+            if not first and n:
+                # measure from the first batch on, like the scenario meters
+                # (which start at their first event): it does not count
+                first = n
+                t0, c0 = time.perf_counter(), time.process_time()
+        return n - first, time.perf_counter() - t0, time.process_time() - c0
     finally:
         await consumer.stop()
 

@@ -108,6 +108,10 @@ async def execute_order(orders: faust.Stream[Order]) -> None:
     """Execute real orders; fake ones are only acknowledged."""
     async for order in orders:
         execution_id = uuid()
+        if not order.fake:
+            app.log.info(
+                "Executing %s order %s as %s", order.side, order.id, execution_id
+            )
         await test_order.order_executed.send(execution_id)
 
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Optional, Union
 
 from .types import AppT, ChannelT, CodecArg, EventT, K, RecordMetadata, SchemaT, V
 from .types.core import HeadersArg
-from .types.tuples import Message, MessageSentCallback
+from .types.tuples import ConsumerMessage, Message, MessageSentCallback
 
 if TYPE_CHECKING:  # pragma: no cover
     pass
@@ -56,12 +56,12 @@ class Event(EventT[Any]):
         self.key = key
         self.value = value
         self.message = message
-        if headers is None:
-            self.headers = {}
-        elif isinstance(headers, dict):
+        if headers.__class__ is dict or isinstance(headers, dict):
             self.headers = headers
-        else:
+        elif headers:
             self.headers = dict(headers)
+        else:  # None, or no headers at all (Kafka gives an empty tuple)
+            self.headers = {}
         self.acked = False
 
     async def send(
@@ -182,6 +182,17 @@ class Event(EventT[Any]):
             return False
         self.acked = True
         message = self.message
+        if message.__class__ is ConsumerMessage:
+            # ConsumerMessage.ack, inlined: this runs for every event
+            if message.acked:
+                return False
+            refcount = message.refcount - 1
+            if refcount > 0:
+                message.refcount = refcount
+                return False
+            message.refcount = 0
+            message.acked = True
+            return self.app.consumer.ack(message)
         # only messages read by a consumer need it (and creating it is work)
         return message.ack(self.app.consumer if message.use_tracking else None)
 

@@ -27,7 +27,7 @@ import json
 import os
 import resource
 import time
-from typing import Any, Callable
+from typing import Any
 
 import faust
 
@@ -98,43 +98,68 @@ def _write(result: dict[str, Any]) -> None:
     os.replace(tmp, RESULT)  # the driver never sees half a file
 
 
-def meter(expected: int = COUNT) -> Callable[[], None]:
-    """A ``tick()`` to call once per processed event (cheap: one add, one compare)."""
-    n = 0
-    t0 = c0 = first = 0.0
-    profiler: Any = None
+class Meter:
+    """Counts processed events; measures from the first input event to the last.
 
-    def finish() -> None:
-        if profiler is not None:
-            profiler.disable()
-            profiler.dump_stats(PROFILE)
-        elapsed = time.perf_counter() - t0
-        cpu = time.process_time() - c0
+    ``tick()`` once per event at the end of the pipeline. Pipelines with
+    several stages (group_by, agent to agent) also call ``begin()`` for every
+    event of the first stage, so the measurement includes the forwarding and
+    any rebalance a new internal topic causes (one compare per call once
+    started).
+    """
+
+    __slots__ = ("expected", "n", "t0", "c0", "first", "started", "profiler")
+
+    def __init__(self, expected: int = COUNT) -> None:
+        self.expected = expected
+        self.n = 0
+        self.t0 = self.c0 = self.first = 0.0
+        self.started = False
+        self.profiler: Any = None
+
+    def begin(self) -> None:
+        if self.started:
+            return
+        self.started = True
+        if os.environ.get("GCX") == "freeze":
+            import gc
+
+            gc.freeze()
+        if PROFILE:
+            import cProfile
+
+            self.profiler = cProfile.Profile()
+            self.profiler.enable()
+        self.t0 = time.perf_counter()
+        self.c0 = time.process_time()
+        self.first = time.time() - SPAWN if SPAWN else 0.0
+
+    def tick(self) -> None:
+        n = self.n = self.n + 1
+        if n == 1:
+            self.begin()
+        if n == self.expected:
+            self.finish()
+
+    def finish(self) -> None:
+        elapsed = time.perf_counter() - self.t0
+        cpu = time.process_time() - self.c0
+        if self.profiler is not None:
+            self.profiler.disable()
+            self.profiler.dump_stats(PROFILE)
         _write(
             {
-                "events": expected,
+                "events": self.expected,
                 "seconds": elapsed,
                 "cpu": cpu,
-                "first_event_after": first,
+                "first_event_after": self.first,
             }
         )
 
-    def tick() -> None:
-        nonlocal n, t0, c0, first, profiler
-        n += 1
-        if n == expected:
-            finish()
-        elif n == 1:
-            if PROFILE:
-                import cProfile
 
-                profiler = cProfile.Profile()
-                profiler.enable()
-            t0 = time.perf_counter()
-            c0 = time.process_time()
-            first = time.time() - SPAWN if SPAWN else 0.0
-
-    return tick
+def meter(expected: int = COUNT) -> Meter:
+    """The meter of this worker."""
+    return Meter(expected)
 
 
 class Span:

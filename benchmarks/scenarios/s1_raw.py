@@ -4,10 +4,10 @@ from scenarios.common import TOPIC, make_app, meter
 
 app = make_app()
 source = app.topic(TOPIC, value_serializer="raw")
-tick = meter()
+m = meter()
 
 
 @app.agent(source)
 async def consume(stream):
     async for _value in stream:
-        tick()
+        m.tick()

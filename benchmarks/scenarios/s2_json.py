@@ -4,11 +4,11 @@ from scenarios.common import TOPIC, Order, make_app, meter
 
 app = make_app()
 source = app.topic(TOPIC, value_type=Order)
-tick = meter()
+m = meter()
 
 
 @app.agent(source)
 async def consume(orders):
     async for order in orders:
         if order.amount >= 0.0:
-            tick()
+            m.tick()

@@ -5,11 +5,11 @@ from scenarios.common import TOPIC, Order, make_app, meter
 app = make_app()
 source = app.topic(TOPIC, value_type=Order)
 counts = app.Table("counts", default=int)
-tick = meter()
+m = meter()
 
 
 @app.agent(source)
 async def consume(orders):
     async for order in orders:
         counts[order.account_id] += 1
-        tick()
+        m.tick()

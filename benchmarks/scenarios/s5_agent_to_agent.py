@@ -4,17 +4,18 @@ from scenarios.common import TOPIC, Order, make_app, meter
 
 app = make_app()
 source = app.topic(TOPIC, value_type=Order)
-tick = meter()
+m = meter()
 
 
 @app.agent(value_type=Order)
 async def second(orders):
     async for order in orders:
         if order.quantity >= 0:
-            tick()
+            m.tick()
 
 
 @app.agent(source)
 async def first(orders):
     async for order in orders:
+        m.begin()
         await second.send(key=order.account_id, value=order)

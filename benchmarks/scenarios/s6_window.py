@@ -9,11 +9,11 @@ source = app.topic(TOPIC, value_type=Order)
 per_minute = app.Table("per_minute", default=int).tumbling(
     timedelta(minutes=1), expires=timedelta(hours=1)
 )
-tick = meter()
+m = meter()
 
 
 @app.agent(source)
 async def consume(orders):
     async for order in orders:
         per_minute[order.account_id] += 1
-        tick()
+        m.tick()

@@ -144,6 +144,7 @@ class App(Service, AppT):
         self.agents = factories.new_agent_manager(self)
         self.sensors = factories.new_sensor_delegate(self)
         self._init_signals()
+        self.on_rebalance_complete.connect(self._rebalancer.on_rebalance_complete)
         Service.__init__(self, loop=loop, beacon=cast(Any, beacon))
 
     def _init_signals(self) -> None:

@@ -97,10 +97,9 @@ class Rebalancer:
             else "",
         )
 
-    async def on_rebalance_complete(self) -> None:
-        """Called when tables finished recovering after a rebalance."""
+    async def on_rebalance_complete(self, sender: object = None, **kwargs: object) -> None:
+        """Receiver of ``app.on_rebalance_complete`` (tables recovered)."""
         app = self.app
         if self._sensor_state is not None:
             app.sensors.on_rebalance_end(app, self._sensor_state)
             self._sensor_state = None
-        await app.on_rebalance_complete.send()

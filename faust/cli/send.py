@@ -139,21 +139,23 @@ class send(AppCommand):
         try:
             for i in range(repeat):
                 if i and max_latency:
-                    await asyncio.sleep(random.uniform(min_latency, max_latency))
+                    await self.pause(random.uniform(min_latency, max_latency))
                 self.carp(f"k={key_obj!r} v={value_obj!r} -> {target!r}...")
                 fut = await target.send(
                     key=key_obj,
                     value=value_obj,
                     partition=partition,
                     key_serializer=self.send_codec(key_type, self.key_serializer),
-                    value_serializer=self.send_codec(
-                        value_type, self.value_serializer
-                    ),
+                    value_serializer=self.send_codec(value_type, self.value_serializer),
                 )
                 meta: RecordMetadata = await fut
                 self.say(self.dumps(meta._asdict()))
         finally:
             await self.stop_producer()
+
+    async def pause(self, seconds: float) -> None:
+        """Wait between two messages (``--min-latency``/``--max-latency``)."""
+        await asyncio.sleep(seconds)
 
     def send_codec(self, typ: Optional[str], codec: Any) -> Any:
         """Codec to send a ``typ`` model with (None: the topic's own)."""

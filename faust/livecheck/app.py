@@ -39,7 +39,7 @@ from .case import Case
 from .exceptions import LiveCheckError
 from .locals import current_test, current_test_stack
 from .models import SignalEvent, TestExecution, TestReport
-from .signals import BaseSignal, Signal
+from .signals import BaseSignal, Signal, signal_annotations
 
 __all__ = ["LiveCheck", "LiveCheckSensor"]
 
@@ -318,7 +318,7 @@ class LiveCheck(App):
     def _make_signals(
         self, case_cls: type[_Case], base_case: type[_Case]
     ) -> Iterator[BaseSignal[Any]]:
-        for index, (attr, typ) in enumerate(_signal_annotations(case_cls, base_case)):
+        for index, (attr, typ) in enumerate(signal_annotations(case_cls, base_case)):
             signal = getattr(case_cls, attr, None)
             if not isinstance(signal, BaseSignal):
                 signal = typ(name=attr, index=index + 1)
@@ -476,40 +476,3 @@ class LiveCheck(App):
                 self.report_topic_name, key_type=str, value_type=TestReport
             )
         return self._reports
-
-
-def _signal_type(annotation: Any, namespace: dict[str, Any]) -> Optional[type]:
-    if isinstance(annotation, str):  # from __future__ import annotations
-        head = annotation.strip().strip("'\"").partition("[")[0].strip()
-        value: Any = namespace
-        for part in head.split("."):
-            value = (
-                value.get(part)
-                if isinstance(value, dict)
-                else getattr(value, part, None)
-            )
-        annotation = value
-    origin = typing.get_origin(annotation) or annotation
-    if isinstance(origin, type) and issubclass(origin, BaseSignal):
-        return origin
-    return None
-
-
-def _signal_annotations(
-    case_cls: type, base_case: type
-) -> Iterator[tuple[str, type[BaseSignal[Any]]]]:
-    """``(attribute, signal class)`` for the signal annotations, in order."""
-    import sys
-
-    seen: set[str] = set()
-    skip = set(base_case.__mro__)
-    for klass in reversed(case_cls.__mro__):
-        if klass in skip:
-            continue
-        module = sys.modules.get(klass.__module__)
-        namespace = {**vars(module)} if module is not None else {}
-        for attr, annotation in vars(klass).get("__annotations__", {}).items():
-            typ = _signal_type(annotation, namespace)
-            if typ is not None and attr not in seen:
-                seen.add(attr)
-                yield attr, typ

@@ -20,6 +20,9 @@ until the test asks for it).
 from __future__ import annotations
 
 import asyncio
+import sys
+import typing
+from collections.abc import Iterator
 from time import monotonic
 from typing import TYPE_CHECKING, Any, Generic, Optional, TypeVar, cast
 
@@ -34,7 +37,7 @@ from .models import SignalEvent
 if TYPE_CHECKING:  # pragma: no cover
     from .case import Case
 
-__all__ = ["BaseSignal", "Signal"]
+__all__ = ["BaseSignal", "Signal", "signal_annotations"]
 
 VT = TypeVar("VT")
 
@@ -149,3 +152,43 @@ class Signal(BaseSignal[VT]):
             self, time_start=time_start, time_end=monotonic()
         )
         return cast(VT, maybe_model(event.value))
+
+
+def _signal_type(annotation: Any, namespace: dict[str, Any]) -> Optional[type]:
+    if isinstance(annotation, str):  # from __future__ import annotations
+        head = annotation.strip().strip("'\"").partition("[")[0].strip()
+        value: Any = namespace
+        for part in head.split("."):
+            value = (
+                value.get(part)
+                if isinstance(value, dict)
+                else getattr(value, part, None)
+            )
+        annotation = value
+    origin = typing.get_origin(annotation) or annotation
+    if isinstance(origin, type) and issubclass(origin, BaseSignal):
+        return origin
+    return None
+
+
+def signal_annotations(
+    case_cls: type, base_case: type
+) -> Iterator[tuple[str, type[BaseSignal[Any]]]]:
+    """``(attribute, signal class)`` for the signal annotations, in order.
+
+    Annotations of ``case_cls`` and of its bases up to ``base_case``; string
+    annotations (``from __future__ import annotations``) are resolved by
+    name in the module of the class.
+    """
+    seen: set[str] = set()
+    skip = set(base_case.__mro__)
+    for klass in reversed(case_cls.__mro__):
+        if klass in skip:
+            continue
+        module = sys.modules.get(klass.__module__)
+        namespace = {**vars(module)} if module is not None else {}
+        for attr, annotation in vars(klass).get("__annotations__", {}).items():
+            typ = _signal_type(annotation, namespace)
+            if typ is not None and attr not in seen:
+                seen.add(attr)
+                yield attr, typ

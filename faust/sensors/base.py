@@ -135,6 +135,10 @@ class Sensor(SensorT, Service):
         return {}
 
 
+def _no_hook(*args: Any) -> None:
+    return None
+
+
 class _States(dict[Any, Any]):
     """Per-sensor states of one event when several sensors are registered."""
 
@@ -149,16 +153,50 @@ class SensorDelegate(SensorDelegateT):
     def __init__(self, app: AppT) -> None:
         self.app = app
         self._sensors: list[SensorT] = []
+        #: Changes whenever a sensor is added or removed (see stream_hooks).
+        self.version = 0
 
     def add(self, sensor: SensorT) -> None:
         """Register a sensor."""
         if sensor not in self._sensors:
             self._sensors.append(sensor)
+            self.version += 1
 
     def remove(self, sensor: SensorT) -> None:
         """Unregister a sensor."""
         if sensor in self._sensors:
             self._sensors.remove(sensor)
+            self.version += 1
+
+    def message_hooks(self) -> Any:
+        """``on_message_in`` of the only sensor, or of this delegate."""
+        sensors = self._sensors
+        return sensors[0].on_message_in if len(sensors) == 1 else self.on_message_in
+
+    def stream_hooks(self) -> tuple[int, tuple[Any, Any, Any]]:
+        """``(version, (event_in, event_out, message_out))`` for a stream's loop.
+
+        With one sensor (the usual case: the Monitor) these are its own
+        methods, so a stream calls them without going through the delegate;
+        a stream asks again when :attr:`version` changes.
+        """
+        sensors = self._sensors
+        if len(sensors) == 1:
+            only = sensors[0]
+            hooks = (
+                only.on_stream_event_in,
+                only.on_stream_event_out,
+                only.on_message_out,
+            )
+        elif not sensors:
+            hooks = (_no_hook, _no_hook, _no_hook)
+        else:
+            hooks = (
+                self.on_stream_event_in,
+                self.on_stream_event_out,
+                self.on_message_out,
+            )
+        return self.version, hooks
 
     def __iter__(self) -> Iterator[SensorT]:
         return iter(list(self._sensors))

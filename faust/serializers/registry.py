@@ -156,6 +156,51 @@ def _preparer(typ: Any) -> Callable[[Any], Any]:
     return prepare
 
 
+def _compile_loader(
+    registry: Registry,
+    typ: ModelArg | None,
+    serializer: CodecArg,
+    error: type[DecodeError],
+    what: str,
+) -> Callable[[bytes | None], Any]:
+    codec = _CODECS.get(serializer) if isinstance(serializer, str) else None
+    try:
+        prepare = _PREPARERS.get(typ)  # type: ignore[call-overload]  # may be unhashable
+    except TypeError:
+        prepare = None
+    if prepare is None:
+        prepare = _preparer(typ)
+    if (
+        type(codec) is codecs.raw
+        and not codec.children
+        and prepare in (reconstruct, _identity, _binary)
+    ):
+        # raw bytes, no type: the bytes themselves (the per-message fast path)
+        def load_raw(data: bytes | None) -> Any:
+            if data.__class__ is bytes:
+                return data
+            return registry._loads(typ, data, serializer, error, what)
+
+        return load_raw
+    if codec is None:  # no codec, or one given as an object: the general path
+        return lambda data: registry._loads(typ, data, serializer, error, what)
+    decode = codec.loads
+
+    def load(data: bytes | None) -> Any:
+        if data is None:
+            return registry._loads(typ, data, serializer, error, what)
+        try:
+            return prepare(decode(data))
+        except MemoryError:
+            raise
+        except Exception as exc:
+            raise error(_decode_failure(what, typ, serializer, exc)).with_traceback(
+                exc.__traceback__
+            ) from exc
+
+    return load
+
+
 class Registry(RegistryT):
     """Serializes message keys and values.
 
@@ -240,6 +285,30 @@ class Registry(RegistryT):
             raise error(_decode_failure(what, typ, serializer, exc)).with_traceback(
                 exc.__traceback__
             ) from exc
+
+    def loader(
+        self, typ: ModelArg | None, serializer: CodecArg, *, key: bool
+    ) -> Callable[[bytes | None], Any] | None:
+        """Return ``load(data)``: :meth:`loads_key` (or value) made for one type.
+
+        The conductor decodes every message with these: the codec and the
+        shaping function are looked up once, not per message, and raw bytes
+        pass straight through. Returns ``None`` when this registry's class
+        overrides the decoding methods (then call them per message).
+        """
+        cls = type(self)
+        if cls.loads_key is not Registry.loads_key or cls._loads is not Registry._loads:
+            return None
+        if cls.loads_value is not Registry.loads_value:
+            return None
+        error: type[DecodeError] = KeyDecodeError if key else ValueDecodeError
+        what = "key" if key else "value"
+        serializer = serializer or (
+            self.key_serializer if key else self.value_serializer
+        )
+        if not serializer and typ in _RAW_TYPES:
+            serializer = "raw"
+        return _compile_loader(self, typ, serializer, error, what)
 
     def _prepare_payload(self, typ: ModelArg | None, value: Any) -> Any:
         return _preparer(typ)(value)

@@ -37,7 +37,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from faust.types.app import AppT
     from faust.types.events import EventT
 
-__all__ = ["Schema", "DecodeFunction", "OnDecodeErrorFun"]
+__all__ = ["Schema", "DecodeFunction", "OnDecodeErrorFun", "with_origin"]
 
 #: ``decode(message, *, propagate=...)`` as returned by :meth:`Schema.compile`.
 DecodeFunction = Callable[..., Awaitable[Any]]
@@ -52,6 +52,11 @@ async def _noop_decode_error(exc: Exception, message: Message) -> None:
 def _model_serializer(typ: Any) -> CodecArg:
     options = getattr(typ, "_options", None)
     return getattr(options, "serializer", None)
+
+
+def with_origin(exc: DecodeError, message: Message) -> DecodeError:
+    """Name the topic, partition and offset of ``message`` in a decode error."""
+    return _with_origin(exc, message)
 
 
 def _with_origin(exc: DecodeError, message: Message) -> DecodeError:
@@ -267,6 +272,40 @@ class Schema(SchemaT):
             return create_event(key, value, message.headers, message)
 
         return decode
+
+    def data_loaders(
+        self, app: AppT
+    ) -> tuple[Callable[[bytes | None], Any], Callable[[bytes | None], Any]] | None:
+        """``(load_key(data), load_value(data))`` for the per-message path.
+
+        Decoding made for this schema's types and serializers as they are
+        now (the conductor asks again when subscriptions change). Errors
+        are raised as :exc:`~faust.exceptions.KeyDecodeError` /
+        :exc:`~faust.exceptions.ValueDecodeError` without the message's
+        origin (see :func:`with_origin`). Returns ``None`` when a subclass
+        overrides :meth:`loads_key` or :meth:`loads_value`, or the app's
+        registry overrides its decoding: call those per message instead.
+        """
+        cls = type(self)
+        if cls.loads_key is not Schema.loads_key:
+            return None
+        if cls.loads_value is not Schema.loads_value:
+            return None
+        registry = app.serializers
+        make = getattr(registry, "loader", None)
+        if make is None:
+            return None
+        load_key = make(self.key_type, self.key_serializer, key=True)
+        load_value = make(self.value_type, self.value_serializer, key=False)
+        if load_key is None or load_value is None:
+            return None
+        if self.allow_empty:
+            decode_value = load_value
+
+            def load_value(data: bytes | None) -> Any:
+                return None if data is None else decode_value(data)
+
+        return load_key, load_value
 
     def _reader(self, app: AppT, *, key: bool) -> Callable[[Message], Any]:
         # Decoding a message is the hot path: unless a subclass overrides

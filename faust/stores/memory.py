@@ -3,7 +3,10 @@
 Nothing is persisted, so a worker rebuilds the table from the whole changelog
 at every start (fine for development, tests and small tables). The store
 remembers the changelog partition of every key, so keys of partitions the
-worker no longer holds are dropped once recovery completes.
+worker no longer holds are dropped once recovery completes, and the offset of
+the last changelog record it applied to each partition, so a partition it
+kept (a standby promoted to active, a partition assigned again) is recovered
+from there rather than from the start.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ class Store(base.Store):
     def __post_init__(self) -> None:
         self.data: dict[Any, Any] = {}
         self._partition_of: dict[Any, int] = {}
+        self._offsets: dict[int, int] = {}
 
     # -- mapping ---------------------------------------------------------------
 
@@ -72,6 +76,7 @@ class Store(base.Store):
         """Delete every key."""
         self.data.clear()
         self._partition_of.clear()
+        self._offsets.clear()
 
     def _partition_for(self, key: Any) -> int:
         event = current_event()
@@ -106,15 +111,23 @@ class Store(base.Store):
         """Apply changelog events in order (a ``None`` value deletes the key)."""
         data = self.data
         partition_of = self._partition_of
+        offsets = self._offsets
         for event in batch:
-            key = to_key(event.key)
             message = event.message
+            offsets[message.partition] = message.offset
+            if message.key is None:
+                continue  # compacted changelogs have keys: skip garbage
+            key = to_key(event.key)
             if message.value is None:
                 data.pop(key, None)
                 partition_of.pop(key, None)
             else:
                 data[key] = to_value(event.value)
                 partition_of[key] = message.partition
+
+    def persisted_offset(self, tp: TP) -> Optional[int]:
+        """Offset of the last changelog record of ``tp`` applied (this process)."""
+        return self._offsets.get(tp.partition)
 
     def reset_state(self) -> None:
         """Forget everything."""
@@ -131,6 +144,8 @@ class Store(base.Store):
         for key in gone:
             self.data.pop(key, None)
             del self._partition_of[key]
+        for partition in [p for p in self._offsets if p not in held]:
+            del self._offsets[partition]
 
     def _repr_info(self) -> str:
         return f"table_name={self.table_name} keys={len(self.data)}"

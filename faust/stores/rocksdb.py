@@ -347,17 +347,17 @@ class Store(base.SerializedStore):
         new_batch = self._rocksdict.WriteBatch
         for event in batch:
             message = event.message
-            if message.key is None:
-                continue
             partition = message.partition
             wb = batches.get(partition)
             if wb is None:
                 wb = batches[partition] = new_batch(raw_mode=True)
+            offsets[partition] = message.offset
+            if message.key is None:
+                continue  # compacted changelogs have keys: skip garbage
             if message.value is None:
                 wb.delete(message.key)
             else:
                 wb.put(message.key, message.value)
-            offsets[partition] = message.offset
         for partition, wb in batches.items():
             wb.put(OFFSET_KEY, str(offsets[partition]).encode())
             self._db_for_partition(partition).write(wb)

@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import typing
+from types import GeneratorType
 from collections.abc import AsyncIterator, Callable, Iterable
 from typing import Any, Optional, Union, cast
 
@@ -40,6 +41,48 @@ SKIP: Any = object()
 
 _EVENT_TYPES: set[type] = set()
 _VALUE_TYPES: set[type] = set()
+_AWAITABLE_TYPES: set[type] = set()
+_PLAIN_TYPES: set[type] = set()
+#: Returned by ``EventQueue.next_nowait`` when nothing is buffered.
+_EMPTY: Any = object()
+
+
+def _nothing_buffered(default: Any) -> Any:
+    return default
+
+
+def _is_awaitable(value: Any) -> bool:
+    """``inspect.isawaitable(value)``, cached per type.
+
+    Processors return plain values nearly always. Generators are asked every
+    time: whether one is awaitable depends on how it was made.
+    """
+    cls = value.__class__
+    if cls in _PLAIN_TYPES:
+        return False
+    if cls in _AWAITABLE_TYPES:
+        return True
+    result = inspect.isawaitable(value)
+    if cls is not GeneratorType:
+        (_AWAITABLE_TYPES if result else _PLAIN_TYPES).add(cls)
+    return result
+
+
+def _no_hook(*args: Any) -> None:
+    return None
+
+
+def _stream_hooks(sensors: Any) -> tuple[int, tuple[Any, Any, Any]]:
+    """The stream's sensor hooks and the sensors' version they belong to."""
+    hooks = getattr(sensors, "stream_hooks", None)
+    if hooks is not None:
+        version, in_out_done = hooks()
+        return version, in_out_done
+    return 0, (
+        sensors.on_stream_event_in,
+        sensors.on_stream_event_out,
+        sensors.on_message_out,
+    )
 
 
 def is_event(obj: Any) -> bool:
@@ -205,18 +248,8 @@ class Stream(StreamT[T_co], Service):
         else:
             self._current_event = None
             value = item
-        try:
-            for processor in self._processors:
-                value = processor(value)
-                if inspect.isawaitable(value):
-                    value = await value
-            if self.join_strategy is not None and is_event(item):
-                joined = await self.join_strategy.process(item)
-                if joined is None:
-                    raise Skip()
-                value = joined.value
-        except Skip:
-            return SKIP
+        if self._processors or self.join_strategy is not None:
+            return await self._run_processors(self._current_event, value)
         return value
 
     def _ack_item(self, item: Any, state: Any) -> None:
@@ -249,32 +282,94 @@ class Stream(StreamT[T_co], Service):
         return self._iterate()
 
     async def _iterate(self) -> AsyncIterator[Any]:
+        # The per-event path. Buffered events are taken from the queue
+        # without a coroutine; only an empty queue is awaited. The sensor
+        # hooks are looked up again whenever the app's sensors change.
         await self.maybe_start()
         acks = self.enable_acks
-        process = self._process
+        queue = self._queue()
+        next_nowait = queue.next_nowait if queue is not None else _nothing_buffered
+        pull = self._pull
+        processors = self._processors  # add_processor() appends to this list
+        stopped, crashed = self._stopped.is_set, self._crashed.is_set
+        sensors = self.app.sensors
+        versioned = hasattr(sensors, "stream_hooks")
+        version = -1
+        on_in = on_out = on_done = _no_hook
         try:
-            while not self.should_stop:
+            while not (stopped() or crashed()):
+                item = next_nowait(_EMPTY)
+                if item is _EMPTY:
+                    try:
+                        item = await pull()
+                    except StopAsyncIteration:
+                        break
+                self.events_total += 1
+                if version < 0 or (versioned and sensors.version != version):
+                    version, (on_in, on_out, on_done) = _stream_hooks(sensors)
+                if item.__class__ in _EVENT_TYPES or is_event(item):
+                    event: Optional[EventT[Any]] = item
+                    message = item.message
+                    state = on_in(message.tp, message.offset, self, item)
+                    value = item.value
+                else:
+                    event = state = None
+                    value = item
+                set_current_event(event)
+                self._current_event = event
                 try:
-                    item = await self._pull()
-                except StopAsyncIteration:
-                    break
-                state = self._sensor_in(item)
-                set_current_event(item if is_event(item) else None)
-                value = SKIP
-                try:
-                    value = await process(item)
+                    if processors:  # inline: no coroutine unless one is async
+                        try:
+                            for processor in processors:
+                                value = processor(value)
+                                if value.__class__ not in _PLAIN_TYPES and (
+                                    _is_awaitable(value)
+                                ):
+                                    value = await value
+                        except Skip:
+                            value = SKIP
+                    if self.join_strategy is not None and value is not SKIP:
+                        value = await self._join(event, value)
                     if value is not SKIP:
                         yield value
                 finally:
                     self._current_event = None
-                    # a skipped or failed value was never seen by the body: ack it
-                    if acks or value is SKIP:
-                        self._ack_item(item, state)
-                    elif is_event(item) and item.message.tracked:
-                        self._release(item)
+                    if event is None:
+                        pass
+                    elif acks or value is SKIP:
+                        # (a skipped or failed value was never seen by the body)
+                        if not event.acked:
+                            message = event.message
+                            last = event.ack()
+                            on_out(message.tp, message.offset, self, event, state)
+                            if last:
+                                on_done(message.tp, message.offset, message)
+                    elif event.message.tracked:
+                        self._release(event)
         finally:
             set_current_event(None)
             self._on_iteration_stopped()
+
+    async def _run_processors(self, event: Optional[EventT[Any]], value: Any) -> Any:
+        try:
+            for processor in self._processors:
+                value = processor(value)
+                if value.__class__ not in _PLAIN_TYPES and _is_awaitable(value):
+                    value = await value
+        except Skip:
+            return SKIP
+        if self.join_strategy is not None:
+            return await self._join(event, value)
+        return value
+
+    async def _join(self, event: Optional[EventT[Any]], value: Any) -> Any:
+        if event is None or self.join_strategy is None:
+            return value
+        try:
+            joined = await self.join_strategy.process(event)
+        except Skip:
+            return SKIP
+        return SKIP if joined is None else joined.value
 
     def _on_iteration_stopped(self) -> None:
         on_stop = getattr(self.channel, "on_stop_iteration", None)
@@ -526,8 +621,9 @@ class Stream(StreamT[T_co], Service):
 
     @property
     def shortlabel(self) -> str:
-        """Same as :attr:`label`."""
-        return self.label
+        """Same as :attr:`label` (read by the Monitor for every event)."""
+        label = self.__dict__.get("_label")
+        return label if label is not None else self.label
 
     def __next__(self) -> Any:  # pragma: no cover - sync iteration is an error
         raise NotImplementedError("Streams are asynchronous: use `async for`")

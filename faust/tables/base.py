@@ -25,7 +25,6 @@ from mode import Service, ServiceT
 from yarl import URL
 
 from .._context import current_event
-from ..exceptions import PartitionsMismatch
 from ..stores import by_url
 from ..types import (
     TP,
@@ -33,7 +32,6 @@ from ..types import (
     CodecArg,
     EventT,
     FutureMessage,
-    ModelT,
     SchemaT,
     StoreT,
     TopicT,
@@ -45,35 +43,17 @@ from ..types.tables import (
     WindowCloseCallback,
 )
 from ..types.windows import WindowT
+from .changelog import (
+    E_OUTSIDE_STREAM,
+    serializer_from_type,
+    to_key,
+    to_value,
+    verify_copartitioned,
+)
 
 __all__ = ["Collection"]
 
 logger = logging.getLogger(__name__)
-
-E_OUTSIDE_STREAM = (
-    "Cannot modify table {name!r} from outside of stream iteration: "
-    "write to it inside `async for` of an agent, or create the table with "
-    "use_partitioner=True"
-)
-
-
-def _serializer_from_type(typ: Any) -> CodecArg:
-    if typ is bytes:
-        return "raw"
-    if isinstance(typ, type) and issubclass(typ, ModelT):
-        return typ._options.serializer or "json"
-    return "json"
-
-
-def _to_key(key: Any) -> Any:
-    # JSON gives lists back for tuple keys (and window ranges)
-    if isinstance(key, list):
-        return tuple(_to_key(part) for part in key)
-    return key
-
-
-def _to_value(value: Any) -> Any:
-    return value
 
 
 class Collection(Service, CollectionT):
@@ -154,8 +134,8 @@ class Collection(Service, CollectionT):
             value_type = value_type or schema.value_type
         self.key_type = key_type
         self.value_type = value_type
-        self.key_serializer = _serializer_from_type(key_type)
-        self.value_serializer = _serializer_from_type(value_type)
+        self.key_serializer = serializer_from_type(key_type)
+        self.value_serializer = serializer_from_type(value_type)
         self.partitions = partitions
         self.window = window
         self._changelog_topic = changelog_topic
@@ -308,22 +288,15 @@ class Collection(Service, CollectionT):
 
     def _verify_source_topic_partitions(self, source_topic: str) -> None:
         consumer = self.app.consumer
-        source_n = consumer.topic_partitions(source_topic)
         changelog = self.changelog_topic_name
-        changelog_n = consumer.topic_partitions(changelog) or (
-            self.partitions or self.app.conf.topic_partitions
+        verify_copartitioned(
+            self.name,
+            source_topic,
+            consumer.topic_partitions(source_topic),
+            changelog,
+            consumer.topic_partitions(changelog)
+            or (self.partitions or self.app.conf.topic_partitions),
         )
-        if source_n is not None and source_n != changelog_n:
-            raise PartitionsMismatch(
-                f"Table {self.name!r} (changelog {changelog!r}, {changelog_n} "
-                f"partitions) is written from topic {source_topic!r}, which has "
-                f"{source_n} partitions. A table must be written from a stream "
-                "with the same number of partitions as its changelog, so each "
-                f"worker owns matching partitions. Fix: create the table with "
-                f"partitions={source_n} (and delete the topic {changelog!r} if "
-                f"it exists), or repartition the stream with group_by() into a "
-                f"topic with {changelog_n} partitions."
-            )
         self._verified_topics.add(source_topic)
 
     def _put(self, key: Any, value: Any) -> int:
@@ -361,10 +334,10 @@ class Collection(Service, CollectionT):
 
     def apply_changelog_batch(self, batch: Iterable[EventT[Any]]) -> None:
         """Apply changelog events to the store (recovery and standbys)."""
-        self.data.apply_changelog_batch(batch, to_key=_to_key, to_value=_to_value)
+        self.data.apply_changelog_batch(batch, to_key=to_key, to_value=to_value)
 
     def _to_key(self, key: Any) -> Any:
-        return _to_key(key)
+        return to_key(key)
 
     def _to_value(self, value: Any) -> Any:
         return value

@@ -140,6 +140,8 @@ class TableManager(Service, TableManagerT):
         """Wait until tables recovered; returns True if the app stopped first."""
         if self.should_stop:
             return True
+        if not self.started:
+            return False  # not part of this app's services: nothing to recover
         if not self.data and not self.recovery.completed.is_set():
             self.recovery.completed.set()  # nothing to recover
         await self.wait_for_stopped(self.recovery.completed.wait())

@@ -25,7 +25,8 @@ complete it pauses them (this worker writes them now), tells the tables
 the source partitions and sends ``app.on_rebalance_complete``. Standbys and
 global tables keep being read for as long as they are assigned.
 
-Owner: the TableManager. Children: none. Tasks: ``_watcher``.
+Owner: the TableManager. Children: none. Tasks: ``_watcher``. ``on_stop``
+stops reading changelogs (before the tables and their stores stop).
 """
 
 from __future__ import annotations
@@ -78,6 +79,7 @@ class Recovery(Service):
         self.standby_pending: set[TP] = set()
         self.active_highwaters: dict[TP, int] = {}
         self._continuous: set[TP] = set()
+        self._owned: set[TP] = set()
         self._paused_sources: set[TP] = set()
         self._signal = False
         self._completing = -1
@@ -102,6 +104,15 @@ class Recovery(Service):
         if self._wakeup is None:
             self._wakeup = asyncio.Event()
         self._wakeup.set()
+
+    async def on_stop(self) -> None:
+        """Stop reading changelogs: the tables and their stores stop next."""
+        self._recovering = False
+        held = self.active_tps | self.standby_tps
+        if held:
+            consumer = self.app.consumer
+            consumer.undivert(held)  # type: ignore[attr-defined]  # Consumer.undivert
+            consumer.pause_partitions(held)
 
     # -- rebalancing -------------------------------------------------------------
 
@@ -134,7 +145,10 @@ class Recovery(Service):
         by_topic = self.tables._tables_by_changelog()
         changelog = {tp for tp in assigned if tp.topic in by_topic}
         continuous = self._global_tps(by_topic, changelog)
-        standbys = (self._assigned_standbys() & changelog) - continuous
+        assigned_standbys = self._assigned_standbys() & changelog
+        # the partitions this worker writes (and expires windows of)
+        self._owned = changelog - assigned_standbys
+        standbys = assigned_standbys - continuous
         actives = (changelog - standbys) | continuous
         held = actives | standbys
         for table in by_topic.values():
@@ -359,7 +373,9 @@ class Recovery(Service):
         consumer.pause_partitions(finished)  # this worker writes them now
         tables = list(self.tables._tables_by_changelog().values())
         for table in tables:
-            await table.on_recovery_completed(self.active_tps, self.standby_tps)
+            await table.on_recovery_completed(
+                self._owned, (self.active_tps | self.standby_tps) - self._owned
+            )
         for table in tables:
             try:
                 await table.call_recover_callbacks()
@@ -386,6 +402,21 @@ class Recovery(Service):
         self._signal = True
         self._wake()
 
+    def _remaining(self, tps: set[TP]) -> int:
+        return sum(
+            max(highwater - position, 0)
+            for tp, (position, highwater) in self._progress.items()
+            if tp in tps
+        )
+
+    def active_remaining_total(self) -> int:
+        """Changelog records the actives still have to recover (last checked)."""
+        return self._remaining(self.pending)
+
+    def standby_remaining_total(self) -> int:
+        """Changelog records the standbys are behind (last checked)."""
+        return self._remaining(self.standby_pending)
+
     def _log_progress(self) -> None:
         now = time.monotonic()
         if now - self._last_stats < self.stats_interval:
@@ -393,11 +424,7 @@ class Recovery(Service):
         self._last_stats = now
         elapsed = now - self._started_at
         rate = self._applied / elapsed if elapsed > 0 else 0.0
-        remaining = sum(
-            max(highwater - position, 0)
-            for tp, (position, highwater) in self._progress.items()
-            if tp in self.pending
-        )
+        remaining = self.active_remaining_total()
         eta = f"{remaining / rate:.0f}s" if rate > 0 else "unknown"
         logger.info(
             "Recovery: %d partition(s) left (%s): %d record(s) remaining, "

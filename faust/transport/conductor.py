@@ -22,12 +22,14 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Iterator
+from functools import partial
+from collections.abc import Awaitable, Callable, Iterable, Iterator
 from typing import Any, Optional, cast
 
 from mode import Service
 
 from ..exceptions import KeyDecodeError, ValueDecodeError
+from ..serializers.schemas import with_origin
 from ..types import TP, AppT, ChannelT, ConductorT, Message, TopicT
 from ..types.transports import TPorTopicSet
 
@@ -212,6 +214,30 @@ class Conductor(ConductorT, Service):
             handler = self._handlers[message.topic] = self._build_handler(message.topic)
         await handler(message)
 
+    async def on_messages(self, messages: list[Message]) -> None:
+        """Deliver a fetched batch, in order (the fetcher's per-batch path).
+
+        Consecutive messages of one topic go to its handler in one call.
+        """
+        handlers = self._handlers
+        start = 0
+        total = len(messages)
+        while start < total:
+            topic = messages[start].topic
+            end = start + 1
+            while end < total and messages[end].topic == topic:
+                end += 1
+            handler = handlers.get(topic)
+            if handler is None:
+                handler = handlers[topic] = self._build_handler(topic)
+            many = getattr(handler, "many", None)
+            if many is not None:
+                await many(messages[start:end] if start or end < total else messages)
+            else:
+                for i in range(start, end):
+                    await handler(messages[i])
+            start = end
+
     def _build_handler(self, topic: str) -> Handler:
         channels = list(self._topic_name_index.get(topic, ()))
         if any(chan.active_partitions is not None for chan in channels):
@@ -272,10 +298,47 @@ class _PartitionRouter:
         await handler(message)
 
 
-class _Delivery:
-    """Delivers messages of one topic to its subscribed channels."""
+def _message_in_hook(sensors: Any) -> Callable[[TP, int, Message], None]:
+    # one sensor (the Monitor): call it directly, not through the delegate
+    hooks = getattr(sensors, "message_hooks", None)
+    if hooks is not None:
+        return cast(Callable[[TP, int, Message], None], hooks())
+    return cast(Callable[[TP, int, Message], None], sensors.on_message_in)
 
-    __slots__ = ("app", "groups", "n", "consumer", "flow", "sensors", "create_event")
+
+def _event_factory(app: AppT) -> Callable[..., Any]:
+    # App.create_event builds ``conf.Event(app, ...)``: unless an app class
+    # overrides it, build the events here without that extra call
+    create = type(app).create_event
+    if getattr(create, "__qualname__", "") == "App.create_event" and (
+        getattr(create, "__module__", "") == "faust.app.base"
+    ):
+        return partial(app.conf.Event, app)
+    return app.create_event
+
+
+def _loaders(schema: Any, app: AppT) -> Any:
+    make = getattr(schema, "data_loaders", None)
+    return make(app) if make is not None else None
+
+
+class _Delivery:
+    """Delivers messages of one topic to its subscribed channels.
+
+    :meth:`many` is the per-batch path: one coroutine for a whole fetched
+    batch, awaiting only when flow control is suspended or a queue is full.
+    """
+
+    __slots__ = (
+        "app",
+        "groups",
+        "n",
+        "consumer",
+        "flow",
+        "sensors",
+        "create_event",
+        "targets",
+    )
 
     def __init__(self, app: AppT, groups: list[tuple[Any, list[TopicT[Any]]]]) -> None:
         self.app = app
@@ -285,35 +348,64 @@ class _Delivery:
         self.flow = app.flow_control
         self.sensors = app.sensors
         self.create_event = app.create_event
+        # (schema, channels, their queues, decoders): a channel's queue
+        # never changes, and the decoders are made for the schema as it is
+        # (the handler is rebuilt when subscriptions change)
+        self.targets = [
+            (schema, chans, [chan.queue for chan in chans], _loaders(schema, app))
+            for schema, chans in groups
+        ]
 
     async def __call__(self, message: Message) -> None:
-        flow = self.flow
-        if not flow.is_active():
-            await flow.acquire()
+        await self.many((message,))
+
+    async def many(self, messages: Iterable[Message]) -> None:
+        """Deliver messages (of this handler's topic), in order.
+
+        Flow control and the consumer generation can only change while this
+        coroutine waits, so they are read again only after an ``await``.
+        """
         app = self.app
-        generation = message.generation_id
-        if generation is not None and generation != app.consumer_generation_id:
-            self.consumer.discard(message)  # stale: fetched before a rebalance
-            return
-        self.sensors.on_message_in(message.tp, message.offset, message)
-        message.incref(self.n)
-        create_event = self.create_event
-        for schema, chans in self.groups:
-            try:
-                key = schema.loads_key(app, message)
-                value = schema.loads_value(app, message)
-            except (KeyDecodeError, ValueDecodeError) as exc:
-                await self._on_decode_error(exc, message, chans)
+        flow = self.flow
+        consumer = self.consumer
+        sensors = self.sensors
+        on_message_in = _message_in_hook(sensors)
+        create_event = _event_factory(app)
+        n = self.n
+        targets = self.targets
+        check = True
+        current = app.consumer_generation_id
+        for message in messages:
+            if check:
+                if not flow.is_active():
+                    await flow.acquire()
+                current = app.consumer_generation_id
+                check = False
+            generation = message.generation_id
+            if generation is not None and generation != current:
+                consumer.discard(message)  # stale: fetched before a rebalance
                 continue
-            headers = message.headers
-            for chan in chans:
-                queue = chan.queue
-                event = create_event(key, value, headers, message)
-                if queue.full():
-                    self.sensors.on_topic_buffer_full(message.tp)
-                    await queue.put(event)
-                else:
-                    queue.put_nowait(event)
+            on_message_in(message.tp, message.offset, message)
+            message.refcount += n
+            for schema, chans, queues, loaders in targets:
+                try:
+                    if loaders is not None:
+                        key = loaders[0](message.key)
+                        value = loaders[1](message.value)
+                    else:
+                        key = schema.loads_key(app, message)
+                        value = schema.loads_value(app, message)
+                except (KeyDecodeError, ValueDecodeError) as exc:
+                    await self._on_decode_error(with_origin(exc, message), message, chans)
+                    check = True
+                    continue
+                headers = message.headers
+                for queue in queues:
+                    event = create_event(key, value, headers, message)
+                    if not queue.offer(event):
+                        sensors.on_topic_buffer_full(message.tp)
+                        await queue.put(event)
+                        check = True
 
     async def _on_decode_error(
         self, exc: Exception, message: Message, chans: list[TopicT[Any]]

@@ -2,7 +2,7 @@
 
 Owner: the Consumer. Children: none. Tasks: ``_fetcher``, a loop that asks
 the consumer for the next batch and hands each message to the consumer's
-callback (the conductor), which may wait when stream buffers are full. That
+callback (the conductor; a whole batch at once when it can), which may wait when stream buffers are full. That
 wait is the back-pressure: no new batch is fetched until there is room.
 """
 
@@ -18,6 +18,18 @@ from ..types import ConsumerT
 __all__ = ["Fetcher"]
 
 logger = logging.getLogger(__name__)
+
+
+def _batch_callback(callback: Any) -> Any:
+    """The batch form of the consumer's callback, if it has one.
+
+    The conductor's ``on_message`` has ``on_messages``: one call per fetched
+    batch instead of one coroutine per message.
+    """
+    owner = getattr(callback, "__self__", None)
+    if owner is not None and getattr(callback, "__name__", "") == "on_message":
+        return getattr(owner, "on_messages", None)
+    return None
 
 
 class Fetcher(Service):
@@ -46,9 +58,15 @@ class Fetcher(Service):
         try:
             while not self.should_stop:
                 messages = await fetch(timeout)
+                if not messages:
+                    continue
                 callback = consumer.callback
-                for message in messages:
-                    await callback(message)
+                deliver_many = _batch_callback(callback)
+                if deliver_many is not None:
+                    await deliver_many(messages)
+                else:
+                    for message in messages:
+                        await callback(message)
         except stopped_errors:
             if not self.should_stop:
                 logger.warning("Consumer stopped: fetching ends")

@@ -91,6 +91,16 @@ class EventQueue(Generic[T]):
         if self._getters:
             self._wake_one(self._getters)
 
+    def offer(self, item: T) -> bool:
+        """Append an item if there is room; False (and nothing added) if full."""
+        items = self._items
+        if 0 < self.maxsize <= len(items):
+            return False
+        items.append(item)
+        if self._getters:
+            self._wake_one(self._getters)
+        return True
+
     async def put(self, item: T) -> None:
         """Append an item, waiting for flow control and for room."""
         flow = self._flow_control
@@ -114,6 +124,22 @@ class EventQueue(Generic[T]):
             item = self._items.popleft()
         except IndexError:
             raise asyncio.QueueEmpty() from None
+        if self._putters:
+            self._wake_one(self._putters)
+        return item
+
+    def next_nowait(self, default: T) -> T:
+        """Pop the oldest item, or return ``default`` when none is buffered.
+
+        The per-event path of a stream: no exception and no coroutine when
+        an item is there. A thrown error is raised, as by :meth:`get_nowait`.
+        """
+        if self._errors:
+            raise self._errors.popleft()
+        items = self._items
+        if not items:
+            return default
+        item = items.popleft()
         if self._putters:
             self._wake_one(self._putters)
         return item

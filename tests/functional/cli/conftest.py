@@ -9,6 +9,7 @@ import sys
 import textwrap
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -85,3 +86,15 @@ async def spawn(tmp_path: Path) -> AsyncIterator[Callable[..., object]]:
         if program.proc.returncode is None:
             program.proc.kill()
             await program.proc.wait()
+
+
+@pytest.fixture
+def run_program(spawn: Callable[..., Any]) -> Callable[..., Any]:
+    """Run ``python -m faust <args>`` to the end: ``(status, stdout, stderr)``."""
+
+    async def _run(*args: str, module: bool = True, **env: str) -> tuple[int, str, str]:
+        program = await spawn(*args, module=module, **env)
+        result: tuple[int, str, str] = await program.finish()
+        return result
+
+    return _run

@@ -70,8 +70,8 @@ class TestSend:
 
     def test_models_key_partition_repeat(self, monkeypatch: pytest.MonkeyPatch) -> None:
         app = make_app(topic_partitions=4)
-        sleeps = AsyncMock(name="sleep")
-        monkeypatch.setattr("faust.cli.send.asyncio.sleep", sleeps)
+        sleeps = AsyncMock(name="pause")
+        monkeypatch.setattr("faust.cli.send.send.pause", sleeps)
         code, out, err = run(
             "send",
             "-K",
@@ -205,7 +205,8 @@ class TestModels:
         app = make_app(origin=__name__)
         code, out, err = run("model", "Pont", app=app)
         assert code == 2
-        assert f"No model 'Pont'. Did you mean {__name__}.Point?" in err
+        assert "No model 'Pont'. Did you mean" in err  # other tests add models
+        assert f"{__name__}.Point" in err
         code, out, err = run("model", "zz.Nothing", app=app)
         assert "No model 'zz.Nothing'. Please run `faust models` for a list." in err
 

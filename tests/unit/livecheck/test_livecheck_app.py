@@ -281,3 +281,23 @@ async def test_trigger_sends_a_test_request(
     generated = await test_trig.trigger()
     assert len(generated.id) == 36  # a UUID
     await asyncio.sleep(0)
+
+
+async def test_producer_started_by_the_tested_app_is_stopped_with_it(
+    target: faust.App, livecheck: LiveCheck
+) -> None:
+    from unittest.mock import AsyncMock
+
+    producer = Mock(name="producer", started=True, flush=AsyncMock(), stop=AsyncMock())
+    livecheck.__dict__["producer"] = producer
+    await target.on_before_shutdown.send()
+    producer.flush.assert_awaited_once_with()
+    producer.stop.assert_awaited_once_with()
+
+
+async def test_agents_installed_once_before_start(livecheck: LiveCheck) -> None:
+    livecheck.install_agents()
+    livecheck.install_agents()
+    names = sorted(livecheck.agents)
+    assert names == [f"{livecheck.conf.id}.signals", f"{livecheck.conf.id}.tests"]
+    assert livecheck.agents[names[1]].concurrency == livecheck.test_concurrency

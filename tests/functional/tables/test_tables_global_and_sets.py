@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from tables_helpers import AppFactory, changelog_records, start_and_recover, wait_for
+
 import faust
 from faust.tables.sets import ChangeloggedSet
-
-from .conftest import AppFactory, changelog_records, start_and_recover, wait_for
 
 
 async def test_global_table_is_held_in_full_by_every_worker(

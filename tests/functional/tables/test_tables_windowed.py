@@ -8,10 +8,9 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from tables_helpers import AppFactory, changelog_records, start_and_recover, wait_for
 
 import faust
-
-from .conftest import AppFactory, changelog_records, start_and_recover, wait_for
 
 
 class Reading(faust.Record):

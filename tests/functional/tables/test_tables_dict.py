@@ -6,11 +6,10 @@ import json
 from typing import Any
 
 import pytest
+from tables_helpers import AppFactory, changelog_records, start_and_recover, wait_for
 
 import faust
 from faust.exceptions import PartitionsMismatch
-
-from .conftest import AppFactory, changelog_records, start_and_recover, wait_for
 
 
 class Op(faust.Record):
@@ -214,3 +213,22 @@ async def test_table_info_clone_and_ansitable(make_app: AppFactory) -> None:
     assert text.index("apple") < text.index("pear")
     assert "Key" in text and "Value" in text
     await app.stop()
+
+
+async def test_tables_in_agent_test_context(make_app: AppFactory) -> None:
+    """Users test agents that write tables with test_context()."""
+    app = make_app()
+    topic = app.topic("orders", value_type=int)
+    totals = app.Table("totals", default=int)
+
+    @app.agent(topic)
+    async def add(stream):
+        async for amount in stream.events():
+            totals[amount.key] += amount.value
+            yield totals[amount.key]
+
+    async with add.test_context() as agent:
+        await agent.put(key="alice", value=3)
+        event = await agent.put(key="alice", value=4)
+        assert agent.results[event.message.offset] == 7
+    assert totals["alice"] == 7
