@@ -22,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import sys
 import typing
 from collections.abc import AsyncIterable, Awaitable, Callable, Iterable, Mapping
 from contextlib import nullcontext
@@ -35,6 +36,7 @@ from mode.utils.queues import FlowControlEvent
 from ..channels import Channel
 from ..exceptions import ImproperlyConfigured
 from ..fixups import fixups
+from ..transport import by_url
 from ..types import (
     TP,
     AgentFun,
@@ -221,7 +223,11 @@ class App(Service, AppT):
             self.finalized = True
             if not self._default_options[0]:
                 raise ImproperlyConfigured("App requires an id!")
-            self.conf  # noqa: B018  (builds and validates the settings)
+            conf = self.conf  # builds and validates the settings
+            # an unknown broker scheme is a configuration error: say so now,
+            # not when the consumer is first created
+            for url in (*conf.broker_consumer, *conf.broker_producer):
+                by_url(url)
 
     # -- Service tree ------------------------------------------------------
 
@@ -291,7 +297,11 @@ class App(Service, AppT):
 
     def main(self) -> NoReturn:
         """Run the ``faust`` command line for this app (``python app.py worker``)."""
-        self.finalize()
+        try:
+            self.finalize()
+        except ImproperlyConfigured as exc:
+            print(f"Error: {exc}", file=sys.stderr)
+            raise SystemExit(2) from None
         self.worker_init()
         if self.conf.autodiscover:
             self.discover()

@@ -97,7 +97,9 @@ class Rebalancer:
             else "",
         )
 
-    async def on_rebalance_complete(self, sender: object = None, **kwargs: object) -> None:
+    async def on_rebalance_complete(
+        self, sender: Any, *args: Any, signal: Any = None, **kwargs: Any
+    ) -> None:
         """Receiver of ``app.on_rebalance_complete`` (tables recovered)."""
         app = self.app
         if self._sensor_state is not None:

@@ -22,10 +22,11 @@ from typing import Any
 import click
 from mode.utils.imports import cwd_in_path
 
-from faust.exceptions import AlreadyConfiguredWarning
+from faust.exceptions import AlreadyConfiguredWarning, ImproperlyConfigured
 from faust.types import AppT
 
 __all__ = [
+    "AppMisconfigured",
     "AppNotFound",
     "adopt_app",
     "ensure_cwd_in_path",
@@ -42,6 +43,17 @@ _initialized: weakref.WeakSet[AppT] = weakref.WeakSet()
 _post_initialized: weakref.WeakSet[AppT] = weakref.WeakSet()
 
 _MISSING = object()
+
+
+class AppMisconfigured(click.ClickException):
+    """The app named by ``-A`` has invalid settings: one line, exit status 2."""
+
+    exit_code = 2
+
+    def __init__(self, app_path: str, reason: str) -> None:
+        self.app_path = app_path
+        self.reason = reason
+        super().__init__(f"-A {app_path}: {reason}")
 
 
 class AppNotFound(click.ClickException):
@@ -164,7 +176,10 @@ def find_app(app_path: str, *, imp: Callable[[str], ModuleType] | None = None) -
         raise AppNotFound(
             app_path, f"expected a faust.App, found {type(value).__name__}"
         )
-    value.finalize()
+    try:
+        value.finalize()
+    except ImproperlyConfigured as exc:
+        raise AppMisconfigured(app_path, str(exc)) from None
     set_origin(value, app_path)
     return value
 
