@@ -98,7 +98,7 @@ class Rebalancer:
         )
 
     async def on_rebalance_complete(
-        self, sender: Any, *args: Any, signal: Any = None, **kwargs: Any
+        self, sender: Any, /, *args: Any, signal: Any, **kwargs: Any
     ) -> None:
         """Receiver of ``app.on_rebalance_complete`` (tables recovered)."""
         app = self.app
