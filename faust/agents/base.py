@@ -118,7 +118,10 @@ class AgentBase(AgentT[Any], Service):
         self._actor_by_partition: dict[TP, Actor] = {}
         doc = fun.__doc__
         self.help = help if help is not None else (doc.strip() if doc else "")
-        Service.__init__(self)
+        # under app.agents in the service tree: a crash that no supervisor
+        # handles (CrashingSupervisor) reaches the app, and the worker exits
+        agents = getattr(app, "agents", None)
+        Service.__init__(self, beacon=agents.beacon if agents is not None else None)
 
     # -- Channel ---------------------------------------------------------
 

@@ -1,0 +1,147 @@
+"""More agent and stream behaviour: supervisors, back-pressure, forwarding."""
+
+from __future__ import annotations
+
+import asyncio
+
+import mode
+import pytest
+
+import faust
+from faust.types import TP
+
+
+async def test_one_for_all_supervisor_restarts_every_actor(app: faust.App) -> None:
+    topic = app.topic("ofa", value_type=int, partitions=1)
+    starts: list[int | None] = []
+    done = asyncio.Event()
+
+    @app.agent(topic, concurrency=2, supervisor_strategy=mode.OneForAllSupervisor)
+    async def crashy(stream):
+        starts.append(stream.concurrency_index)
+        if len(starts) == 4:
+            done.set()
+        async for n in stream:
+            if n == 0:
+                raise RuntimeError("crash once")
+
+    await app.start()
+    await topic.send(value=0, partition=0)
+    await asyncio.wait_for(done.wait(), 10)
+    # both actors started twice: the crash of one restarted all
+    assert sorted(starts) == [0, 0, 1, 1]
+    await app.stop()
+
+
+async def test_crashing_supervisor_propagates_to_the_app(app: faust.App) -> None:
+    topic = app.topic("crashing", value_type=int, partitions=1)
+
+    @app.agent(topic, supervisor_strategy=mode.CrashingSupervisor)
+    async def fatal(stream):
+        async for _ in stream:
+            raise RuntimeError("fatal")
+
+    await app.start()
+    await topic.send(value=1, partition=0)
+    for _ in range(500):
+        if app.crashed:
+            break
+        await asyncio.sleep(0.01)
+    assert app.crashed
+    assert isinstance(app.crash_reason, RuntimeError)
+    await app.stop()
+
+
+@pytest.mark.conf(stream_buffer_maxsize=4)
+async def test_buffer_limit_applies_back_pressure_without_losing_events(
+    app: faust.App,
+) -> None:
+    topic = app.topic("pressure", value_type=int, partitions=1)
+    release = asyncio.Event()
+    seen: list[int] = []
+    done = asyncio.Event()
+
+    @app.agent(topic)
+    async def slow(stream):
+        async for n in stream:
+            await release.wait()
+            seen.append(n)
+            if len(seen) == 50:
+                done.set()
+
+    await app.start()
+    for i in range(50):
+        await topic.send(value=i, partition=0)
+    await asyncio.sleep(0.2)
+    # the agent holds one event, its buffer holds at most 4
+    assert len(slow.channel_iterator.queue) <= 4  # type: ignore[attr-defined]
+    release.set()
+    await asyncio.wait_for(done.wait(), 10)
+    assert seen == list(range(50))
+    await app.stop()
+
+
+async def test_event_forward_keeps_bytes_and_send_reserializes(app: faust.App) -> None:
+    source = app.topic("fw-src", key_type=str, value_type=int, partitions=1)
+    raw_out = app.topic("fw-raw", value_serializer="raw", partitions=1)
+    json_out = app.topic("fw-json", value_type=int, partitions=1)
+    done = asyncio.Event()
+
+    @app.agent(source)
+    async def relay(stream):
+        async for event in stream.events():
+            await event.forward(raw_out)
+            await event.send(json_out, value=event.value + 1)
+            done.set()
+
+    await raw_out.declare()
+    await json_out.declare()
+    await app.start()
+    await source.send(key="k", value=41, partition=0, headers={"h": b"v"})
+    await asyncio.wait_for(done.wait(), 10)
+    await app.maybe_flush_producer()
+    broker = app.transport.broker  # type: ignore[attr-defined]
+    (forwarded,) = broker.fetch(TP("fw-raw", 0), 0).records
+    offset, key, value, timestamp, ts_type, headers = forwarded
+    assert (key, value) == (b"k", b"41")
+    assert dict(headers) == {"h": b"v"}
+    (sent,) = broker.fetch(TP("fw-json", 0), 0).records
+    assert sent[2] == b"42"
+    await app.stop()
+
+
+async def test_headers_and_timestamps_reach_the_event(app: faust.App) -> None:
+    topic = app.topic("meta", partitions=1)
+    got: list[tuple[dict, float]] = []
+    done = asyncio.Event()
+
+    @app.agent(topic)
+    async def meta(stream):
+        async for event in stream.events():
+            got.append((event.headers, event.message.timestamp))
+            done.set()
+
+    await app.start()
+    await topic.send(value="x", headers=[("a", b"1")], timestamp=1700000000.5)
+    await asyncio.wait_for(done.wait(), 10)
+    assert got == [({"a": b"1"}, 1700000000.5)]
+    await app.stop()
+
+
+async def test_current_agent_inside_the_agent(app: faust.App) -> None:
+    from faust.agents import current_agent
+
+    seen: list[object] = []
+    done = asyncio.Event()
+
+    @app.agent(app.channel())
+    async def who(stream):
+        async for _ in stream:
+            seen.append(current_agent())
+            done.set()
+
+    await app.start()
+    await who.send(value=1)
+    await asyncio.wait_for(done.wait(), 5)
+    assert seen == [who]
+    await app.stop()
