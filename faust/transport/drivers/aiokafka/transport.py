@@ -25,7 +25,12 @@ from typing import Any, ClassVar, Optional, TypeVar
 
 import aiokafka
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-from aiokafka.errors import KafkaConnectionError, KafkaError, TopicAlreadyExistsError
+from aiokafka.errors import (
+    KafkaConnectionError,
+    KafkaError,
+    TopicAlreadyExistsError,
+    UnknownTopicOrPartitionError,
+)
 from mode import Seconds, want_seconds
 from yarl import URL
 
@@ -300,6 +305,21 @@ class TopicCreator:
                         f"declare it with partitions={actual}"
                     )
 
+    async def delete_topics(self, names: list[str], timeout: Seconds = 30.0) -> None:
+        """Delete topics (a missing topic is not an error).
+
+        Raises:
+            TransportError: the broker refused to delete one of them.
+        """
+        admin = await self._get_admin()
+        try:
+            response = await admin.delete_topics(names, timeout_ms=to_ms(timeout))
+        except KafkaError as exc:
+            raise TransportError(f"Cannot delete topics {names!r}: {exc!r}") from exc
+        for name, code, *_ in getattr(response, "topic_error_codes", ()):
+            if code not in (0, UnknownTopicOrPartitionError.errno):
+                raise TransportError(f"Cannot delete topic {name!r}: error {code}")
+
     async def close(self) -> None:
         """Close the admin client, if one was started."""
         admin, self._admin = self._admin, None
@@ -329,3 +349,11 @@ class Transport(BaseTransport):
     def topic_creator(self) -> TopicCreator:
         """A new topic creator for this transport's brokers."""
         return TopicCreator(self.app, self.url)
+
+    async def delete_topics(self, names: list[str]) -> None:
+        """Delete topics from the cluster (used by ``faust reset``)."""
+        creator = self.topic_creator()
+        try:
+            await creator.delete_topics(names)
+        finally:
+            await creator.close()

@@ -511,3 +511,8 @@ class Transport(BaseTransport):
     def create_consumer(self, callback: Any, **kwargs: Any) -> Any:
         """Create the consumer (not started)."""
         return cast(Any, self.Consumer)(self, callback, **kwargs)
+
+    async def delete_topics(self, names: list[str]) -> None:
+        """Delete topics from the embedded broker (missing ones are ignored)."""
+        for name in names:
+            self.broker.delete_topic(name)
