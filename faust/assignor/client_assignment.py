@@ -191,9 +191,17 @@ class ClientMetadata:
         changelog_distribution: ``{url: {changelog_topic: [active partitions]}}``
             of every member (filled in by the leader).
         topic_groups: ``{topic: group number}`` of co-partitioned topic groups.
+        external_topic_distribution: ``{url: {topic: [active partitions]}}`` of
+            the other (non-changelog) topics, for ``@app.topic_route``.
     """
 
-    __slots__ = ("assignment", "url", "changelog_distribution", "topic_groups")
+    __slots__ = (
+        "assignment",
+        "url",
+        "changelog_distribution",
+        "topic_groups",
+        "external_topic_distribution",
+    )
 
     def __init__(
         self,
@@ -201,9 +209,13 @@ class ClientMetadata:
         url: str,
         changelog_distribution: Optional[HostToPartitionMap] = None,
         topic_groups: Optional[Mapping[str, int]] = None,
+        external_topic_distribution: Optional[HostToPartitionMap] = None,
     ) -> None:
         self.assignment = assignment
         self.url = url
+        self.external_topic_distribution: HostToPartitionMap = dict(
+            external_topic_distribution or {}
+        )
         self.changelog_distribution: HostToPartitionMap = dict(
             changelog_distribution or {}
         )
@@ -216,6 +228,7 @@ class ClientMetadata:
                 "assignment": self.assignment.asdict(),
                 "url": self.url,
                 "changelog_distribution": self.changelog_distribution,
+                "external_topic_distribution": self.external_topic_distribution,
                 "topic_groups": self.topic_groups,
             },
             separators=(",", ":"),
@@ -236,6 +249,7 @@ class ClientMetadata:
         if not isinstance(obj, Mapping):
             raise ValueError("Not faust client metadata: expected a JSON object")
         distribution = obj.get("changelog_distribution") or {}
+        external = obj.get("external_topic_distribution") or {}
         groups = obj.get("topic_groups") or {}
         return cls(
             assignment=ClientAssignment.from_data(obj.get("assignment")),
@@ -247,6 +261,11 @@ class ClientMetadata:
             else {},
             topic_groups={str(t): int(g) for t, g in groups.items()}
             if isinstance(groups, Mapping)
+            else {},
+            external_topic_distribution={
+                str(url): _partition_map(topics) for url, topics in external.items()
+            }
+            if isinstance(external, Mapping)
             else {},
         )
 

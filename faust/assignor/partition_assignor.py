@@ -77,6 +77,8 @@ class PartitionAssignor(
         self._standby_tps: set[TP] = set()
         self._changelog_distribution: HostToPartitionMap = {}
         self._tps_url: dict[TP, str] = {}
+        self._external_distribution: HostToPartitionMap = {}
+        self._external_tps_url: dict[TP, str] = {}
         self._topic_groups: dict[str, int] = {}
 
     # -- the Kafka client's assignor protocol ------------------------------
@@ -200,12 +202,16 @@ class PartitionAssignor(
             urls[m]: {t: list(ps) for t, ps in a.actives.items() if t in changelogs}
             for m, a in assignments.items()
         }
+        external = {
+            urls[m]: {t: list(ps) for t, ps in a.actives.items() if t not in changelogs}
+            for m, a in assignments.items()
+        }
         return {
             member: (
                 assignment.kafka_protocol_assignment(changelogs),
                 zlib.compress(
                     ClientMetadata(
-                        assignment, urls[member], distribution, topic_groups
+                        assignment, urls[member], distribution, topic_groups, external
                     ).dumps()
                 ),
             )
@@ -242,6 +248,8 @@ class PartitionAssignor(
         }
         self._topic_groups = dict(metadata.topic_groups)
         self.changelog_distribution = metadata.changelog_distribution
+        self._external_distribution = metadata.external_topic_distribution
+        self._external_tps_url = _tps_url(metadata.external_topic_distribution)
 
     # -- helpers -----------------------------------------------------------
 
@@ -291,12 +299,7 @@ class PartitionAssignor(
     @changelog_distribution.setter
     def changelog_distribution(self, value: HostToPartitionMap) -> None:
         self._changelog_distribution = value
-        self._tps_url = {
-            TP(topic, p): url
-            for url, topics in value.items()
-            for topic, partitions in topics.items()
-            for p in partitions
-        }
+        self._tps_url = _tps_url(value)
 
     def group_for_topic(self, topic: str) -> int:
         """The number of the co-partitioned group ``topic`` belongs to.
@@ -323,14 +326,22 @@ class PartitionAssignor(
         return tp in self._standby_tps
 
     def key_store(self, topic: str, key: bytes) -> URL:
-        """URL of the worker owning ``key`` of changelog ``topic``.
+        """URL of the worker owning ``key`` of ``topic`` (changelog or other).
 
         Raises:
             KeyError: no worker owns the key's partition (e.g. during a
                 rebalance).
         """
-        tp = self.app.producer.key_partition(topic, key)
-        return URL(self._tps_url[TP(tp.topic, tp.partition)])
+        found = self.app.producer.key_partition(topic, key)
+        tp = TP(found.topic, found.partition)
+        url = self._tps_url.get(tp) or self._external_tps_url.get(tp)
+        if url is None:
+            raise KeyError(tp)
+        return URL(url)
+
+    def external_topics_metadata(self) -> HostToPartitionMap:
+        """``{url: {topic: [partitions]}}`` of the non-changelog topics."""
+        return self._external_distribution
 
     def table_metadata(self, topic: str) -> HostToPartitionMap:
         """``{url: {topic: [partitions]}}`` of one changelog topic."""
@@ -348,6 +359,15 @@ class PartitionAssignor(
             f"<{type(self).__name__}: actives={len(self._active_tps)} "
             f"standbys={len(self._standby_tps)}>"
         )
+
+
+def _tps_url(distribution: HostToPartitionMap) -> dict[TP, str]:
+    return {
+        TP(topic, p): url
+        for url, topics in distribution.items()
+        for topic, partitions in topics.items()
+        for p in partitions
+    }
 
 
 def _client_metadata(member_id: str, user_data: bytes) -> ClientMetadata:
