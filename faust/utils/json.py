@@ -29,6 +29,7 @@ from __future__ import annotations
 import datetime
 import enum
 import json as _stdjson
+import sys
 import uuid
 from collections import Counter, deque
 from collections.abc import Callable, Mapping
@@ -118,7 +119,16 @@ def _find_converter(typ: type) -> Callable[[Any], Any] | None:
         return list
     if issubclass(typ, (*MAPPING_TYPES, Mapping)):
         return dict
+    if _is_django_promise(typ):
+        return str  # lazy translation strings (the Django fixup)
     return None
+
+
+def _is_django_promise(typ: type) -> bool:
+    # Only when Django is already imported: never import it from here.
+    functional = sys.modules.get("django.utils.functional")
+    promise = getattr(functional, "Promise", None)
+    return promise is not None and issubclass(typ, promise)
 
 
 def _enum_value(o: enum.Enum) -> Any:

@@ -109,3 +109,25 @@ def test_str_to_decimal():
         json.str_to_decimal("1" * 2000)
     with pytest.raises(ValueError, match="not a decimal"):
         json.str_to_decimal("abc")
+
+
+def test_django_lazy_strings_become_text(monkeypatch) -> None:
+    import sys
+    import types
+
+    from faust.utils import json as fjson
+
+    class Promise:
+        pass
+
+    class LazyText(Promise):
+        def __str__(self) -> str:
+            return "translated"
+
+    module = types.ModuleType("django.utils.functional")
+    module.Promise = Promise  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "django.utils.functional", module)
+    assert fjson.dumps({"label": LazyText()}) in (
+        '{"label":"translated"}',
+        b'{"label":"translated"}',
+    )
