@@ -215,6 +215,10 @@ class WebT(ServiceT):
     @abc.abstractmethod
     def readiness(self) -> tuple[bool, dict[str, Any]]: ...
 
+    @property
+    @abc.abstractmethod
+    def recovered(self) -> bool: ...
+
     @abc.abstractmethod
     def route(
         self,

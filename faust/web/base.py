@@ -246,6 +246,11 @@ class Web(Service, WebT):
         if not stopped:
             self._recovered = True
 
+    @property
+    def recovered(self) -> bool:
+        """True once tables have recovered (views may serve state)."""
+        return self._recovered
+
     def liveness(self) -> tuple[bool, dict[str, Any]]:
         """Is the worker alive? ``(ok, details)`` for ``/livez``."""
         app = self.app

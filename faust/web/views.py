@@ -23,7 +23,7 @@ from ..types import AppT, ModelT
 from ..types.web import Request, Response, ViewDecorator, ViewHandlerFun, WebT
 from ..utils.json import loads as json_loads
 from . import exceptions
-from .exceptions import WebError
+from .exceptions import ServiceUnavailable, WebError
 
 __all__ = ["View", "gives_model", "takes_model"]
 
@@ -69,6 +69,11 @@ class View:
 
     #: True for the built-in views: they give way to a user's view at their path
     overridable: ClassVar[bool] = False
+
+    #: Answer even before tables have recovered (health, metrics, stats).
+    #: Other views answer 503 until then, so they never serve state that is
+    #: still being rebuilt (Faust does not start its web server until then).
+    serves_while_recovering: ClassVar[bool] = False
 
     #: set by ``@app.page`` (``name=`` or the class name)
     view_name: ClassVar[str]
@@ -128,6 +133,10 @@ class View:
             handler = self.methods.get(request.method.lower())
             if handler is None:
                 raise _not_allowed(request.method)
+            if not self.serves_while_recovering and not self.web.recovered:
+                raise ServiceUnavailable(
+                    "tables are recovering: try again shortly (see /readyz)"
+                )
             response = await handler(request, **(request.match_info or {}))
         except WebError as exc:
             response = await self.on_request_error(request, exc)

@@ -40,6 +40,8 @@ def _png(dot: str) -> bytes | None:
 class Graph(View):
     """The service graph, as PNG or DOT."""
 
+    serves_while_recovering = True
+
     overridable = True
 
     async def get(self, request: Any) -> Any:

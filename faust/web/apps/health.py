@@ -27,6 +27,8 @@ blueprint = Blueprint("health")
 class Liveness(View):
     """200 ``{"status": "alive"}`` or 503 ``{"error": "not alive"}``."""
 
+    serves_while_recovering = True
+
     overridable = True
 
     async def get(self, request: Any) -> Any:
@@ -40,6 +42,8 @@ class Liveness(View):
 @blueprint.route("/readyz", name="readyz")
 class Readiness(View):
     """200 ``{"status": "ready"}`` or 503 ``{"error": "not ready"}``."""
+
+    serves_while_recovering = True
 
     overridable = True
 

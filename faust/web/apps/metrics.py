@@ -181,6 +181,8 @@ def collect(app: AppT, web_ready: Optional[bool] = None) -> list[MetricFamily]:
 class Metrics(View):
     """Prometheus scrape endpoint."""
 
+    serves_while_recovering = True
+
     overridable = True
 
     async def get(self, request: Any) -> Any:

@@ -16,6 +16,8 @@ blueprint = Blueprint("production_index")
 class Index(View):
     """Says the worker answers (use ``/readyz`` for readiness)."""
 
+    serves_while_recovering = True
+
     overridable = True
 
     async def get(self, request: Any) -> Any:

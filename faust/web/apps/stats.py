@@ -26,6 +26,8 @@ def _by_topic(tps: Iterable[TP]) -> dict[str, list[int]]:
 class Stats(View):
     """``{"Sensor0": {...}, "Sensor1": {...}}``: each sensor's ``asdict()``."""
 
+    serves_while_recovering = True
+
     overridable = True
 
     async def get(self, request: Any) -> Any:
@@ -38,6 +40,8 @@ class Stats(View):
 @blueprint.route("/assignment/", name="assignment")
 class Assignment(View):
     """``{"actives": {topic: [partition, ...]}, "standbys": {...}}``."""
+
+    serves_while_recovering = True
 
     overridable = True
 

@@ -2,7 +2,8 @@
 
 ``serve(app)`` registers the app's views (``app.web.init_server()``) and
 yields an aiohttp test client on the app's aiohttp application: real views,
-real middlewares, no port 6066. ``FakeTable``/``FakeAssignor`` stand in for
+real middlewares, no port 6066. The app counts as recovered unless
+``recovered=False`` is given. ``FakeTable``/``FakeAssignor`` stand in for
 tables and the partition assignor where the real ones are not needed.
 """
 
@@ -90,9 +91,11 @@ ServeFactory = Callable[..., Any]
 def serve() -> ServeFactory:
     @asynccontextmanager
     async def _serve(
-        app: faust.App, port: Optional[int] = None
+        app: faust.App, port: Optional[int] = None, recovered: bool = True
     ) -> AsyncIterator[TestClient]:
         web = app.web
+        # the app is not started: say whether its tables count as recovered
+        web._recovered = recovered
         web.init_server()
         server = TestServer(web.web_app, port=port) if port else TestServer(web.web_app)
         async with TestClient(server) as client:

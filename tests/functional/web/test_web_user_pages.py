@@ -365,3 +365,19 @@ async def test_raw_route_and_static_files(app: faust.App, serve, tmp_path) -> No
     # requests outside views are counted too
     assert monitor.http_response_codes[404] >= 1
     assert monitor.http_response_codes[200] >= 2
+
+
+async def test_pages_wait_for_recovery_but_health_answers(app, serve) -> None:
+    @app.page("/hello/")
+    async def hello(self, request):
+        return self.json({"hello": "world"})
+
+    async with serve(app, recovered=False) as client:
+        resp = await client.get("/hello/")
+        assert resp.status == 503
+        assert "recovering" in (await resp.json())["error"]
+        assert (await client.get("/livez")).status == 200
+        assert (await client.get("/readyz")).status == 503
+        app.web._recovered = True
+        resp = await client.get("/hello/")
+        assert resp.status == 200

@@ -14,6 +14,8 @@ from faust.web import exceptions as exc
 
 
 class FakeWeb:
+    recovered = True
+
     def __init__(self) -> None:
         self.unhandled: list[Exception] = []
 
