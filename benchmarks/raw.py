@@ -39,9 +39,9 @@ def raw_records(count: int) -> Iterator[Record]:
 
 def order_records(count: int) -> Iterator[Record]:
     for i in range(count):
-        account = "a%d" % (i % ACCOUNTS)
+        account = f"a{i % ACCOUNTS}"
         value = {
-            "id": "o%d" % i,
+            "id": f"o{i}",
             "account_id": account,
             "amount": float(i % 997) + 0.5,
             "quantity": i % 7,
@@ -54,7 +54,7 @@ def order_records(count: int) -> Iterator[Record]:
 def changelog_records(count: int) -> Iterator[Record]:
     keys = max(count // 10, 1)
     for i in range(count):
-        yield json.dumps("k%d" % (i % keys)).encode(), b"%d" % i
+        yield json.dumps(f"k{i % keys}").encode(), b"%d" % i
 
 
 async def create_topics(bootstrap: str, names: list[str]) -> None:

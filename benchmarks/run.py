@@ -72,14 +72,27 @@ class Scenario:
 
 
 SCENARIOS = [
-    Scenario("S1", "plain agent, raw bytes", "scenarios.s1_raw", "raw", 100_000, 20_000),
-    Scenario("S2", "JSON faust.Record", "scenarios.s2_json", "orders", 80_000, 15_000),
-    Scenario("S3", "agent updates a Table", "scenarios.s3_table", "orders", 24_000, 6_000),
-    Scenario("S4", "group_by, then a Table", "scenarios.s4_group_by", "orders", 16_000, 4_000),
     Scenario(
-        "S5", "agent A sends to agent B", "scenarios.s5_agent_to_agent", "orders", 16_000, 4_000
+        "S1", "plain agent, raw bytes", "scenarios.s1_raw", "raw", 100_000, 20_000
     ),
-    Scenario("S6", "tumbling-window counts", "scenarios.s6_window", "orders", 24_000, 6_000),
+    Scenario("S2", "JSON faust.Record", "scenarios.s2_json", "orders", 80_000, 15_000),
+    Scenario(
+        "S3", "agent updates a Table", "scenarios.s3_table", "orders", 24_000, 6_000
+    ),
+    Scenario(
+        "S4", "group_by, then a Table", "scenarios.s4_group_by", "orders", 16_000, 4_000
+    ),
+    Scenario(
+        "S5",
+        "agent A sends to agent B",
+        "scenarios.s5_agent_to_agent",
+        "orders",
+        16_000,
+        4_000,
+    ),
+    Scenario(
+        "S6", "tumbling-window counts", "scenarios.s6_window", "orders", 24_000, 6_000
+    ),
     # faust-streaming recovers ~10,000 records/s: one round of 1M is 2 minutes
     Scenario(
         "S7",
@@ -158,7 +171,8 @@ def run_worker(
         BENCH_EXTRA=extra,
         BENCH_PROFILE=profile,
     )
-    cmd = [_faust_bin(python), "-A", scen.module, "worker", "-l", "warn"]
+    loglevel = os.environ.get("BENCH_LOGLEVEL", "warn")
+    cmd = [_faust_bin(python), "-A", scen.module, "worker", "-l", loglevel]
     if PYSPY:  # sample the whole worker (every thread) with py-spy
         out = RESULTS / f"pyspy-{scen.sid}-{side}.txt"
         cmd = ["py-spy", "record", "-r", "250", "-f", "raw", "-o", str(out), "--", *cmd]
@@ -210,11 +224,18 @@ def run_worker(
         wall=wall,
         extra=data,
     )
-    shutil.rmtree(rundir, ignore_errors=True)
+    for line in run.extra.pop("tracemalloc", ()):
+        print(f"    {line}")
+    if os.environ.get("BENCH_KEEP_LOGS"):
+        print(f"    log: {rundir / 'worker.log'}")
+    else:
+        shutil.rmtree(rundir, ignore_errors=True)
     return run
 
 
-def run_raw_loop(mode: str, bootstrap: str, topic: str, count: int, workdir: Path) -> Run:
+def run_raw_loop(
+    mode: str, bootstrap: str, topic: str, count: int, workdir: Path
+) -> Run:
     result = workdir / f"raw-{mode}-{uuid.uuid4().hex[:6]}.json"
     cmd = [
         OURS_PYTHON,
@@ -276,19 +297,27 @@ class Suite:
         self.tansu = Tansu(self.workdir)
         self.runs: dict[tuple[str, str], list[Run]] = {}
         self.topics: dict[str, str] = {}
+        self.tag = uuid.uuid4().hex[:6]
         self.changelog = ""
 
     def broker_url(self) -> str:
         return self.args.broker if self.memory else self.tansu.url
 
-    def fill_inputs(self) -> None:
-        tag = uuid.uuid4().hex[:6]
+    def fill_inputs(self, kinds: set[str]) -> None:
+        """Fill the input topics of ``kinds`` (once each).
+
+        The big inputs (the changelog of S7, the ceiling topics of S8) are
+        filled just before their scenario: a broker holding millions of
+        records answers every other scenario more slowly (Tansu's memory
+        storage), for both implementations.
+        """
         need: dict[str, int] = {}
         for s in self.scenarios:
-            need[s.input] = max(need.get(s.input, 0), s.events(self.quick))
+            if s.input in kinds:
+                need[s.input] = max(need.get(s.input, 0), s.events(self.quick))
         if self.with_s8:
-            need["ceiling"] = self.s8_count()
-            need["ceiling-json"] = self.s8_count()
+            for kind in {"ceiling", "ceiling-json"} & kinds:
+                need[kind] = self.s8_count()
         gens = {
             "raw": raw.raw_records,
             "orders": raw.order_records,
@@ -297,7 +326,9 @@ class Suite:
             "ceiling-json": raw.order_records,
         }
         for kind, count in need.items():
-            topic = f"bench-{kind}-{tag}"
+            if kind in self.topics:
+                continue
+            topic = f"bench-{kind}-{self.tag}"
             self.topics[kind] = topic
             if self.memory:
                 continue  # the app fills its in-process broker itself
@@ -305,11 +336,12 @@ class Suite:
             sent = asyncio.run(raw.fill(self.tansu.bootstrap, topic, gens[kind](count)))
             secs = time.perf_counter() - t0
             print(f"  filled {topic}: {sent:,} records in {secs:.1f}s", flush=True)
-        if "changelog" in need:
-            self.changelog = self.topics["changelog"]
-            trigger = f"bench-trigger-{tag}"
-            self.topics["trigger"] = trigger
-            asyncio.run(raw.fill(self.tansu.bootstrap, trigger, iter([(b"go", b"go")])))
+            if kind == "changelog":
+                self.changelog = topic
+                trigger = f"bench-trigger-{self.tag}"
+                self.topics["trigger"] = trigger
+                go = iter([(b"go", b"go")])
+                asyncio.run(raw.fill(self.tansu.bootstrap, trigger, go))
 
     def run(self) -> None:
         t0 = time.monotonic()
@@ -317,14 +349,16 @@ class Suite:
             if not self.memory:
                 self.tansu.start()
                 print(f"Tansu broker on {self.tansu.bootstrap}", flush=True)
-            self.fill_inputs()
             for scen in self.scenarios:
+                self.fill_inputs({scen.input})
                 self.run_scenario(scen)
             if self.with_s8:
+                self.fill_inputs({"ceiling", "ceiling-json"})
                 self.run_s8()
         finally:
             self.tansu.stop()
-            shutil.rmtree(self.workdir, ignore_errors=True)
+            if not os.environ.get("BENCH_KEEP_LOGS"):
+                shutil.rmtree(self.workdir, ignore_errors=True)
         total = time.monotonic() - t0
         report = render(self, total)
         print()
@@ -332,7 +366,9 @@ class Suite:
         if not self.args.no_save:
             RESULTS.mkdir(exist_ok=True)
             (RESULTS / "latest.md").write_text(report)
-            (RESULTS / "latest.json").write_text(json.dumps(self.raw_results(), indent=1))
+            (RESULTS / "latest.json").write_text(
+                json.dumps(self.raw_results(), indent=1)
+            )
 
     def run_scenario(self, scen: Scenario) -> None:
         count = scen.events(self.quick)
@@ -363,7 +399,7 @@ class Suite:
                     )
 
     def s8_count(self) -> int:
-        return 200_000 if self.quick else 1_000_000
+        return 200_000 if self.quick else 500_000
 
     def run_s8(self) -> None:
         count = self.s8_count()
@@ -381,7 +417,10 @@ class Suite:
                 if mode == "produce":  # a new topic each time
                     topic = f"bench-produce-{uuid.uuid4().hex[:6]}"
                 self.runs.setdefault((f"S8 {mode}", "ours"), []).append(run)
-                print(f"  {mode:<13} {run.rate:>10,.0f}/s  cpu {run.cpu:6.2f}s", flush=True)
+                print(
+                    f"  {mode:<13} {run.rate:>10,.0f}/s  cpu {run.cpu:6.2f}s",
+                    flush=True,
+                )
 
     def raw_results(self) -> dict[str, Any]:
         return {
@@ -421,20 +460,22 @@ def _num(st: dict[str, float] | None, key: str, fmt: str) -> str:
 
 
 def render(suite: Suite, total: float) -> str:
+    when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    kind = "quick" if suite.quick else "full"
+    broker = "memory:// (in-process)" if suite.memory else "Tansu 0.6 (loopback)"
     lines = [
         "# Benchmark results",
         "",
-        f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; "
-        f"{'quick' if suite.quick else 'full'} run, {suite.rounds} round(s) per side, "
-        f"broker {'memory:// (in-process)' if suite.memory else 'Tansu 0.6 (loopback)'}, "
+        f"{when}; {kind} run, {suite.rounds} round(s) per side, broker {broker}, "
         f"{os.cpu_count()} CPUs; total {total:.0f}s.",
         "",
         "Events/s: median (min–max) over the rounds; CPU: seconds of process CPU "
         "per million events; RSS: peak resident set of the worker; first: "
         "seconds from spawning the worker to its first event.",
         "",
-        "| Scenario | ours events/s | faust-streaming events/s | ratio | CPU s/1M ours / theirs "
-        "| RSS MB ours / theirs | first event s ours / theirs |",
+        "| Scenario | ours events/s | faust-streaming events/s | ratio "
+        "| CPU s/1M ours / theirs | RSS MB ours / theirs "
+        "| first event s ours / theirs |",
         "|---|---|---|---|---|---|---|",
     ]
     for scen in suite.scenarios:
@@ -487,8 +528,15 @@ def _s8_lines(suite: Suite) -> list[str]:
 
 
 def run_micro(args: argparse.Namespace) -> None:
-    subprocess.run([OURS_PYTHON, str(HERE / "memory_broker.py"), "200000", "3"], check=False)
-    cmd = [OURS_PYTHON, str(HERE / "models" / "bench_records.py"), "--ours", OURS_PYTHON]
+    subprocess.run(
+        [OURS_PYTHON, str(HERE / "memory_broker.py"), "200000", "3"], check=False
+    )
+    cmd = [
+        OURS_PYTHON,
+        str(HERE / "models" / "bench_records.py"),
+        "--ours",
+        OURS_PYTHON,
+    ]
     if Path(args.theirs_python).exists():
         cmd += ["--theirs", args.theirs_python]
     subprocess.run(cmd, check=False)
@@ -534,7 +582,7 @@ def profile(args: argparse.Namespace) -> int:
     try:
         if not suite.memory:
             suite.tansu.start()
-        suite.fill_inputs()
+        suite.fill_inputs({scen.input})
         count = scen.events(args.quick)
         topic = suite.topics["trigger" if scen.input == "changelog" else scen.input]
         extra = f"{suite.changelog}:{count}" if scen.input == "changelog" else ""

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import Awaitable, Mapping, Sequence
+from functools import partial
 from re import Pattern
 from typing import Any, Optional, Union, cast
 
@@ -36,6 +37,23 @@ from .types import (
 from .types.core import HeadersArg
 
 __all__ = ["Topic"]
+
+
+def _producer_running(app: AppT) -> bool:
+    # the per-send check: the producer exists and has started
+    producer = app.__dict__.get("producer")
+    return producer is not None and bool(producer.started)
+
+
+def _has_receivers(signal: Any) -> bool:
+    """False only when ``signal`` surely has no receiver (skip sending it)."""
+    receivers = getattr(signal, "_receivers", None)
+    if receivers is None:  # not a mode signal: always send
+        return True
+    if receivers:
+        return True
+    filtered: Any = getattr(signal, "_filter_receivers", None)
+    return bool(filtered) and any(filtered.values())
 
 
 class Topic(SerializedChannel, TopicT[Any]):
@@ -243,7 +261,8 @@ class Topic(SerializedChannel, TopicT[Any]):
             The send future; ``await`` it again for the :class:`RecordMetadata`.
         """
         app = self.app
-        await app.maybe_start_producer()
+        if not _producer_running(app):
+            await app.maybe_start_producer()
         fut = self.as_future_message(
             key,
             value,
@@ -306,18 +325,22 @@ class Topic(SerializedChannel, TopicT[Any]):
         app = self.app
         message = fut.message
         topic = message.topic or self.get_topic_name()
-        producer = await app.maybe_start_producer()
+        producer = self._running_producer()
+        if producer is None:
+            producer = await app.maybe_start_producer()
         headers = message.headers
-        if headers is None:
-            headers = []
-        # receivers may add headers (e.g. tracing, LiveCheck)
-        app.on_produce_message.send(
-            key=message.key,
-            value=message.value,
-            partition=message.partition,
-            timestamp=message.timestamp,
-            headers=headers,
-        )
+        signal = app.on_produce_message
+        if _has_receivers(signal):
+            if headers is None:
+                headers = []
+            # receivers may add headers (e.g. tracing, LiveCheck)
+            signal.send(
+                key=message.key,
+                value=message.value,
+                partition=message.partition,
+                timestamp=message.timestamp,
+                headers=headers,
+            )
         state = app.sensors.on_send_initiated(
             producer,
             topic,
@@ -342,12 +365,29 @@ class Topic(SerializedChannel, TopicT[Any]):
             self._on_published(fut, cast(RecordMetadata, result), state)
         else:
             cast(asyncio.Future[RecordMetadata], result).add_done_callback(
-                lambda f: self._on_published_future(fut, f, state)
+                partial(self._on_published_future, fut, state=state)
             )
         return fut
 
+    def _running_producer(self) -> Any:
+        """The app's producer if it runs and sends directly (else None).
+
+        With exactly-once the transaction manager sends instead: the slow
+        path (``app.maybe_start_producer``) returns it.
+        """
+        app = self.app
+        if not _producer_running(app):
+            return None
+        in_transaction = self.__dict__.get("_in_transaction")
+        if in_transaction is None:  # the guarantee is fixed once the app runs
+            in_transaction = self.__dict__["_in_transaction"] = app.in_transaction
+        return None if in_transaction else app.producer
+
     def _on_published_future(
-        self, fut: FutureMessage, result: asyncio.Future[RecordMetadata], state: Any
+        self,
+        fut: FutureMessage,
+        result: asyncio.Future[RecordMetadata],
+        state: Any = None,
     ) -> None:
         if result.cancelled():
             fut.cancel()

@@ -40,6 +40,10 @@ DATADIR = os.environ.get("BENCH_DATADIR", "/tmp/bench-data")
 SPAWN = float(os.environ.get("BENCH_SPAWN", "0") or 0)
 EXTRA = os.environ.get("BENCH_EXTRA", "")
 INPUT = os.environ.get("BENCH_INPUT", "raw")
+if os.environ.get("BENCH_TRACEMALLOC"):
+    import tracemalloc
+
+    tracemalloc.start()
 PROFILE = os.environ.get("BENCH_PROFILE", "")
 
 
@@ -60,6 +64,9 @@ def make_app(**options: Any) -> faust.App:
         "broker_request_timeout": 10.0,
     }
     settings.update(options)
+    overrides = os.environ.get("BENCH_SETTINGS")  # JSON: experiments only
+    if overrides:
+        settings.update(json.loads(overrides))
     if BROKER.startswith("memory"):
         _fill_memory_broker()
     return faust.App(APP_ID, **settings)
@@ -90,6 +97,12 @@ class Order(faust.Record, serializer="json"):
 
 
 def _write(result: dict[str, Any]) -> None:
+    if os.environ.get("BENCH_TRACEMALLOC"):  # what holds memory (see run.py)
+        import tracemalloc
+
+        if tracemalloc.is_tracing():
+            top = tracemalloc.take_snapshot().statistics("lineno")[:15]
+            result["tracemalloc"] = [str(stat) for stat in top]
     usage = resource.getrusage(resource.RUSAGE_SELF)
     result["maxrss_kb"] = usage.ru_maxrss
     tmp = RESULT + ".tmp"
@@ -121,10 +134,6 @@ class Meter:
         if self.started:
             return
         self.started = True
-        if os.environ.get("GCX") == "freeze":
-            import gc
-
-            gc.freeze()
         if PROFILE:
             import cProfile
 

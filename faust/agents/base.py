@@ -121,7 +121,8 @@ class AgentBase(AgentT[Any], Service):
         # under app.agents in the service tree: a crash that no supervisor
         # handles (CrashingSupervisor) reaches the app, and the worker exits
         agents = getattr(app, "agents", None)
-        Service.__init__(self, beacon=agents.beacon if agents is not None else None)
+        beacon: Any = agents.beacon if agents is not None else None
+        Service.__init__(self, beacon=beacon)
 
     # -- Channel ---------------------------------------------------------
 

@@ -143,6 +143,22 @@ class _States(dict[Any, Any]):
     """Per-sensor states of one event when several sensors are registered."""
 
 
+class _Single:
+    """The state of the only sensor (no dict per message)."""
+
+    __slots__ = ("sensor", "state")
+
+    def __init__(self, sensor: SensorT, state: Any) -> None:
+        self.sensor = sensor
+        self.state = state
+
+
+def _state_of(state: Any, sensor: SensorT) -> Any:
+    if state.__class__ is _Single:
+        return state.state if state.sensor is sensor else None
+    return state.get(sensor) if state else None
+
+
 class SensorDelegate(SensorDelegateT):
     """Calls every hook on every registered sensor (``app.sensors``).
 
@@ -181,6 +197,7 @@ class SensorDelegate(SensorDelegateT):
         a stream asks again when :attr:`version` changes.
         """
         sensors = self._sensors
+        hooks: tuple[Any, Any, Any]
         if len(sensors) == 1:
             only = sensors[0]
             hooks = (
@@ -281,27 +298,44 @@ class SensorDelegate(SensorDelegateT):
         keysize: int,
         valsize: int,
     ) -> Any:
-        """Fan out :meth:`Sensor.on_send_initiated`."""
-        return {
-            s: s.on_send_initiated(producer, topic, message, keysize, valsize)
-            for s in self._sensors
-        }
+        """Fan out :meth:`Sensor.on_send_initiated`.
+
+        With one sensor its own state is returned (no dict per message);
+        with several, a state per sensor.
+        """
+        sensors = self._sensors
+        if len(sensors) == 1:
+            return _Single(
+                sensors[0],
+                sensors[0].on_send_initiated(
+                    producer, topic, message, keysize, valsize
+                ),
+            )
+        return _States(
+            {
+                s: s.on_send_initiated(producer, topic, message, keysize, valsize)
+                for s in sensors
+            }
+        )
 
     def on_send_completed(
         self, producer: ProducerT, state: Any, metadata: RecordMetadata
     ) -> None:
         """Fan out :meth:`Sensor.on_send_completed`."""
-        for sensor in self._sensors:
-            sensor.on_send_completed(
-                producer, state.get(sensor) if state else None, metadata
-            )
+        sensors = self._sensors
+        if state.__class__ is _Single and len(sensors) == 1:
+            if sensors[0] is state.sensor:
+                state.sensor.on_send_completed(producer, state.state, metadata)
+                return
+        for sensor in sensors:
+            sensor.on_send_completed(producer, _state_of(state, sensor), metadata)
 
     def on_send_error(
         self, producer: ProducerT, exc: BaseException, state: Any
     ) -> None:
         """Fan out :meth:`Sensor.on_send_error`."""
         for sensor in self._sensors:
-            sensor.on_send_error(producer, exc, state.get(sensor) if state else None)
+            sensor.on_send_error(producer, exc, _state_of(state, sensor))
 
     def on_assignment_start(self, assignor: Any) -> Any:
         """Fan out :meth:`Sensor.on_assignment_start`."""

@@ -171,12 +171,19 @@ class raw(Codec):
         return s if type(s) is bytes else _want_bytes(s)
 
 
+def _dumps_json(obj: Any) -> bytes:
+    # orjson (>= 3.12) returns bytes that keep a 4 KiB allocation however
+    # short the JSON is; a message waiting to be produced would hold 4 KiB.
+    # A right-sized copy costs ~0.2us.
+    return bytes(memoryview(_json.dumps_bytes(obj)))
+
+
 class json(Codec):
     """JSON (UTF-8), with faust's rules for dates, decimals, models, ..."""
 
     # Plain functions, so a lone json codec's dumps/loads are these very
-    # functions (see Codec.__init__): no Python frame of our own per message.
-    _dumps = staticmethod(_json.dumps_bytes)
+    # functions (see Codec.__init__): no Python frame of our own per load.
+    _dumps = staticmethod(_dumps_json)
     _loads = staticmethod(_json.loads_bytes)  # type: ignore[assignment]  # accepts more
 
 

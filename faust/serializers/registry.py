@@ -165,7 +165,7 @@ def _compile_loader(
 ) -> Callable[[bytes | None], Any]:
     codec = _CODECS.get(serializer) if isinstance(serializer, str) else None
     try:
-        prepare = _PREPARERS.get(typ)  # type: ignore[call-overload]  # may be unhashable
+        prepare = _PREPARERS.get(typ)  # an unhashable annotation raises
     except TypeError:
         prepare = None
     if prepare is None:

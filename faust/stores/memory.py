@@ -4,15 +4,16 @@ Nothing is persisted, so a worker rebuilds the table from the whole changelog
 at every start (fine for development, tests and small tables). The store
 remembers the changelog partition of every key, so keys of partitions the
 worker no longer holds are dropped once recovery completes, and the offset of
-the last changelog record it applied to each partition, so a partition it
-kept (a standby promoted to active, a partition assigned again) is recovered
+the last changelog record it holds of each partition (applied by recovery, or
+written by this worker and stored by the broker), so a partition it kept (a
+standby promoted to active, its own partition assigned again) is recovered
 from there rather than from the start.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any, ClassVar, Optional
+from typing import Any, Optional
 
 from .._context import current_event
 from ..types import TP, EventT, FutureMessage
@@ -27,13 +28,12 @@ class Store(base.Store):
     Owner: the table. Children: none. Tasks: none.
     """
 
-    # nothing is persisted: there is no offset to move when a write is durable
-    track_changelog_acks: ClassVar[bool] = False
-
     def __post_init__(self) -> None:
         self.data: dict[Any, Any] = {}
         self._partition_of: dict[Any, int] = {}
         self._offsets: dict[int, int] = {}
+        #: partitions only this worker writes (see on_changelog_sent)
+        self._owned: frozenset[int] = frozenset()
 
     # -- mapping ---------------------------------------------------------------
 
@@ -98,6 +98,18 @@ class Store(base.Store):
         self.data.pop(key, None)
         self._partition_of.pop(key, None)
 
+    def on_changelog_sent(self, fut: FutureMessage) -> None:
+        """A write of this worker is stored: the store holds its partition up to it.
+
+        Only for partitions this worker owns (recovered, and written by no
+        one else): a standby, or a partition of a table other workers write
+        too (``use_partitioner``, global), may still miss older records.
+        """
+        metadata = fut.result()
+        partition = metadata.partition
+        if partition in self._owned:
+            self._offsets[partition] = metadata.offset
+
     def keys_by_partition(self, partitions: set[int]) -> Iterator[tuple[int, Any]]:
         """``(partition, key)`` for the keys of changelog ``partitions``."""
         return iter([(p, k) for k, p in self._partition_of.items() if p in partitions])
@@ -126,18 +138,37 @@ class Store(base.Store):
                 partition_of[key] = message.partition
 
     def persisted_offset(self, tp: TP) -> Optional[int]:
-        """Offset of the last changelog record of ``tp`` applied (this process)."""
+        """Offset of the last changelog record of ``tp`` held (this process)."""
         return self._offsets.get(tp.partition)
+
+    def set_persisted_offset(self, tp: TP, offset: int) -> None:
+        """Record that the store holds ``tp`` up to ``offset`` (set tables)."""
+        self._offsets[tp.partition] = offset
 
     def reset_state(self) -> None:
         """Forget everything."""
         self.clear()
+
+    async def on_rebalance(
+        self,
+        assigned: set[TP],
+        revoked: set[TP],
+        newly_assigned: set[TP],
+        generation_id: int = 0,
+    ) -> None:
+        """Recovery starts: until it completes, no partition is owned."""
+        self._owned = frozenset()
 
     async def on_recovery_completed(
         self, active_tps: set[TP], standby_tps: set[TP]
     ) -> None:
         """Drop the keys of changelog partitions this worker no longer holds."""
         topic = self.table.changelog_topic.get_topic_name()
+        table = self.table
+        if not (table.use_partitioner or table.is_global or self._transactional()):
+            self._owned = frozenset(
+                tp.partition for tp in active_tps if tp.topic == topic
+            )
         held = {tp.partition for tp in active_tps | standby_tps if tp.topic == topic}
         held.add(-1)
         gone = [k for k, p in self._partition_of.items() if p not in held]
@@ -146,6 +177,11 @@ class Store(base.Store):
             del self._partition_of[key]
         for partition in [p for p in self._offsets if p not in held]:
             del self._offsets[partition]
+
+    def _transactional(self) -> bool:
+        # acked writes of an open transaction may still be aborted
+        guarantee = getattr(self.app.conf.processing_guarantee, "value", "")
+        return bool(guarantee == "exactly_once")
 
     def _repr_info(self) -> str:
         return f"table_name={self.table_name} keys={len(self.data)}"

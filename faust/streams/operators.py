@@ -19,6 +19,7 @@ from mode import want_seconds
 from ..exceptions import ImproperlyConfigured, Skip
 from ..types import ChannelT, EventT, FieldDescriptorT, TopicT
 from ..utils.queues import EventQueue
+from .hooks import _PLAIN_TYPES, _is_awaitable
 from .stream import SKIP, is_event
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -368,7 +369,7 @@ def group_by(
             raise RuntimeError("group_by needs events: the stream must read a topic")
         try:
             new_key = get_key(value)
-            if inspect.isawaitable(new_key):
+            if new_key.__class__ not in _PLAIN_TYPES and _is_awaitable(new_key):
                 new_key = await new_key
         except Exception:
             logger.exception(

@@ -18,7 +18,6 @@ from __future__ import annotations
 import asyncio
 import inspect
 import typing
-from types import GeneratorType
 from collections.abc import AsyncIterator, Callable, Iterable
 from typing import Any, Optional, Union, cast
 
@@ -29,6 +28,16 @@ from ..exceptions import ImproperlyConfigured, Skip
 from ..types import TP, AppT, ChannelT, EventT, JoinT, K, Processor, StreamT, TopicT
 from ..types.streams import JoinableT, T_co
 from ..utils.queues import EventQueue
+from .hooks import (
+    _EMPTY,
+    _EVENT_TYPES,
+    _PLAIN_TYPES,
+    _is_awaitable,
+    _no_hook,
+    _nothing_buffered,
+    _stream_hooks,
+    is_event,
+)
 
 if typing.TYPE_CHECKING:  # pragma: no cover
     from ..types.models import ModelArg
@@ -38,63 +47,6 @@ __all__ = ["Stream", "SKIP", "is_event"]
 
 #: Returned by the processing step when a processor raised :exc:`Skip`.
 SKIP: Any = object()
-
-_EVENT_TYPES: set[type] = set()
-_VALUE_TYPES: set[type] = set()
-_AWAITABLE_TYPES: set[type] = set()
-_PLAIN_TYPES: set[type] = set()
-#: Returned by ``EventQueue.next_nowait`` when nothing is buffered.
-_EMPTY: Any = object()
-
-
-def _nothing_buffered(default: Any) -> Any:
-    return default
-
-
-def _is_awaitable(value: Any) -> bool:
-    """``inspect.isawaitable(value)``, cached per type.
-
-    Processors return plain values nearly always. Generators are asked every
-    time: whether one is awaitable depends on how it was made.
-    """
-    cls = value.__class__
-    if cls in _PLAIN_TYPES:
-        return False
-    if cls in _AWAITABLE_TYPES:
-        return True
-    result = inspect.isawaitable(value)
-    if cls is not GeneratorType:
-        (_AWAITABLE_TYPES if result else _PLAIN_TYPES).add(cls)
-    return result
-
-
-def _no_hook(*args: Any) -> None:
-    return None
-
-
-def _stream_hooks(sensors: Any) -> tuple[int, tuple[Any, Any, Any]]:
-    """The stream's sensor hooks and the sensors' version they belong to."""
-    hooks = getattr(sensors, "stream_hooks", None)
-    if hooks is not None:
-        version, in_out_done = hooks()
-        return version, in_out_done
-    return 0, (
-        sensors.on_stream_event_in,
-        sensors.on_stream_event_out,
-        sensors.on_message_out,
-    )
-
-
-def is_event(obj: Any) -> bool:
-    """``isinstance(obj, EventT)``, cached per type (ABC checks are slow)."""
-    cls = type(obj)
-    if cls in _EVENT_TYPES:
-        return True
-    if cls in _VALUE_TYPES:
-        return False
-    result = isinstance(obj, EventT)
-    (_EVENT_TYPES if result else _VALUE_TYPES).add(cls)
-    return result
 
 
 class Stream(StreamT[T_co], Service):
@@ -281,8 +233,9 @@ class Stream(StreamT[T_co], Service):
     def __aiter__(self) -> AsyncIterator[T_co]:
         return self._iterate()
 
-    async def _iterate(self) -> AsyncIterator[Any]:
-        # The per-event path. Buffered events are taken from the queue
+    async def _iterate(self) -> AsyncIterator[Any]:  # noqa: C901  # one frame on purpose
+        # The per-event path, kept in one frame: each step moved out would
+        # cost a call per event. Buffered events are taken from the queue
         # without a coroutine; only an empty queue is awaited. The sensor
         # hooks are looked up again whenever the app's sensors change.
         await self.maybe_start()
@@ -292,7 +245,7 @@ class Stream(StreamT[T_co], Service):
         pull = self._pull
         processors = self._processors  # add_processor() appends to this list
         stopped, crashed = self._stopped.is_set, self._crashed.is_set
-        sensors = self.app.sensors
+        sensors: Any = self.app.sensors
         versioned = hasattr(sensors, "stream_hooks")
         version = -1
         on_in = on_out = on_done = _no_hook

@@ -22,8 +22,8 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import defaultdict
-from functools import partial
 from collections.abc import Awaitable, Callable, Iterable, Iterator
+from functools import partial
 from typing import Any, Optional, cast
 
 from mode import Service
@@ -128,7 +128,30 @@ class Conductor(ConductorT, Service):
         # table changelogs join the first subscription (co-partitioned with
         # the topics that write them)
         await self.app.tables.wait_until_tables_registered()
+        await self._settle()
         await self._update_subscription()
+
+    async def _settle(self, max_turns: int = 8) -> None:
+        """Let agents that just started register their streams first.
+
+        An agent's body runs in its actor's task: a ``group_by`` or
+        ``through`` in it subscribes to a new topic a loop turn or two after
+        the agent started. Subscribing before that would make the group
+        rebalance again right away (seconds with a real broker), so the
+        first subscription waits until a loop turn passes without a new
+        topic (at most ``max_turns`` turns, no timer).
+        """
+        names = self.topic_names()
+        quiet = 0
+        for _ in range(max_turns):
+            await asyncio.sleep(0)
+            current = self.topic_names()
+            if current == names:
+                quiet += 1
+                if quiet >= 2:
+                    return
+            else:
+                names, quiet = current, 0
 
     @Service.task
     async def _subscriber(self) -> None:
@@ -338,6 +361,7 @@ class _Delivery:
         "sensors",
         "create_event",
         "targets",
+        "buffer",
     )
 
     def __init__(self, app: AppT, groups: list[tuple[Any, list[TopicT[Any]]]]) -> None:
@@ -348,6 +372,7 @@ class _Delivery:
         self.flow = app.flow_control
         self.sensors = app.sensors
         self.create_event = app.create_event
+        self.buffer = app.producer.buffer
         # (schema, channels, their queues, decoders): a channel's queue
         # never changes, and the decoders are made for the schema as it is
         # (the handler is rebuilt when subscriptions change)
@@ -373,10 +398,15 @@ class _Delivery:
         create_event = _event_factory(app)
         n = self.n
         targets = self.targets
+        buffer = self.buffer
         check = True
         current = app.consumer_generation_id
         for message in messages:
             if check:
+                if buffer.size > buffer.max_messages:
+                    # streams write send_soon() output (changelogs) faster
+                    # than it leaves: publish some before taking more in
+                    await buffer.wait_until_ebb()
                 if not flow.is_active():
                     await flow.acquire()
                 current = app.consumer_generation_id
@@ -396,7 +426,9 @@ class _Delivery:
                         key = schema.loads_key(app, message)
                         value = schema.loads_value(app, message)
                 except (KeyDecodeError, ValueDecodeError) as exc:
-                    await self._on_decode_error(with_origin(exc, message), message, chans)
+                    await self._on_decode_error(
+                        with_origin(exc, message), message, chans
+                    )
                     check = True
                     continue
                 headers = message.headers

@@ -21,6 +21,7 @@ import abc
 import asyncio
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
+from itertools import zip_longest
 from typing import Any, ClassVar, Optional
 
 from mode import Service, ServiceT
@@ -35,13 +36,40 @@ from ..types.transports import (
     TPorTopicSet,
 )
 from .offsets import PartitionOffsets
+from .utils import DefaultSchedulingStrategy
 
 __all__ = ["Consumer", "DivertHandler"]
 
 logger = logging.getLogger(__name__)
 
+_GAP: Any = object()
+
 #: Receives the fetched messages of diverted partitions (see Consumer.divert).
 DivertHandler = Callable[[Mapping[TP, list[Message]]], Awaitable[None]]
+
+
+def _interleave(lists: list[list[Any]]) -> list[Any]:
+    if len(lists) == 1:
+        return lists[0]
+    return [
+        item
+        for row in zip_longest(*lists, fillvalue=_GAP)
+        for item in row
+        if item is not _GAP
+    ]
+
+
+def _round_robin(by_tp: Mapping[TP, list[Message]]) -> list[Message]:
+    """The order of :class:`~faust.transport.utils.DefaultSchedulingStrategy`.
+
+    Round-robin over topics, and within a topic over its partitions (in the
+    order the fetch returned them), one message at a time; built with
+    ``zip_longest`` instead of a generator step per message.
+    """
+    by_topic: dict[str, list[list[Message]]] = {}
+    for tp, messages in by_tp.items():
+        by_topic.setdefault(tp.topic, []).append(messages)
+    return _interleave([_interleave(parts) for parts in by_topic.values()])
 
 
 class Consumer(Service, ConsumerT):
@@ -92,6 +120,7 @@ class Consumer(Service, ConsumerT):
         self._flow_active = True
         self._commit_lock: Optional[asyncio.Lock] = None
         self._commit_wakeup: Optional[asyncio.Event] = None
+        self._fetch_wakeup: Optional[asyncio.Event] = None
         self._empty: Optional[asyncio.Event] = None
         self._transactions: Optional[TransactionManagerT] = None
         Service.__init__(self, loop=loop, **kwargs)
@@ -159,20 +188,43 @@ class Consumer(Service, ConsumerT):
             return []
         if self._diverted:
             records = await self._deliver_diverted(records)
+        return self._to_messages(records)
+
+    def _to_messages(self, records: RecordMap) -> list[Message]:
+        """Convert and track a fetched batch, in the scheduler's order.
+
+        Works a partition at a time (conversion in a comprehension, offsets
+        tracked in bulk), then orders the messages across partitions.
+        """
         generation = self.app.consumer_generation_id
         acking = self.app.topics.acks_enabled_for
         to_message = self._to_message
-        messages: list[Message] = []
-        append = messages.append
-        for tp, record in self.scheduler.iterate(records):
-            if tp in self._paused:
+        paused = self._paused
+        by_tp: dict[TP, list[Message]] = {}
+        for tp, batch in records.items():
+            if not batch or tp in paused:
                 continue
-            message = to_message(tp, record)
-            message.generation_id = generation
+            messages = [to_message(tp, record) for record in batch]
+            for message in messages:
+                message.generation_id = generation
             if acking(tp.topic):
-                self.track_message(message)
-            append(message)
-        return messages
+                self._track_many(tp, messages)
+            by_tp[tp] = messages
+        if len(by_tp) == 1:
+            for only in by_tp.values():
+                return only
+        if type(self.scheduler) is DefaultSchedulingStrategy:
+            return _round_robin(by_tp)
+        return [message for _tp, message in self.scheduler.iterate(by_tp)]
+
+    def _track_many(self, tp: TP, messages: list[Message]) -> None:
+        offsets = self._offsets.get(tp)
+        if offsets is None:
+            offsets = self._offsets[tp] = PartitionOffsets()
+        offsets.track_many([message.offset for message in messages])
+        for message in messages:
+            message.tracked = True
+        self._unacked_messages.update(messages)
 
     async def _deliver_diverted(self, records: RecordMap) -> RecordMap:
         diverted = self._diverted
@@ -206,6 +258,7 @@ class Consumer(Service, ConsumerT):
         """
         for tp in tps:
             self._diverted[tp] = handler
+        self._wake_fetcher()
 
     def undivert(self, tps: Iterable[TP]) -> None:
         """Deliver messages of ``tps`` to streams again (see :meth:`divert`)."""
@@ -218,10 +271,27 @@ class Consumer(Service, ConsumerT):
         return set(self._diverted)
 
     async def _wait_flow(self, timeout: float) -> None:
-        await self.sleep(min(timeout, 0.05))
+        await self._wait_for_work(timeout)
 
     async def _idle(self, timeout: float) -> None:
-        await self.sleep(min(timeout, 0.05))
+        await self._wait_for_work(timeout)
+
+    async def _wait_for_work(self, timeout: float) -> None:
+        """Wait until flow resumes or partitions change (no fixed sleep).
+
+        :meth:`_wake_fetcher` ends the wait; a short timeout still bounds
+        it, for state changed by a driver behind the base class's back.
+        """
+        wakeup = self._fetch_wakeup
+        if wakeup is None:
+            wakeup = self._fetch_wakeup = asyncio.Event()
+        if not wakeup.is_set():
+            await self.wait_for_stopped(wakeup.wait(), timeout=min(timeout, 0.25))
+        wakeup.clear()
+
+    def _wake_fetcher(self) -> None:
+        if self._fetch_wakeup is not None:
+            self._fetch_wakeup.set()
 
     async def getmany(self, timeout: float) -> AsyncIterator[tuple[TP, Message]]:
         """Fetch one batch and iterate over ``(tp, message)`` pairs."""
@@ -338,14 +408,13 @@ class Consumer(Service, ConsumerT):
     ) -> bool:
         """Commit the acked offsets (of ``topics``, or of every partition).
 
-        Only one commit runs at a time; a concurrent call waits for it and
-        returns False.
+        Only one commit runs at a time; a call made meanwhile waits for it,
+        then commits what was acked since (a rebalance or shutdown must not
+        leave acked offsets behind: the next owner would process them again).
+        Returns False if there was nothing to commit or the commit failed.
         """
         if self._commit_lock is None:
             self._commit_lock = asyncio.Lock()
-        if self._commit_lock.locked():
-            async with self._commit_lock:
-                return False
         async with self._commit_lock:
             return await self.force_commit(topics)
 
@@ -431,6 +500,7 @@ class Consumer(Service, ConsumerT):
         if self.app.in_transaction:  # transactions open before processing resumes
             await self.transactions.on_rebalance(assigned, set(), set(assigned))
         await self._on_partitions_assigned(assigned, generation_id)
+        self._wake_fetcher()
 
     @abc.abstractmethod
     async def seek_to_committed(
@@ -449,6 +519,7 @@ class Consumer(Service, ConsumerT):
     def resume_flow(self) -> None:
         """Fetch again."""
         self._flow_active = True
+        self._wake_fetcher()
 
     def pause_partitions(self, tps: Iterable[TP]) -> None:
         """Stop fetching from ``tps``."""
@@ -457,6 +528,7 @@ class Consumer(Service, ConsumerT):
     def resume_partitions(self, tps: Iterable[TP]) -> None:
         """Fetch from ``tps`` again."""
         self._paused.difference_update(tps)
+        self._wake_fetcher()
 
     async def verify_event_path(self, now: float, tp: TP) -> None:
         """Check a partition is making progress (livelock detection hook)."""

@@ -1,9 +1,10 @@
 """The Fetcher: moves fetched messages from the consumer to the conductor.
 
 Owner: the Consumer. Children: none. Tasks: ``_fetcher``, a loop that asks
-the consumer for the next batch and hands each message to the consumer's
-callback (the conductor; a whole batch at once when it can), which may wait when stream buffers are full. That
-wait is the back-pressure: no new batch is fetched until there is room.
+the consumer for the next batch and hands it to the consumer's callback (the
+conductor: the whole batch in one call, ``on_messages``), which may wait when
+stream buffers are full. That wait is the back-pressure: no new batch is
+fetched until there is room.
 """
 
 from __future__ import annotations

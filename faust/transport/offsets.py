@@ -47,6 +47,20 @@ class PartitionOffsets:
             )
         inflight.append(offset)
 
+    def track_many(self, offsets: list[int]) -> None:
+        """Track a fetched batch of increasing offsets (see :meth:`track`)."""
+        if not offsets:
+            return
+        inflight = self.inflight
+        previous = inflight[-1] if inflight else -1
+        for offset in offsets:
+            if offset <= previous:
+                raise ValueError(
+                    f"offset {offset} delivered after {previous}: offsets must increase"
+                )
+            previous = offset
+        inflight.extend(offsets)
+
     def ack(self, offset: int) -> bool:
         """Record the ack of ``offset``; returns True if the commit point moved."""
         inflight = self.inflight

@@ -13,61 +13,19 @@ import re
 import signal
 import subprocess
 import time
-from collections import Counter
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-from aiokafka import AIOKafkaProducer
-from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-
-HERE = Path(__file__).parent
-PARTITIONS = 4
-ASSIGNED = re.compile(
-    r"Assigned (\d+) partition\(s\) \(generation (-?\d+)\)(?:: (.*))?"
+from worker_helpers import (
+    HERE,
+    PARTITIONS,
+    Worker,
+    create_topic,
+    processed,
+    produce,
+    split_between,
+    until,
 )
-
-
-class Worker:
-    """One ``faust worker`` subprocess and its log."""
-
-    def __init__(self, faust_bin: str, env: dict[str, str], log: Path) -> None:
-        self.log = log
-        self._out = log.open("wb")
-        self.proc = subprocess.Popen(
-            [faust_bin, "-A", "worker_app", "worker", "-l", "info", "--without-web"],
-            cwd=HERE,
-            env=env,
-            stdout=self._out,
-            stderr=subprocess.STDOUT,
-        )
-
-    def text(self) -> str:
-        return self.log.read_text(errors="replace")
-
-    def assignment(self, topic: str) -> tuple[int, set[int]] | None:
-        """(generation, partitions of ``topic``) of the last assignment logged."""
-        found = ASSIGNED.findall(self.text())
-        if not found:
-            return None
-        _count, generation, listed = found[-1]
-        parts = {
-            int(item.rsplit(":", 1)[1])
-            for item in (listed or "").split(", ")
-            if item.startswith(f"{topic}:")
-        }
-        return int(generation), parts
-
-    def stop(self, sig: int = signal.SIGTERM, timeout: float = 15.0) -> int:
-        if self.proc.poll() is None:
-            self.proc.send_signal(sig)
-            try:
-                self.proc.wait(timeout)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(5)
-        self._out.close()
-        return int(self.proc.returncode)
 
 
 @pytest.fixture
@@ -96,65 +54,6 @@ def cluster(kafka_url, faust_bin, unique_id, unique_topic, tmp_path) -> Iterator
     yield state
     for worker in workers:
         worker.stop(signal.SIGKILL)
-
-
-def processed(out: Path) -> Counter[int]:
-    """How many times each event value was processed, across workers."""
-    counts: Counter[int] = Counter()
-    for path in out.glob("*.log"):
-        for line in path.read_bytes().splitlines():
-            if line:
-                counts[int(line)] += 1
-    return counts
-
-
-async def create_topic(url: str, topic: str) -> None:
-    admin = AIOKafkaAdminClient(bootstrap_servers=url.split("://", 1)[1])
-    await admin.start()
-    try:
-        await admin.create_topics([NewTopic(topic, PARTITIONS, 1)])
-    finally:
-        await admin.close()
-
-
-async def produce(url: str, topic: str, values: range, pace: float = 0.0) -> None:
-    producer = AIOKafkaProducer(bootstrap_servers=url.split("://", 1)[1], linger_ms=5)
-    await producer.start()
-    try:
-        futs = []
-        for i in values:
-            futs.append(
-                await producer.send(topic, str(i).encode(), key=str(i).encode())
-            )
-            if pace:
-                await asyncio.sleep(pace)
-        await asyncio.gather(*futs)
-    finally:
-        await producer.stop()
-
-
-async def until(predicate, timeout: float, what: str, workers=()) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        for worker in workers:
-            if worker.proc.poll() is not None:
-                raise AssertionError(f"a worker exited early:\n{worker.text()[-3000:]}")
-        if time.monotonic() > deadline:
-            logs = "\n".join(w.text()[-2000:] for w in workers)
-            raise AssertionError(f"timed out waiting for {what}\n{logs}")
-        await asyncio.sleep(0.1)
-
-
-def split_between(workers: list[Worker], topic: str, n: int) -> bool:
-    """True when ``n`` workers share all partitions in one generation."""
-    found = [w.assignment(topic) for w in workers]
-    if any(f is None for f in found):
-        return False
-    generations = {g for g, _ in found}  # type: ignore[misc]
-    parts = [p for _, p in found]  # type: ignore[misc]
-    if len(generations) != 1 or any(not p for p in parts[:n]):
-        return False
-    return sorted(x for p in parts for x in p) == list(range(PARTITIONS))
 
 
 async def test_workers_join_split_and_leave(cluster, kafka_url) -> None:

@@ -244,6 +244,8 @@ async def test_standby_replicas_take_over_without_a_full_replay(
     await wait_for(lambda: promoted <= app2.tables.recovery.active_tps)
     await recovered(app2)
     assert dict(counts2.items()) == expected
-    # only the partitions it wrote itself were read again, not the standbys
-    assert app2.tables.recovery._applied == len(seen2) < 40
+    # nothing was read again: the standbys were kept warm, and the store
+    # knows the offsets of the changelog records it wrote itself
+    assert 0 < len(seen2) < 40
+    assert app2.tables.recovery._applied == 0
     await app2.stop()

@@ -120,6 +120,8 @@ class FakeTable:
         self.app = app
         self.name = name
         self.changelog_is_state = state
+        self.use_partitioner = False
+        self.is_global = False
         self.changelog_topic = app.topic(
             f"{app.conf.id}-{name}-changelog",
             key_serializer="json",

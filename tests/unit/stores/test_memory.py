@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from store_fakes import FakeTable
+import pytest
+from store_fakes import FakeTable, sent
 
 import faust
 from faust.stores.memory import Store
@@ -50,7 +51,7 @@ def test_put_remove_and_mapping(app: faust.App) -> None:
     assert list(store.keys_by_partition({1})) == [(1, "b")]
     assert store.persisted_offset(TP("t", 0)) is None
     store.reset_state()
-    assert len(store) == 0 and not store.track_changelog_acks
+    assert len(store) == 0
 
 
 async def test_apply_changelog_batch_in_order(app: faust.App) -> None:
@@ -78,3 +79,59 @@ async def test_recovery_drops_keys_of_partitions_not_held(app: faust.App) -> Non
     assert dict(store.items()) == {"k0": 0, "k2": 2, "direct": 9}
     del store["direct"]
     assert "direct" not in store
+
+
+async def test_own_writes_move_the_offset_of_owned_partitions_only(
+    app: faust.App,
+) -> None:
+    store = store_for(app)
+    assert store.track_changelog_acks
+    topic = store.table.changelog_topic.get_topic_name()
+    await store.on_rebalance({TP(topic, 0), TP(topic, 1)}, set(), set())
+    store.on_changelog_sent(sent(b'"a"', b"1", 0, offset=3))  # still recovering
+    assert store.persisted_offset(TP(topic, 0)) is None
+    await store.on_recovery_completed({TP(topic, 0)}, {TP(topic, 1)})
+    store.put("a", 1, 0, None)
+    store.on_changelog_sent(sent(b'"a"', b"1", 0, offset=7))
+    # a standby may still miss records of the owner: its offset stays
+    store.on_changelog_sent(sent(b'"b"', b"1", 1, offset=9))
+    assert store.persisted_offset(TP(topic, 0)) == 7
+    assert store.persisted_offset(TP(topic, 1)) is None
+    # a new rebalance: nothing is owned until recovery completes again
+    await store.on_rebalance({TP(topic, 0)}, set(), set())
+    store.on_changelog_sent(sent(b'"a"', b"2", 0, offset=8))
+    assert store.persisted_offset(TP(topic, 0)) == 7
+
+
+@pytest.mark.parametrize("shared", ["use_partitioner", "is_global"])
+async def test_tables_written_by_every_worker_keep_the_applied_offset(
+    app: faust.App, shared: str
+) -> None:
+    store = store_for(app)
+    setattr(store.table, shared, True)
+    topic = store.table.changelog_topic.get_topic_name()
+    await store.on_recovery_completed({TP(topic, 0)}, set())
+    store.on_changelog_sent(sent(b'"a"', b"1", 0, offset=7))
+    assert store.persisted_offset(TP(topic, 0)) is None
+
+
+async def test_exactly_once_keeps_the_applied_offset(tmp_path: Any) -> None:
+    app = faust.App(
+        "stores-eos",
+        broker="memory://stores-eos",
+        datadir=str(tmp_path),
+        processing_guarantee="exactly_once",
+    )
+    store = store_for(app)
+    topic = store.table.changelog_topic.get_topic_name()
+    await store.on_recovery_completed({TP(topic, 0)}, set())
+    # acked inside a transaction that may still abort
+    store.on_changelog_sent(sent(b'"a"', b"1", 0, offset=7))
+    assert store.persisted_offset(TP(topic, 0)) is None
+
+
+def test_offsets_set_by_the_table_are_kept(app: faust.App) -> None:
+    # set tables apply their changelog themselves and report the offset
+    store = store_for(app)
+    store.set_persisted_offset(TP("t-changelog", 2), 11)
+    assert store.persisted_offset(TP("t-changelog", 2)) == 11

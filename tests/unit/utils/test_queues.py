@@ -86,3 +86,37 @@ def test_drain_nowait() -> None:
         q.put_nowait(i)
     assert q.drain_nowait(3) == [0, 1, 2]
     assert len(q) == 2
+
+
+async def test_next_nowait_returns_the_default_when_empty() -> None:
+    q: EventQueue[int] = EventQueue(2)
+    empty = object()
+    assert q.next_nowait(empty) is empty  # type: ignore[arg-type]
+    q.put_nowait(1)
+    assert q.next_nowait(0) == 1
+    q.throw(KeyError("boom"))
+    with pytest.raises(KeyError):
+        q.next_nowait(0)
+
+
+async def test_next_nowait_makes_room_for_a_waiting_putter() -> None:
+    q: EventQueue[int] = EventQueue(1)
+    q.put_nowait(1)
+    putter = asyncio.ensure_future(q.put(2))
+    await asyncio.sleep(0)
+    assert not putter.done()
+    assert q.next_nowait(0) == 1
+    await asyncio.wait_for(putter, 1)
+    assert q.next_nowait(0) == 2
+
+
+async def test_offer_refuses_when_full_and_wakes_a_getter() -> None:
+    q: EventQueue[int] = EventQueue(1)
+    getter = asyncio.ensure_future(q.get())
+    await asyncio.sleep(0)
+    assert q.offer(1)
+    assert not q.offer(2)  # full: nothing added
+    assert await asyncio.wait_for(getter, 1) == 1
+    assert q.empty()
+    unbounded: EventQueue[int] = EventQueue()
+    assert all(unbounded.offer(i) for i in range(10))

@@ -65,6 +65,9 @@ __all__ = ["Consumer", "ConsumerRebalanceListener"]
 
 logger = logging.getLogger(__name__)
 
+#: Records per fetch when ``broker_max_poll_records`` is None (as memory://).
+DEFAULT_BATCH_RECORDS = 1000
+
 
 class Consumer(BaseConsumer):
     """Consumes from Kafka as a member of the app's consumer group.
@@ -97,6 +100,10 @@ class Consumer(BaseConsumer):
         self._highwaters: dict[TP, int] = {}
         self._fetch_tps: tuple[frozenset[TP], list[TopicPartition]] = (frozenset(), [])
         self._max_records = conf.broker_max_poll_records
+        # records one fetch hands over: without a limit aiokafka returns all
+        # it buffered (~1 MB a partition: 60,000 small changelog records),
+        # all converted at once. Larger batches are not faster.
+        self._batch_records = self._max_records or DEFAULT_BATCH_RECORDS
         self._read_committed = conf.processing_guarantee.value == "exactly_once"
 
     # -- lifecycle ---------------------------------------------------------
@@ -263,7 +270,7 @@ class Consumer(BaseConsumer):
             records = await consumer.getmany(
                 *self._fetch_partitions(active_partitions),
                 timeout_ms=int(timeout * 1000),
-                max_records=self._max_records,
+                max_records=self._batch_records,
             )
         except REBALANCE_ERRORS as exc:
             logger.info("Fetch interrupted by a rebalance: %r", exc)

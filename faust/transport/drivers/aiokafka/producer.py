@@ -147,6 +147,8 @@ class Producer(BaseProducer):
         producer = self._ensure_producer()
         if transactional_id is not None:
             producer = await self._open_transaction(transactional_id)
+        if partition is None and key is not None and self.partitioner is None:
+            partition = _default_partition(producer, topic, key)
         try:
             fut: Awaitable[RecordMetadata] = await producer.send(
                 topic,
@@ -154,7 +156,7 @@ class Producer(BaseProducer):
                 key=key,
                 partition=partition,
                 timestamp_ms=int(timestamp * 1000) if timestamp is not None else None,
-                headers=headers_list(headers),
+                headers=headers_list(headers) if headers else None,
             )
         except MessageSizeTooLargeError as exc:
             size = (len(key) if key else 0) + (len(value) if value else 0)
@@ -345,6 +347,19 @@ class Producer(BaseProducer):
             await self.commit_transaction(tid)
             if start_new_transaction:
                 await self._open_transaction(tid)
+
+
+def _default_partition(producer: Any, topic: str, key: bytes) -> Optional[int]:
+    """Kafka's rule, as aiokafka would apply it, with our faster murmur2.
+
+    None while the topic's metadata is unknown: aiokafka then waits for it
+    and partitions the message itself.
+    """
+    cluster = getattr(getattr(producer, "client", None), "cluster", None)
+    known = cluster.partitions_for_topic(topic) if cluster is not None else None
+    if known.__class__ is not set or not known:
+        return None
+    return partition_for_key(key, len(known))
 
 
 async def _fenced(transactional_id: str, op: Awaitable[Any]) -> Any:
