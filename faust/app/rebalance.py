@@ -62,6 +62,9 @@ class Rebalancer:
             await consumer.commit()
         except Exception as exc:  # a failed commit means re-reading, not losing
             logger.warning("Commit at rebalance failed: %r", exc)
+        # writes not tied to an offset (timers, window expiry) must land too
+        # before the partitions (and their changelogs) change hands
+        await app.maybe_flush_producer()
         await app.tables.on_partitions_revoked(revoked)
         await app.agents.on_rebalance(revoked, set())
         await app.on_partitions_revoked.send(revoked)

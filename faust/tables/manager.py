@@ -142,16 +142,18 @@ class TableManager(Service, TableManagerT):
             return True
         if not self.started:
             return False  # not part of this app's services: nothing to recover
-        if not self.data and not self.recovery.completed.is_set():
-            self.recovery.completed.set()  # nothing to recover
+        if not len(self.app.topics) and not self.recovery.completed.is_set():
+            # subscribed to nothing: no assignment will ever come
+            self.recovery.completed.set()
+        # even without tables, "recovered" means the first assignment came:
+        # the worker is not ready before it joined the group
         await self.wait_for_stopped(self.recovery.completed.wait())
         return self.should_stop or self.crashed
 
     async def on_start(self) -> None:
-        """Without tables there is nothing to recover."""
+        """Without tables nothing needs recovering: ready at the assignment."""
         if not self.data:
             self.actives_ready = self.standbys_ready = True
-            self.recovery.completed.set()
 
     async def on_stop(self) -> None:
         """Make every store durable before the tables stop."""

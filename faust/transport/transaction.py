@@ -97,8 +97,12 @@ class TransactionManager(Service, TransactionManagerT):
             tid = self.transactional_ids.get(event.message.tp)
             if tid is not None:
                 return tid
-        # ...else (buffered changelog writes) to that of the partition it
-        # goes to: changelogs are co-partitioned with their source
+        # ...buffered changelog writes to that of the partition they go to
+        # (changelogs are co-partitioned with their source)...
+        if topic not in self.app.tables.changelog_topics:
+            # ...and anything else sent from outside a stream is not output
+            # of an event: it is produced at once, outside any transaction
+            return None
         dest = self.consumer.key_partition(topic, key, partition)
         if dest is None:
             return None

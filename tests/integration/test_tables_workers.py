@@ -3,8 +3,8 @@
 Each worker counts events by key into the table ``counts`` (see
 ``table_app.py``), logs every event it processed (after the table update) and
 serves the table at ``GET /counts/``. Event ``i`` has key ``k<i % KEYS>``,
-and every key has its own partition (``(i % KEYS) % 4``), so a key's events
-are processed in order by whoever owns that partition.
+and is sent to partition ``(i % KEYS) % 4``: a key's events are all in one
+partition, processed in order by whoever owns it.
 
 The guarantees checked (at-least-once processing, the default):
 
