@@ -33,7 +33,9 @@ def test_web_server_after_producer(app: faust.App) -> None:
 
 
 def test_boot_strategy_switches(app: faust.App) -> None:
-    app.boot_strategy = BootStrategy(app, enable_kafka_consumer=False, enable_sensors=False)
+    app.boot_strategy = BootStrategy(
+        app, enable_kafka_consumer=False, enable_sensors=False
+    )
     names = [type(s).__name__ for s in app.on_init_dependencies()]
     assert names == ["Producer"]
     app.boot_strategy = BootStrategy(app, enable_kafka=False, enable_web=True)

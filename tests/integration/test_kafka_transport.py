@@ -225,10 +225,12 @@ async def test_agent_consumes_commits_and_resumes(
         return app
 
     app = make_app()
+    topic = app.topic(name, value_type=int, partitions=2)
+    # declared before the worker subscribes: a subscription to a missing
+    # topic lets the broker create it with its default partition count
+    await topic.maybe_declare()
     await app.start()
     try:
-        topic = app.topic(name, value_type=int, partitions=2)
-        await topic.maybe_declare()
         for i in range(100):
             await topic.send(key=str(i).encode(), value=i)
         await wait_for(lambda: len(seen) == 100, what="100 events")

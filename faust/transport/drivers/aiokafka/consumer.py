@@ -52,6 +52,7 @@ from ....types.transports import RecordMap
 from ....utils.murmur2 import partition_for_key
 from ...consumer import Consumer as BaseConsumer
 from .highwaters import fetch_highwaters
+from .readahead import ReadAhead
 from .rebalance import (
     REBALANCE_ERRORS,
     ConsumerRebalanceListener,
@@ -105,6 +106,7 @@ class Consumer(BaseConsumer):
         # all converted at once. Larger batches are not faster.
         self._batch_records = self._max_records or DEFAULT_BATCH_RECORDS
         self._read_committed = conf.processing_guarantee.value == "exactly_once"
+        self._ahead = ReadAhead()
 
     # -- lifecycle ---------------------------------------------------------
 
@@ -195,6 +197,8 @@ class Consumer(BaseConsumer):
                 logger.exception("Revoking partitions failed: %r", exc)
             finally:
                 self._assignment = frozenset()
+                # positions restart from the committed offsets after this
+                self._ahead.clear()
 
     def on_rebalance_assigned(self, assigned: Iterable[TopicPartition]) -> None:
         """Record a new assignment; ``_apply_assignments`` applies it."""
@@ -265,32 +269,37 @@ class Consumer(BaseConsumer):
         return tps
 
     async def _getmany(self, active_partitions: set[TP], timeout: float) -> RecordMap:
+        ahead = self._ahead
+        if not ahead.has_records(active_partitions):
+            # nothing read ahead: wait for the broker
+            await self._drain(active_partitions, timeout)
+        else:
+            # take what aiokafka buffered meanwhile, without waiting: once a
+            # partition's buffer is empty aiokafka fetches it again, while
+            # we process what we read ahead
+            await self._drain(active_partitions, 0)
+        return ahead.take(active_partitions, self._assignment, self._batch_records)
+
+    async def _drain(self, active_partitions: set[TP], timeout: float) -> None:
         consumer = self._ensure_consumer()
         try:
             records = await consumer.getmany(
                 *self._fetch_partitions(active_partitions),
                 timeout_ms=int(timeout * 1000),
-                max_records=self._batch_records,
             )
         except REBALANCE_ERRORS as exc:
             logger.info("Fetch interrupted by a rebalance: %r", exc)
-            return {}
+            return
         except ConsumerStoppedError:
             raise
         except KafkaError as exc:
             if getattr(exc, "retriable", False):
                 logger.warning("Fetch failed, retrying: %r", exc)
-                return {}
+                return
             raise TransportError(f"Fetching from Kafka failed: {exc!r}") from exc
-        if not records:
-            return {}
-        assigned = self._assignment
-        result: dict[TP, list[Any]] = {}
         for atp, batch in records.items():
-            tp = TP(atp.topic, atp.partition)
-            if tp in assigned:  # fetched for an assignment since revoked: drop
-                result[tp] = batch
-        return result
+            if batch:
+                self._ahead.add(TP(atp.topic, atp.partition), batch)
 
     def _to_message(self, tp: TP, record: Any) -> Message:
         timestamp = record.timestamp
@@ -365,6 +374,7 @@ class Consumer(BaseConsumer):
         return positions
 
     def _seek(self, tp: TP, offset: int) -> bool:
+        self._ahead.forget(tp)  # read ahead from the old position
         try:
             self._ensure_consumer().seek(aio_tp(tp), offset)
         except (IllegalStateError, AssertionError):
@@ -381,7 +391,10 @@ class Consumer(BaseConsumer):
             self._seek(tp, offset)
 
     async def position(self, tp: TP) -> Optional[int]:
-        """The next offset the consumer will read from ``tp``."""
+        """The next offset the consumer will hand over for ``tp``."""
+        pending = self._ahead.first_offset(tp)
+        if pending is not None:
+            return pending  # read ahead, not handed over yet
         try:
             return int(await self._ensure_consumer().position(aio_tp(tp)))
         except (IllegalStateError, AssertionError):

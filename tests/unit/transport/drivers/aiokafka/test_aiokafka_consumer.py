@@ -312,7 +312,35 @@ async def test_getmany_fetches_active_partitions_only(consumer) -> None:
     assert result == {T0: [record(1)]}
     args, kwargs = fake(consumer).getmany.await_args
     assert args == (aio(T0),)
-    assert kwargs == {"timeout_ms": 500, "max_records": 50}
+    assert kwargs == {"timeout_ms": 500}
+
+
+async def test_getmany_reads_ahead_and_hands_over_batches(consumer) -> None:
+    consumer._assignment = frozenset({T0})
+    fake(consumer).getmany.return_value = {aio(T0): [record(i) for i in range(120)]}
+    first = await consumer._getmany({T0}, 0.5)
+    assert [r.offset for r in first[T0]] == list(range(50))  # one batch
+    # the rest was taken from aiokafka at once, so it fetches again now
+    assert await consumer.position(T0) == 50
+    fake(consumer).getmany.return_value = {}
+    second = await consumer._getmany({T0}, 0.5)
+    assert [r.offset for r in second[T0]] == list(range(50, 100))
+    # while records wait, aiokafka is asked without waiting
+    assert fake(consumer).getmany.await_args.kwargs == {"timeout_ms": 0}
+
+
+async def test_read_ahead_is_forgotten_on_seek_and_kept_while_paused(
+    consumer,
+) -> None:
+    consumer._assignment = frozenset({T0})
+    fake(consumer).getmany.return_value = {aio(T0): [record(i) for i in range(80)]}
+    await consumer._getmany({T0}, 0.5)
+    fake(consumer).getmany.return_value = {}
+    # paused: nothing handed over, nothing lost
+    assert await consumer._getmany(set(), 0.0) == {}
+    assert await consumer.position(T0) == 50
+    await consumer.seek(T0, 10)
+    assert consumer._ahead.first_offset(T0) is None  # read from the old position
 
 
 async def test_getmany_survives_rebalance_errors(consumer) -> None:
