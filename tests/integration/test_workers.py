@@ -212,3 +212,24 @@ async def test_unreachable_broker_exits_non_zero(
     assert f"127.0.0.1:{port}" in output
     assert "Cannot connect" in output
     assert elapsed < 20, f"took {elapsed:.1f}s"
+
+
+async def test_three_workers_split_the_partitions(cluster, kafka_url) -> None:
+    await create_topic(kafka_url, cluster.topic)
+    workers = [cluster.start() for _ in range(3)]
+    await until(
+        lambda: split_between(workers, cluster.topic, 3),
+        45,
+        "three workers share the partitions",
+        workers,
+    )
+    await produce(kafka_url, cluster.topic, range(0, 600))
+    await until(lambda: len(processed(cluster.out)) == 600, 30, "all events", workers)
+    counts = processed(cluster.out)
+    assert sorted(counts) == list(range(600))
+    assert all(c == 1 for c in counts.values())  # no rebalance: exactly once
+    by_worker = [
+        len((cluster.out / f"{w.proc.pid}.log").read_bytes().splitlines())
+        for w in workers
+    ]
+    assert all(n > 0 for n in by_worker)  # every worker took part
