@@ -212,6 +212,7 @@ def run_worker(
     if not result.exists():
         tail = (rundir / "worker.log").read_text(errors="replace")[-2000:]
         print(f"    {side} {scen.sid} FAILED: {note}\n{tail}", file=sys.stderr)
+        print(f"    log: {rundir / 'worker.log'}", file=sys.stderr)
         return Run(ok=False, wall=wall, note=note)
     data = json.loads(result.read_text())
     run = Run(

@@ -5,7 +5,7 @@ import sys
 
 sys.path.insert(0, os.path.abspath(".."))
 
-import faust  # noqa: E402
+import faust
 
 project = "faust"
 author = "The faust developers"

@@ -80,19 +80,26 @@ class HoppingWindow(Window):
             k += 1
         return k
 
+    def _last(self, timestamp: float) -> int:
+        # index of the newest window with start <= timestamp; checked against
+        # the start, as the division may round (or underflow to -0.0) upwards
+        k = math.floor(timestamp / self.step)
+        if k * self.step > timestamp:
+            k -= 1
+        return k
+
     def ranges(self, timestamp: float) -> list[WindowRange]:
         """Every window that contains ``timestamp``, oldest first."""
         size, step = self.size, self.step
-        last = math.floor(timestamp / step)
         return [
             WindowRange.from_start(float(k * step), size)
-            for k in range(self._first(timestamp), last + 1)
+            for k in range(self._first(timestamp), self._last(timestamp) + 1)
         ]
 
     def current(self, timestamp: float) -> WindowRange:
         """The newest window containing ``timestamp``."""
         return WindowRange.from_start(
-            float(math.floor(timestamp / self.step) * self.step), self.size
+            float(self._last(timestamp) * self.step), self.size
         )
 
     def earliest(self, timestamp: float) -> WindowRange:

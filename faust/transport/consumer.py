@@ -186,9 +186,21 @@ class Consumer(Service, ConsumerT):
         records = await self._getmany(active, timeout)
         if not records or not self._flow_active or self.should_stop:
             return []
+        if self._paused:
+            await self._rewind_paused(records)
         if self._diverted:
             records = await self._deliver_diverted(records)
         return self._to_messages(records)
+
+    async def _rewind_paused(self, records: RecordMap) -> None:
+        """Records of partitions paused during the fetch are read again later.
+
+        They are not delivered now (the partition is paused), and the read
+        position already moved past them: seek back to the first one.
+        """
+        for tp, batch in records.items():
+            if batch and tp in self._paused:
+                await self.seek(tp, self._to_message(tp, batch[0]).offset)
 
     def _to_messages(self, records: RecordMap) -> list[Message]:
         """Convert and track a fetched batch, in the scheduler's order.

@@ -29,8 +29,7 @@ class RegistryT(abc.ABC):
     @abc.abstractmethod
     def __init__(
         self, key_serializer: CodecArg = None, value_serializer: CodecArg = "json"
-    ) -> None:
-        ...
+    ) -> None: ...
 
     @abc.abstractmethod
     def loads_key(
@@ -39,8 +38,7 @@ class RegistryT(abc.ABC):
         key: Optional[bytes],
         *,
         serializer: CodecArg = None,
-    ) -> K:
-        ...
+    ) -> K: ...
 
     @abc.abstractmethod
     def loads_value(
@@ -49,8 +47,7 @@ class RegistryT(abc.ABC):
         value: Optional[bytes],
         *,
         serializer: CodecArg = None,
-    ) -> Any:
-        ...
+    ) -> Any: ...
 
     @abc.abstractmethod
     def dumps_key(
@@ -60,8 +57,7 @@ class RegistryT(abc.ABC):
         *,
         serializer: CodecArg = None,
         skip: tuple[type, ...] = (bytes,),
-    ) -> Optional[bytes]:
-        ...
+    ) -> Optional[bytes]: ...
 
     @abc.abstractmethod
     def dumps_value(
@@ -71,8 +67,7 @@ class RegistryT(abc.ABC):
         *,
         serializer: CodecArg = None,
         skip: tuple[type, ...] = (bytes,),
-    ) -> Optional[bytes]:
-        ...
+    ) -> Optional[bytes]: ...
 
 
 class SchemaT(abc.ABC):
@@ -93,8 +88,7 @@ class SchemaT(abc.ABC):
         key_serializer: CodecArg = None,
         value_serializer: CodecArg = None,
         allow_empty: Optional[bool] = None,
-    ) -> None:
-        ...
+    ) -> None: ...
 
     @abc.abstractmethod
     def update(
@@ -105,8 +99,7 @@ class SchemaT(abc.ABC):
         key_serializer: CodecArg = None,
         value_serializer: CodecArg = None,
         allow_empty: Optional[bool] = None,
-    ) -> None:
-        ...
+    ) -> None: ...
 
     @abc.abstractmethod
     def loads_key(
@@ -116,8 +109,7 @@ class SchemaT(abc.ABC):
         *,
         loads: Optional[Callable[..., Any]] = None,
         serializer: CodecArg = None,
-    ) -> KT:
-        ...
+    ) -> KT: ...
 
     @abc.abstractmethod
     def loads_value(
@@ -127,8 +119,7 @@ class SchemaT(abc.ABC):
         *,
         loads: Optional[Callable[..., Any]] = None,
         serializer: CodecArg = None,
-    ) -> VT:
-        ...
+    ) -> VT: ...
 
     @abc.abstractmethod
     def dumps_key(
@@ -138,8 +129,7 @@ class SchemaT(abc.ABC):
         *,
         serializer: CodecArg = None,
         headers: Optional[OpenHeadersArg] = None,
-    ) -> tuple[Any, Optional[OpenHeadersArg]]:
-        ...
+    ) -> tuple[Any, Optional[OpenHeadersArg]]: ...
 
     @abc.abstractmethod
     def dumps_value(
@@ -149,8 +139,7 @@ class SchemaT(abc.ABC):
         *,
         serializer: CodecArg = None,
         headers: Optional[OpenHeadersArg] = None,
-    ) -> tuple[Any, Optional[OpenHeadersArg]]:
-        ...
+    ) -> tuple[Any, Optional[OpenHeadersArg]]: ...
 
     @abc.abstractmethod
     def compile(
@@ -160,23 +149,19 @@ class SchemaT(abc.ABC):
         on_key_decode_error: Optional[Callable[..., Any]] = None,
         on_value_decode_error: Optional[Callable[..., Any]] = None,
         default_propagate: bool = False,
-    ) -> Callable[..., Any]:
-        ...
+    ) -> Callable[..., Any]: ...
 
     @abc.abstractmethod
     async def decode(
         self, app: AppT, message: Message, *, propagate: bool = False
-    ) -> Any:
-        ...
+    ) -> Any: ...
 
     @abc.abstractmethod
     def on_dumps_key_prepare_headers(
         self, key: K, headers: Optional[OpenHeadersArg]
-    ) -> Optional[OpenHeadersArg]:
-        ...
+    ) -> Optional[OpenHeadersArg]: ...
 
     @abc.abstractmethod
     def on_dumps_value_prepare_headers(
         self, value: V, headers: Optional[OpenHeadersArg]
-    ) -> Optional[OpenHeadersArg]:
-        ...
+    ) -> Optional[OpenHeadersArg]: ...

@@ -8,7 +8,7 @@ import time
 
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
-from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
 import faust
 from faust.exceptions import BrokerUnavailable, MessageSizeTooLarge, TopicConflict
@@ -113,6 +113,33 @@ async def test_send_soon_and_flush(kafka_app, kafka_url, unique_topic) -> None:
     assert all(f.done() for f in futs)
     assert [f.result().offset for f in futs] == list(range(50))
     assert len(await read_all(kafka_url, name, 1, 50)) == 50
+
+
+async def test_pending_batch_survives_a_new_topic(
+    kafka_app, kafka_url, unique_topic
+) -> None:
+    # The producer learns an existing topic from its first (all-topics)
+    # metadata refresh; sending to a new topic then narrows the refresh to
+    # the topics it tracks. A batch still lingering for the first topic
+    # must not lose its leader (aiokafka would wait for it forever).
+    first, second = unique_topic("known"), unique_topic("new")
+    admin = AIOKafkaAdminClient(bootstrap_servers=servers(kafka_url))
+    await admin.start()
+    try:
+        await admin.create_topics([NewTopic(first, 2, 1)])
+    finally:
+        await admin.close()
+    kafka_app.conf.producer_linger = 0.3
+    producer = await kafka_app.maybe_start_producer()
+    pending = [
+        await producer.send(first, b"k%d" % i, b"v", None, None, None)
+        for i in range(10)
+    ]
+    await producer.create_topic(second, 1, 1)
+    await producer.send_and_wait(second, None, b"x", None, None, None)
+    await asyncio.wait_for(producer.flush(), timeout=10)
+    assert all(f.done() and not f.exception() for f in pending)
+    assert len(await read_all(kafka_url, first, 2, 10)) == 10
 
 
 async def test_too_large_message_is_refused_not_dropped(

@@ -136,3 +136,12 @@ def test_repr() -> None:
     assert "size=10" in repr(TumblingWindow(10))
     assert "step=5" in repr(HoppingWindow(10, 5))
     assert "before=1" in repr(SlidingWindow(1, 2, 3))
+
+
+def test_hopping_tiny_negative_timestamp_is_in_the_window_before_zero() -> None:
+    # -5e-324 / 2 underflows to -0.0; the window starting at 0 must not be used
+    window = HoppingWindow(size=1.0, step=2.0)
+    assert window.ranges(-5e-324) == []
+    assert window.current(-5e-324).start == -2.0
+    tumbling = TumblingWindow(10)
+    assert tumbling.ranges(-5e-324) == [(-10.0, -0.1)]

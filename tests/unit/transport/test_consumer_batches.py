@@ -149,3 +149,24 @@ async def test_idle_fetcher_wakes_on_assignment_not_on_a_timer(app: faust.App) -
     started = loop.time()
     await consumer._wait_flow(0.01)
     assert loop.time() - started < 0.2
+
+
+async def test_records_of_a_partition_paused_during_the_fetch_are_read_again(
+    app: faust.App,
+) -> None:
+    from unittest.mock import AsyncMock
+
+    records = _records()
+    consumer = FakeConsumer(app, records)
+    consumer.seek = AsyncMock()  # type: ignore[method-assign]
+    paused = TP("b", 0)
+
+    async def getmany(active: set[TP], timeout: float) -> Any:
+        consumer.pause_partitions([paused])  # paused while the fetch ran
+        return dict(records)
+
+    consumer._getmany = getmany  # type: ignore[method-assign]
+    messages = await consumer.fetch_messages(0.0)
+    assert paused not in {m.tp for m in messages}
+    # not delivered, and not lost: read again from its first record
+    consumer.seek.assert_awaited_once_with(paused, 20)

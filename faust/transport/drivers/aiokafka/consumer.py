@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from typing import Any, Optional
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
@@ -260,7 +260,7 @@ class Consumer(BaseConsumer):
 
     # -- fetching ----------------------------------------------------------
 
-    def _fetch_partitions(self, active: set[TP]) -> list[TopicPartition]:
+    def _fetch_partitions(self, active: Collection[TP]) -> list[TopicPartition]:
         key, tps = self._fetch_tps
         if active != key:
             frozen = frozenset(active)
@@ -270,17 +270,23 @@ class Consumer(BaseConsumer):
 
     async def _getmany(self, active_partitions: set[TP], timeout: float) -> RecordMap:
         ahead = self._ahead
-        if not ahead.has_records(active_partitions):
+        empty = ahead.without_records(active_partitions)
+        if len(empty) == len(active_partitions):
             # nothing read ahead: wait for the broker
-            await self._drain(active_partitions, timeout)
-        else:
-            # take what aiokafka buffered meanwhile, without waiting: once a
-            # partition's buffer is empty aiokafka fetches it again, while
-            # we process what we read ahead
-            await self._drain(active_partitions, 0)
-        return ahead.take(active_partitions, self._assignment, self._batch_records)
+            await self._drain(empty, timeout)
+        elif empty:
+            # take what aiokafka buffered for partitions we ran out of,
+            # without waiting: aiokafka then fetches them again while we
+            # process what we read ahead. A partition with records read
+            # ahead is left alone, so at most two fetches of it are held
+            await self._drain(empty, 0)
+        # partitions may have been paused while we waited (table recovery
+        # pauses sources at an assignment): their records stay read ahead
+        paused = self._paused
+        active = [tp for tp in active_partitions if tp not in paused]
+        return ahead.take(active, self._assignment, self._batch_records)
 
-    async def _drain(self, active_partitions: set[TP], timeout: float) -> None:
+    async def _drain(self, active_partitions: Collection[TP], timeout: float) -> None:
         consumer = self._ensure_consumer()
         try:
             records = await consumer.getmany(

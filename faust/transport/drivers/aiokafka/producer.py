@@ -71,6 +71,8 @@ class Producer(BaseProducer):
         #: them have a transaction open.
         self._transactional: dict[str, AIOKafkaProducer] = {}
         self._in_transaction: set[str] = set()
+        #: Topics each aiokafka producer tracks in its metadata (see _track).
+        self._tracked: dict[Optional[str], set[str]] = {}
 
     def producer_settings(self) -> dict[str, Any]:
         """Keyword arguments of the ``AIOKafkaProducer``."""
@@ -97,6 +99,7 @@ class Producer(BaseProducer):
 
     async def on_start(self) -> None:
         """Connect to the brokers."""
+        self._tracked.clear()
         self._producer = await connect(
             self._new_producer,
             what="producer",
@@ -147,6 +150,9 @@ class Producer(BaseProducer):
         producer = self._ensure_producer()
         if transactional_id is not None:
             producer = await self._open_transaction(transactional_id)
+        tracked = self._tracked.get(transactional_id)
+        if tracked is None or topic not in tracked:
+            self._track(producer, transactional_id, topic)
         if partition is None and key is not None and self.partitioner is None:
             partition = _default_partition(producer, topic, key)
         try:
@@ -174,6 +180,17 @@ class Producer(BaseProducer):
                 retriable=bool(getattr(exc, "retriable", False)),
             ) from exc
         return fut
+
+    def _track(
+        self, producer: AIOKafkaProducer, transactional_id: Optional[str], topic: str
+    ) -> None:
+        # aiokafka refreshes metadata only for the topics its client tracks
+        # (all topics while it tracks none), and ``send`` adds a topic only
+        # when the metadata lacks it. A topic first seen in an all-topics
+        # refresh is thus dropped by the next refresh, and its batches wait
+        # for a leader forever: every topic we send to is tracked explicitly.
+        self._tracked.setdefault(transactional_id, set()).add(topic)
+        producer.client.add_topic(topic)
 
     async def send_and_wait(
         self,
@@ -313,6 +330,7 @@ class Producer(BaseProducer):
     async def stop_transaction(self, transactional_id: str) -> None:
         """Abort the open transaction (if any) and close its producer."""
         producer = self._transactional.pop(transactional_id, None)
+        self._tracked.pop(transactional_id, None)
         if producer is None:
             return
         try:

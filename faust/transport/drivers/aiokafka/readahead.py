@@ -53,6 +53,11 @@ class ReadAhead:
         pending = self._pending
         return any(tp in pending for tp in partitions)
 
+    def without_records(self, partitions: Collection[TP]) -> set[TP]:
+        """The ``partitions`` that have no records waiting."""
+        pending = self._pending
+        return {tp for tp in partitions if tp not in pending}
+
     def take(
         self, active: Collection[TP], assigned: Collection[TP], limit: int
     ) -> dict[TP, list[Any]]:

@@ -325,8 +325,23 @@ async def test_getmany_reads_ahead_and_hands_over_batches(consumer) -> None:
     fake(consumer).getmany.return_value = {}
     second = await consumer._getmany({T0}, 0.5)
     assert [r.offset for r in second[T0]] == list(range(50, 100))
-    # while records wait, aiokafka is asked without waiting
-    assert fake(consumer).getmany.await_args.kwargs == {"timeout_ms": 0}
+    # a partition with records read ahead is not drained again: at most
+    # two fetches of it are held (ours, and aiokafka's next one)
+    assert fake(consumer).getmany.await_count == 1
+
+
+async def test_read_ahead_tops_up_partitions_that_ran_out(consumer) -> None:
+    consumer._assignment = frozenset({T0, T1})
+    fake(consumer).getmany.return_value = {
+        aio(T0): [record(i) for i in range(120)],
+        aio(T1): [record(i, T1) for i in range(10)],
+    }
+    await consumer._getmany({T0, T1}, 0.5)  # T1 fully handed over
+    fake(consumer).getmany.return_value = {}
+    await consumer._getmany({T0, T1}, 0.5)
+    args, kwargs = fake(consumer).getmany.await_args
+    assert args == (aio(T1),)  # only the partition that ran out
+    assert kwargs == {"timeout_ms": 0}  # without waiting: T0 has records
 
 
 async def test_read_ahead_is_forgotten_on_seek_and_kept_while_paused(
@@ -458,3 +473,20 @@ def test_blocked_loop_message_explains_what_happened(consumer, caplog) -> None:
     assert caplog.records[-1].levelname == "ERROR"
     assert "removed this worker from the consumer group" in caplog.text
     assert "processed twice" in caplog.text
+
+
+async def test_partition_paused_during_the_fetch_keeps_its_records(consumer) -> None:
+    consumer._assignment = frozenset({T0, T1})
+
+    async def getmany(*args, **kwargs):
+        # the app pauses T1 while the fetch is in flight (table recovery)
+        consumer.pause_partitions([T1])
+        return {aio(T0): [record(1)], aio(T1): [record(2, T1)]}
+
+    fake(consumer).getmany.side_effect = getmany
+    assert await consumer._getmany({T0, T1}, 0.5) == {T0: [record(1)]}
+    fake(consumer).getmany.side_effect = None
+    fake(consumer).getmany.return_value = {}
+    consumer.resume_partitions([T1])
+    # nothing was lost: T1's record is handed over once it is resumed
+    assert await consumer._getmany({T0, T1}, 0.5) == {T1: [record(2, T1)]}

@@ -93,6 +93,15 @@ async def test_send_converts_timestamp_and_headers(producer) -> None:
     )
 
 
+async def test_every_topic_sent_to_is_tracked_once_by_the_client(producer) -> None:
+    # aiokafka refreshes metadata only for tracked topics; an untracked topic
+    # would lose its leader and its pending batches would never be sent
+    fake = started(producer)
+    for topic in ("a", "b", "a", "a"):
+        await producer.send(topic, None, b"v", 0, None, None)
+    assert [c.args for c in fake.client.add_topic.call_args_list] == [("a",), ("b",)]
+
+
 async def test_send_and_wait_returns_metadata(producer) -> None:
     fake = started(producer, fut_result="metadata")
     assert await producer.send_and_wait("t", None, b"v", None, None, None) == "metadata"
@@ -183,6 +192,7 @@ class FakeTxnProducer:
         self.settings = settings
         self.calls: list[tuple] = []
         self.fenced = False
+        self.client = Mock(name="client")
         FakeTxnProducer.instances.append(self)
 
     async def start(self):
@@ -241,6 +251,7 @@ async def test_one_transactional_producer_per_id(txn_producer) -> None:
         "out", b"k", b"v", None, None, None, transactional_id="app-0-1"
     )
     assert p.calls[-1] == ("send", "out")
+    p.client.add_topic.assert_called_once_with("out")
 
 
 async def test_commit_transactions_sends_offsets_then_commits(txn_producer) -> None:
