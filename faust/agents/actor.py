@@ -57,6 +57,8 @@ class Actor(ActorT[Any], Service):
     async def on_start(self) -> None:
         """Run the agent function in the background."""
         self.actor_task = self.add_future(self._agent._execute_actor(self))  # type: ignore[assignment]  # add_future returns the Task
+        if self.actor_task is not None:
+            self.actor_task.set_name(f"{self._agent.name}:{self.index or 0}")
 
     async def on_stop(self) -> None:
         """Cancel the running agent function."""

@@ -182,6 +182,7 @@ class Monitor(Sensor):
         self.events_total += 1
         self.events_active += 1
         self.events_by_stream[stream.shortlabel] += 1
+        self.events_by_task[stream.task_owner] += 1
         return time.monotonic()
 
     def on_stream_event_out(

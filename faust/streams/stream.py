@@ -239,6 +239,8 @@ class Stream(StreamT[T_co], Service):
         # without a coroutine; only an empty queue is awaited. The sensor
         # hooks are looked up again whenever the app's sensors change.
         await self.maybe_start()
+        task = asyncio.current_task()
+        self.task_owner = task.get_name() if task is not None else ""
         acks = self.enable_acks
         queue = self._queue()
         next_nowait = queue.next_nowait if queue is not None else _nothing_buffered

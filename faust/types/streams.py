@@ -84,6 +84,9 @@ class StreamT(AsyncIterable[T_co], JoinableT, ServiceT):
     prefix: str = ""
     active_partitions: Optional[set[TP]] = None
     events_total: int = 0
+    #: name of the asyncio task iterating the stream (``"agent-name:0"`` for
+    #: an agent's first actor), counted in ``Monitor.events_by_task``
+    task_owner: str = ""
 
     @abc.abstractmethod
     def __init__(

@@ -92,6 +92,10 @@ async def test_concurrency_shares_one_channel(app: faust.App) -> None:
     await asyncio.wait_for(done.wait(), 10)
     assert sum(by_index.values()) == 30
     assert set(by_index) <= {0, 1, 2}
+    # the Monitor counts events per actor task, named after the agent
+    by_task = app.monitor.events_by_task
+    assert {f"{handle.name}:{i}" for i in by_index} == set(by_task)
+    assert sum(by_task.values()) == 30
     await app.stop()
 
 

@@ -34,7 +34,7 @@ def _app(assigned: set[TP], started: bool = True) -> Any:
 
 
 def test_messages_and_events(monitor: Monitor) -> None:
-    stream = SimpleNamespace(shortlabel="Stream: orders")
+    stream = SimpleNamespace(shortlabel="Stream: orders", task_owner="app.count:0")
     monitor.on_message_in(TP0, 5, None)  # type: ignore[arg-type]
     state = monitor.on_stream_event_in(TP0, 5, stream, None)  # type: ignore[arg-type]
     assert isinstance(state, float)
@@ -43,6 +43,7 @@ def test_messages_and_events(monitor: Monitor) -> None:
     monitor.on_message_out(TP0, 5, None)  # type: ignore[arg-type]
     assert (monitor.events_active, monitor.messages_active) == (0, 0)
     assert monitor.events_by_stream == {"Stream: orders": 1}
+    assert monitor.events_by_task == {"app.count:0": 1}
     assert monitor.topic_read_offsets == {"orders": {0: 5}}
     assert len(monitor.events_runtime) == 1
     count, total = monitor.latency_total("events_runtime")

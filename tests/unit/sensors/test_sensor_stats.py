@@ -28,7 +28,7 @@ class Recorder:
 
 
 def _drive(monitor: Any) -> None:
-    stream = SimpleNamespace(shortlabel="S")
+    stream = SimpleNamespace(shortlabel="S", task_owner="t")
     table = SimpleNamespace(name="t")
     monitor.on_message_in(TP0, 7, None)
     state = monitor.on_stream_event_in(TP0, 7, stream, None)
