@@ -91,7 +91,6 @@ def test_missing_client_package(cls: Any) -> None:
 
 
 def test_real_statsd_client_is_built_lazily() -> None:
-    pytest.importorskip("statsd")
     monitor = StatsdMonitor(host="127.0.0.1", port=8125, prefix="x")
     assert monitor._client is None
     assert monitor.client is monitor.client
