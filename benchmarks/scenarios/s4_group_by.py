@@ -1,6 +1,6 @@
 """S4: group_by (repartition through Kafka), then a table."""
 
-from scenarios.common import TOPIC, Order, make_app, meter
+from scenarios.common import APP_ID, TOPIC, Order, make_app, meter
 
 app = make_app()
 source = app.topic(TOPIC, value_type=Order)
@@ -13,7 +13,9 @@ def started(order):
     return order
 
 
-@app.agent(source)
+# the repartition topic is named after the agent (not the app id): a name of
+# its own per run, or every run would read the earlier runs' records too
+@app.agent(source, name=f"consume-{APP_ID}")
 async def consume(orders):
     orders.add_processor(started)  # first stage: before the repartition
     async for order in orders.group_by(Order.account_id):

@@ -24,7 +24,7 @@ from typing import Any, Optional, Union, cast
 from mode import Seconds, Service
 
 from .._context import set_current_event
-from ..exceptions import ImproperlyConfigured, Skip
+from ..exceptions import Skip
 from ..types import TP, AppT, ChannelT, EventT, JoinT, K, Processor, StreamT, TopicT
 from ..types.streams import JoinableT, T_co
 from ..utils.queues import EventQueue
@@ -93,6 +93,8 @@ class Stream(StreamT[T_co], Service):
         self._on_start = on_start
         self.join_strategy = join_strategy
         self.combined = combined if combined is not None else []
+        #: callbacks run when the stream stops (combine's subscriptions)
+        self._detach: list[Callable[[], None]] = []
         self.concurrency_index = concurrency_index
         self._prev = cast(Optional["Stream[Any]"], prev)
         self.active_partitions = active_partitions
@@ -471,10 +473,14 @@ class Stream(StreamT[T_co], Service):
     # -- Joins (see faust.joins) -----------------------------------------
 
     def combine(self, *nodes: JoinableT, **kwargs: Any) -> StreamT[Any]:
-        """Not supported: raises with an explanation."""
-        raise ImproperlyConfigured(
-            "Stream.combine is not supported: iterate each stream in its own agent"
-        )
+        """One stream of the events of this stream and of ``nodes``.
+
+        ``nodes`` are other streams, topics or channels; ``a & b`` is
+        ``a.combine(a, b)``. See :mod:`faust.streams.combine`.
+        """
+        from .combine import combine
+
+        return combine(self, nodes)
 
     def join(
         self, *fields: Any, key: Any = None, within: Optional[Seconds] = None
@@ -553,6 +559,12 @@ class Stream(StreamT[T_co], Service):
         """
         self._passive = True
         downstream.add_dependency(self)
+
+    async def on_stop(self) -> None:
+        """Remove the subscriptions :meth:`combine` added for this stream."""
+        for detach in self._detach:
+            detach()
+        self._detach.clear()
 
     async def on_started(self) -> None:
         """Start draining in the background if this is an upstream stream."""
