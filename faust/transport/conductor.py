@@ -325,8 +325,8 @@ def _message_in_hook(sensors: Any) -> Callable[[TP, int, Message], None]:
     # one sensor (the Monitor): call it directly, not through the delegate
     hooks = getattr(sensors, "message_hooks", None)
     if hooks is not None:
-        return cast(Callable[[TP, int, Message], None], hooks())
-    return cast(Callable[[TP, int, Message], None], sensors.on_message_in)
+        return cast("Callable[[TP, int, Message], None]", hooks())
+    return cast("Callable[[TP, int, Message], None]", sensors.on_message_in)
 
 
 def _event_factory(app: AppT) -> Callable[..., Any]:
@@ -362,6 +362,9 @@ class _Delivery:
         "create_event",
         "targets",
         "buffer",
+        "_version",
+        "_on_message_in",
+        "_create_event",
     )
 
     def __init__(self, app: AppT, groups: list[tuple[Any, list[TopicT[Any]]]]) -> None:
@@ -380,6 +383,19 @@ class _Delivery:
             (schema, chans, [chan.queue for chan in chans], _loaders(schema, app))
             for schema, chans in groups
         ]
+        self._version: Optional[int] = None
+        self._on_message_in: Any = None
+        self._create_event: Any = None
+
+    def _hooks(self) -> tuple[Any, Any]:
+        # looked up again only when the app's sensors change (a sensor set
+        # without a version is asked every time)
+        version = getattr(self.sensors, "version", None)
+        if version is None or version != self._version:
+            self._on_message_in = _message_in_hook(self.sensors)
+            self._create_event = _event_factory(self.app)
+            self._version = version
+        return self._on_message_in, self._create_event
 
     async def __call__(self, message: Message) -> None:
         await self.many((message,))
@@ -394,8 +410,7 @@ class _Delivery:
         flow = self.flow
         consumer = self.consumer
         sensors = self.sensors
-        on_message_in = _message_in_hook(sensors)
-        create_event = _event_factory(app)
+        on_message_in, create_event = self._hooks()
         n = self.n
         targets = self.targets
         buffer = self.buffer

@@ -103,8 +103,12 @@ async def test_a_sensor_added_while_streaming_sees_the_next_events(
     seen: list[int] = []
 
     class Count(Sensor):
+        messages = 0
         events = 0
         outs = 0
+
+        def on_message_in(self, *args: Any) -> None:
+            Count.messages += 1
 
         def on_stream_event_in(self, *args: Any) -> Any:
             Count.events += 1
@@ -128,6 +132,7 @@ async def test_a_sensor_added_while_streaming_sees_the_next_events(
     await _wait(lambda: len(seen) == 4)
     await _wait(lambda: Count.outs == 3)
     assert Count.events == 3
+    assert Count.messages == 3  # the conductor's delivery sees it too
     await app.stop()
 
 
