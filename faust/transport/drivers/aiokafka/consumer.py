@@ -68,6 +68,11 @@ logger = logging.getLogger(__name__)
 
 #: Records per fetch when ``broker_max_poll_records`` is None (as memory://).
 DEFAULT_BATCH_RECORDS = 1000
+#: Most records one fetch from aiokafka decodes. A broker may answer a fetch
+#: with far more than ``consumer_max_fetch_size`` (some send a partition's
+#: whole backlog); aiokafka keeps the rest as compact bytes and decodes it on
+#: the next call, so the records held decoded stay bounded.
+READ_AHEAD_RECORDS = 10_000
 
 
 class Consumer(BaseConsumer):
@@ -105,6 +110,7 @@ class Consumer(BaseConsumer):
         # it buffered (~1 MB a partition: 60,000 small changelog records),
         # all converted at once. Larger batches are not faster.
         self._batch_records = self._max_records or DEFAULT_BATCH_RECORDS
+        self._read_ahead_records = max(self._batch_records, READ_AHEAD_RECORDS)
         self._read_committed = conf.processing_guarantee.value == "exactly_once"
         self._ahead = ReadAhead()
 
@@ -292,6 +298,7 @@ class Consumer(BaseConsumer):
             records = await consumer.getmany(
                 *self._fetch_partitions(active_partitions),
                 timeout_ms=int(timeout * 1000),
+                max_records=self._read_ahead_records,
             )
         except REBALANCE_ERRORS as exc:
             logger.info("Fetch interrupted by a rebalance: %r", exc)

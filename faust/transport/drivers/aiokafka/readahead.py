@@ -1,9 +1,10 @@
 """Read-ahead: records aiokafka handed over that faust has not delivered yet.
 
 aiokafka fetches a partition again only once everything it buffered for it
-was taken. Taking it all at once (instead of a batch at a time) lets the next
-fetch travel while faust processes what was read ahead, so the worker does
-not stall on the broker's round trip.
+was taken. Taking up to ``READ_AHEAD_RECORDS`` at once (instead of a batch
+at a time) lets the next fetch travel while faust processes what was read
+ahead, so the worker does not stall on the broker's round trip; the limit
+keeps the decoded records bounded whatever a broker sends in one answer.
 
 The buffer follows the consumer's state: a seek forgets the partition's
 records (they were read from the old position), partitions no longer

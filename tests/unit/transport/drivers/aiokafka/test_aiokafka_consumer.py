@@ -25,6 +25,7 @@ from faust.transport.drivers.aiokafka import (
     ConsumerRebalanceListener,
     Transport,
 )
+from faust.transport.drivers.aiokafka.consumer import READ_AHEAD_RECORDS
 from faust.transport.drivers.aiokafka.subscription import subscription_for
 from faust.types import TP
 from faust.utils.murmur2 import partition_for_key
@@ -312,7 +313,9 @@ async def test_getmany_fetches_active_partitions_only(consumer) -> None:
     assert result == {T0: [record(1)]}
     args, kwargs = fake(consumer).getmany.await_args
     assert args == (aio(T0),)
-    assert kwargs == {"timeout_ms": 500}
+    # aiokafka decodes at most this many: the rest stays compact bytes, so a
+    # broker that answers with a partition's whole backlog cannot fill memory
+    assert kwargs == {"timeout_ms": 500, "max_records": READ_AHEAD_RECORDS}
 
 
 async def test_getmany_reads_ahead_and_hands_over_batches(consumer) -> None:
@@ -341,7 +344,8 @@ async def test_read_ahead_tops_up_partitions_that_ran_out(consumer) -> None:
     await consumer._getmany({T0, T1}, 0.5)
     args, kwargs = fake(consumer).getmany.await_args
     assert args == (aio(T1),)  # only the partition that ran out
-    assert kwargs == {"timeout_ms": 0}  # without waiting: T0 has records
+    # without waiting: T0 has records
+    assert kwargs == {"timeout_ms": 0, "max_records": READ_AHEAD_RECORDS}
 
 
 async def test_read_ahead_is_forgotten_on_seek_and_kept_while_paused(
