@@ -365,7 +365,7 @@ class Topic(SerializedChannel, TopicT[Any]):
             self._on_published(fut, cast(RecordMetadata, result), state)
         else:
             cast(asyncio.Future[RecordMetadata], result).add_done_callback(
-                partial(self._on_published_future, fut, state=state)
+                partial(self._on_published_future, fut, state)
             )
         return fut
 
@@ -386,9 +386,10 @@ class Topic(SerializedChannel, TopicT[Any]):
     def _on_published_future(
         self,
         fut: FutureMessage,
+        state: Any,
         result: asyncio.Future[RecordMetadata],
-        state: Any = None,
     ) -> None:
+        # the per-message completion path: one call, no exception raised
         if result.cancelled():
             fut.cancel()
             return
@@ -398,7 +399,14 @@ class Topic(SerializedChannel, TopicT[Any]):
             if not fut.done():
                 fut.set_exception(exc)
             return
-        self._on_published(fut, result.result(), state)
+        metadata = result.result()
+        if not fut.done():
+            fut.set_result(metadata)
+        app = self.app
+        app.sensors.on_send_completed(app.producer, state, metadata)
+        callback = fut.message.callback
+        if callback is not None:
+            callback(fut)
 
     def _on_published(
         self, fut: FutureMessage, metadata: RecordMetadata, state: Any

@@ -84,10 +84,6 @@ class FutureMessage(asyncio.Future[RecordMetadata]):
         self.message = message
         super().__init__()
 
-    def set_result(self, result: RecordMetadata) -> None:
-        """Mark the message as delivered."""
-        super().set_result(result)
-
 
 class Message:
     """A record read from a topic, shared by every channel that receives it.
