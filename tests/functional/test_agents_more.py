@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections import Counter
 
 import mode
 import pytest
@@ -144,4 +145,41 @@ async def test_current_agent_inside_the_agent(app: faust.App) -> None:
     await who.send(value=1)
     await asyncio.wait_for(done.wait(), 5)
     assert seen == [who]
+    await app.stop()
+
+
+class _Item(faust.Record, serializer="json"):
+    account: str
+    n: int
+
+
+async def test_group_by_agent_restarted_after_a_crash_processes_each_event_once(
+    app: faust.App,
+) -> None:
+    topic = app.topic("items", value_type=_Item, partitions=2)
+    seen: Counter[int] = Counter()
+    crashed = asyncio.Event()
+
+    @app.agent(topic)
+    async def process(stream):
+        async for item in stream.group_by(_Item.account):
+            seen[item.n] += 1
+            if item.n == 3 and not crashed.is_set():
+                crashed.set()
+                raise RuntimeError("boom")
+
+    await app.start()
+    for i in range(10):
+        await topic.send(value=_Item(account=f"a{i % 3}", n=i))
+    await asyncio.wait_for(crashed.wait(), 10)
+    for i in range(10, 40):
+        await topic.send(value=_Item(account=f"a{i % 3}", n=i))
+
+    async def all_seen() -> None:
+        while len(seen) < 40:
+            await asyncio.sleep(0.01)
+
+    await asyncio.wait_for(all_seen(), 10)
+    assert set(seen) == set(range(40))
+    assert all(count == 1 for count in seen.values()), seen
     await app.stop()
