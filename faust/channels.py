@@ -266,18 +266,16 @@ class Channel(ChannelT[Any]):
         if partition is None and eager_partitioning:
             partition = self._eager_partition(final_key)
         return FutureMessage(
-            PendingMessage(
+            PendingMessage(  # positional: the per-message path
                 self,
                 final_key,
                 final_value,
-                key_serializer=key_serializer,
-                value_serializer=value_serializer,
-                partition=partition,
-                timestamp=timestamp,
-                headers=open_headers,
-                callback=callback,
-                topic=None,
-                offset=None,
+                partition,
+                timestamp,
+                open_headers,
+                key_serializer,
+                value_serializer,
+                callback,
             )
         )
 
