@@ -3,35 +3,26 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
-from typing import Any, Optional
+from typing import Any
 
 import pytest
+from consumer_fakes import CannedConsumer
 from hypothesis import given
 from hypothesis import strategies as st
 
 import faust
-from faust.transport.consumer import Consumer, _round_robin
+from faust.transport.consumer import _round_robin
 from faust.transport.offsets import PartitionOffsets
 from faust.transport.utils import DefaultSchedulingStrategy
-from faust.types import TP, ConsumerMessage, Message
+from faust.types import TP
 
 
-class FakeConsumer(Consumer):
+class FakeConsumer(CannedConsumer):
     """A driver returning canned records (offsets)."""
 
     def __init__(self, app: faust.App, records: dict[TP, list[int]]) -> None:
-        super().__init__(
-            app.transport,
-            callback=self._noop,
-            on_partitions_revoked=self._noop,
-            on_partitions_assigned=self._noop2,
-        )
+        super().__init__(app)
         self.records = records
-
-    async def _noop(self, *args: Any) -> None: ...
-
-    async def _noop2(self, *args: Any) -> None: ...
 
     def assignment(self) -> set[TP]:
         return set(self.records)
@@ -40,23 +31,6 @@ class FakeConsumer(Consumer):
         return {
             tp: recs for tp, recs in self.records.items() if tp in active_partitions
         }
-
-    def _to_message(self, tp: TP, record: Any) -> Message:
-        return ConsumerMessage(
-            tp.topic, tp.partition, record, 0.0, 0, None, b"k", b"v", None, 1, 1, tp
-        )
-
-    async def _commit(self, offsets: Mapping[TP, int]) -> bool:
-        return True
-
-    async def _committed_offsets(self, tps: set[TP]) -> Mapping[TP, Optional[int]]:
-        return {}
-
-    async def seek_to_committed(self, tps: Any = None, committed: Any = None) -> Any:
-        return {}
-
-
-FakeConsumer.__abstractmethods__ = frozenset()
 
 
 @pytest.fixture

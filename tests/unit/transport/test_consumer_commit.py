@@ -4,53 +4,34 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Mapping
-from typing import Any, Optional
 
 import pytest
+from consumer_fakes import CannedConsumer
 
 import faust
 from faust.transport.consumer import Consumer
-from faust.types import TP, ConsumerMessage, Message
+from faust.types import TP, Message
 
 TP0 = TP("src", 0)
 
 
-class SlowCommitConsumer(Consumer):
+class SlowCommitConsumer(CannedConsumer):
     """A driver whose commits wait until the test lets them finish."""
 
     def __init__(self, app: faust.App) -> None:
-        super().__init__(
-            app.transport,
-            callback=self._noop,
-            on_partitions_revoked=self._noop,
-            on_partitions_assigned=self._noop,
-        )
+        super().__init__(app)
         self.commits: list[dict[TP, int]] = []
         self.started_commit = asyncio.Event()
         self.release = asyncio.Event()
 
-    async def _noop(self, *args: Any) -> None: ...
-
     def assignment(self) -> set[TP]:
         return {TP0}
-
-    def _to_message(self, tp: TP, record: Any) -> Message:
-        return ConsumerMessage(
-            tp.topic, tp.partition, record, 0.0, 0, None, b"k", b"v", None, 1, 1, tp
-        )
 
     async def _commit(self, offsets: Mapping[TP, int]) -> bool:
         self.started_commit.set()
         await self.release.wait()
         self.commits.append(dict(offsets))
         return True
-
-    async def _committed_offsets(self, tps: set[TP]) -> Mapping[TP, Optional[int]]:
-        return {}
-
-
-# the broker operations this test does not use stay abstract
-SlowCommitConsumer.__abstractmethods__ = frozenset()
 
 
 @pytest.fixture

@@ -3,35 +3,25 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Optional
+from typing import Any
 
 import pytest
+from consumer_fakes import CannedConsumer
 
 import faust
-from faust.transport.consumer import Consumer
-from faust.types import TP, ConsumerMessage, Message
+from faust.types import TP, Message
 
 SRC, CL = TP("src", 0), TP("cl", 0)
 
 
-class FakeConsumer(Consumer):
+class FakeConsumer(CannedConsumer):
     """A driver returning canned records."""
 
     def __init__(self, app: faust.App, records: dict[TP, list[int]]) -> None:
-        transport = app.transport
-        super().__init__(
-            transport,
-            callback=self._noop,
-            on_partitions_revoked=self._noop,
-            on_partitions_assigned=self._noop2,
-        )
+        super().__init__(app)
         self.records = records
         self.assigned = {SRC, CL}
         self.asked: list[set[TP]] = []
-
-    async def _noop(self, *args: Any) -> None: ...
-
-    async def _noop2(self, *args: Any) -> None: ...
 
     def assignment(self) -> set[TP]:
         return set(self.assigned)
@@ -40,24 +30,6 @@ class FakeConsumer(Consumer):
         self.asked.append(set(active_partitions))
         wanted = [tp for tp in self.records if tp in active_partitions]
         return {tp: self.records.pop(tp) for tp in wanted}
-
-    def _to_message(self, tp: TP, record: Any) -> Message:
-        return ConsumerMessage(
-            tp.topic, tp.partition, record, 0.0, 0, None, b"k", b"v", None, 1, 1, tp
-        )
-
-    async def _commit(self, offsets: Mapping[TP, int]) -> bool:
-        return True
-
-    async def _committed_offsets(self, tps: set[TP]) -> Mapping[TP, Optional[int]]:
-        return {}
-
-    async def seek_to_committed(self, tps: Any = None, committed: Any = None) -> Any:
-        return {}
-
-
-# the broker operations this test does not use stay abstract
-FakeConsumer.__abstractmethods__ = frozenset()
 
 
 @pytest.fixture
