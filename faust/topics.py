@@ -389,7 +389,6 @@ class Topic(SerializedChannel, TopicT[Any]):
         state: Any,
         result: asyncio.Future[RecordMetadata],
     ) -> None:
-        # the per-message completion path: one call, no exception raised
         if result.cancelled():
             fut.cancel()
             return
@@ -399,14 +398,7 @@ class Topic(SerializedChannel, TopicT[Any]):
             if not fut.done():
                 fut.set_exception(exc)
             return
-        metadata = result.result()
-        if not fut.done():
-            fut.set_result(metadata)
-        app = self.app
-        app.sensors.on_send_completed(app.producer, state, metadata)
-        callback = fut.message.callback
-        if callback is not None:
-            callback(fut)
+        self._on_published(fut, result.result(), state)
 
     def _on_published(
         self, fut: FutureMessage, metadata: RecordMetadata, state: Any
