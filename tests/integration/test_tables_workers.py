@@ -32,12 +32,12 @@ import pytest
 from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.structs import TopicPartition
+from tansu import free_port  # extra/tansu.py, put on sys.path by conftest
 from worker_helpers import (
     PARTITIONS,
     Worker,
     complete_lines,
     create_topic,
-    free_port,
     split_between,
     until,
 )

