@@ -29,7 +29,6 @@ from typing import Any
 
 import aiohttp
 import pytest
-from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.structs import TopicPartition
 from tansu import free_port  # extra/tansu.py, put on sys.path by conftest
@@ -41,6 +40,7 @@ from worker_helpers import (
     split_between,
     until,
 )
+from worker_helpers import produce as send_values
 
 KEYS = 40
 
@@ -64,24 +64,8 @@ def last_values(total: int) -> dict[int, int]:
 
 
 async def produce(url: str, topic: str, values: range, pace: float = 0.0) -> None:
-    producer = AIOKafkaProducer(bootstrap_servers=url.split("://", 1)[1], linger_ms=5)
-    await producer.start()
-    try:
-        futs = []
-        for i in values:
-            futs.append(
-                await producer.send(
-                    topic,
-                    str(i).encode(),
-                    key=key_of(i).encode(),
-                    partition=partition_of(i),
-                )
-            )
-            if pace:
-                await asyncio.sleep(pace)
-        await asyncio.gather(*futs)
-    finally:
-        await producer.stop()
+    """Values ``i`` keyed ``key_of(i)``, on the partition the table expects."""
+    await send_values(url, topic, values, pace, key=key_of, partition=partition_of)
 
 
 def lines(worker: Worker, out: Path) -> list[tuple[int, str]]:

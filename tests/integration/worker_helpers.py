@@ -129,14 +129,32 @@ async def create_topic(url: str, topic: str, partitions: int = PARTITIONS) -> No
         await admin.close()
 
 
-async def produce(url: str, topic: str, values: range, pace: float = 0.0) -> None:
+async def produce(
+    url: str,
+    topic: str,
+    values: range,
+    pace: float = 0.0,
+    *,
+    key: Callable[[int], str] = str,
+    partition: Optional[Callable[[int], int]] = None,
+) -> None:
+    """Send ``str(i)`` for each ``i`` of ``values``, keyed by ``key(i)``.
+
+    ``partition(i)`` picks the partition (else the key does); ``pace``
+    seconds pass between sends.
+    """
     producer = AIOKafkaProducer(bootstrap_servers=url.split("://", 1)[1], linger_ms=5)
     await producer.start()
     try:
         futs = []
         for i in values:
             futs.append(
-                await producer.send(topic, str(i).encode(), key=str(i).encode())
+                await producer.send(
+                    topic,
+                    str(i).encode(),
+                    key=key(i).encode(),
+                    partition=partition(i) if partition is not None else None,
+                )
             )
             if pace:
                 await asyncio.sleep(pace)
