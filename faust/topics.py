@@ -10,6 +10,7 @@ decoded from fetched messages.
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 from collections.abc import Awaitable, Mapping, Sequence
 from functools import partial
@@ -29,6 +30,7 @@ from .types import (
     K,
     MessageSentCallback,
     ModelArg,
+    PendingMessage,
     RecordMetadata,
     SchemaT,
     TopicT,
@@ -37,6 +39,8 @@ from .types import (
 from .types.core import HeadersArg
 
 __all__ = ["Topic"]
+
+logger = logging.getLogger(__name__)
 
 
 def _producer_running(app: AppT) -> bool:
@@ -308,8 +312,28 @@ class Topic(SerializedChannel, TopicT[Any]):
             callback,
             eager_partitioning=eager_partitioning,
         )
-        self.app.producer.send_soon(fut)
+        producer = self._running_producer()
+        if (
+            producer is None
+            or not producer.buffer.idle
+            or not self._send_now(producer, fut)
+        ):
+            self.app.producer.send_soon(fut)
         return fut
+
+    def _send_now(self, producer: Any, fut: FutureMessage) -> bool:
+        """``send_soon`` without the buffer, when the producer takes it now.
+
+        Only while the buffer is idle, so buffered messages are not overtaken.
+        An error is reported as the buffer would report it.
+        """
+        try:
+            return self._publish_nowait(producer, fut)
+        except Exception as exc:
+            logger.exception("Failed to publish buffered message: %r", exc)
+            if not fut.done():
+                fut.set_exception(exc)
+            return True
 
     def _eager_partition(self, key: Any) -> Optional[int]:
         topic = self.get_topic_name()
@@ -328,26 +352,16 @@ class Topic(SerializedChannel, TopicT[Any]):
         producer = self._running_producer()
         if producer is None:
             producer = await app.maybe_start_producer()
-        headers = message.headers
-        signal = app.on_produce_message
-        if _has_receivers(signal):
-            if headers is None:
-                headers = []
-            # receivers may add headers (e.g. tracing, LiveCheck)
-            signal.send(
-                key=message.key,
-                value=message.value,
-                partition=message.partition,
-                timestamp=message.timestamp,
-                headers=headers,
+        if not wait and (
+            self._publish_nowait(producer, fut)
+            or (
+                await producer.wait_send_nowait(topic)
+                and self._publish_nowait(producer, fut)
             )
-        state = app.sensors.on_send_initiated(
-            producer,
-            topic,
-            message=message,
-            keysize=len(message.key) if message.key else 0,
-            valsize=len(message.value) if message.value else 0,
-        )
+        ):
+            # completed by the producer's callback, in send order
+            return fut
+        headers, state = self._on_publish(producer, topic, message)
         send = producer.send_and_wait if wait else producer.send
         try:
             result = await send(
@@ -368,6 +382,80 @@ class Topic(SerializedChannel, TopicT[Any]):
                 partial(self._on_published_future, fut, state)
             )
         return fut
+
+    def _on_publish(
+        self, producer: Any, topic: str, message: PendingMessage
+    ) -> tuple[Optional[HeadersArg], Any]:
+        """Tell the ``on_produce_message`` receivers and the sensors.
+
+        Returns the headers (receivers may add some) and the sensor state.
+        """
+        app = self.app
+        headers = message.headers
+        signal = app.on_produce_message
+        if _has_receivers(signal):
+            if headers is None:
+                headers = []
+            # receivers may add headers (e.g. tracing, LiveCheck)
+            signal.send(
+                key=message.key,
+                value=message.value,
+                partition=message.partition,
+                timestamp=message.timestamp,
+                headers=headers,
+            )
+        key, value = message.key, message.value
+        state = app.sensors.on_send_initiated(
+            producer,
+            topic,
+            message=message,
+            keysize=len(key) if key else 0,
+            valsize=len(value) if value else 0,
+        )
+        return headers, state
+
+    def _publish_nowait(self, producer: Any, fut: FutureMessage) -> bool:
+        """Hand ``fut`` to a running producer without waiting, if it takes it.
+
+        False: nothing happened, use :meth:`publish_message`.
+        """
+        message = fut.message
+        topic = message.topic or self.get_topic_name()
+        if not producer.can_send_nowait(topic):
+            return False
+        headers, state = self._on_publish(producer, topic, message)
+        try:
+            producer.send_nowait(
+                topic,
+                message.key,
+                message.value,
+                message.partition,
+                message.timestamp,
+                headers,
+                self._on_sent,
+                fut,
+                state,
+            )
+        except Exception as exc:
+            self.app.sensors.on_send_error(producer, exc, state)
+            raise
+        return True
+
+    def _on_sent(
+        self,
+        fut: FutureMessage,
+        state: Any,
+        metadata: Optional[RecordMetadata],
+        exc: Optional[BaseException],
+    ) -> None:
+        if exc is None:
+            self._on_published(fut, cast(RecordMetadata, metadata), state)
+        elif isinstance(exc, asyncio.CancelledError):
+            fut.cancel()
+        else:
+            self.app.sensors.on_send_error(self.app.producer, exc, state)
+            if not fut.done():
+                fut.set_exception(exc)
 
     def _running_producer(self) -> Any:
         """The app's producer if it runs and sends directly (else None).

@@ -93,6 +93,11 @@ class ProducerBuffer(ProducerBufferT, Service):
         """Number of buffered messages."""
         return self.pending.qsize()
 
+    @property
+    def idle(self) -> bool:
+        """True if nothing is buffered or being published (may be bypassed)."""
+        return not self.pending.qsize() and not self._send_lock.locked()
+
 
 class Producer(Service, ProducerT):
     """Base class of every driver's producer.

@@ -78,6 +78,10 @@ class ProducerBufferT(ServiceT):
     @abc.abstractmethod
     def size(self) -> int: ...
 
+    @property
+    @abc.abstractmethod
+    def idle(self) -> bool: ...
+
 
 class ProducerT(ServiceT):
     """Sends messages to the broker."""
@@ -105,6 +109,40 @@ class ProducerT(ServiceT):
         *,
         transactional_id: Optional[str] = None,
     ) -> Awaitable[RecordMetadata]: ...
+
+    def can_send_nowait(self, topic: str) -> bool:
+        """True if :meth:`send_nowait` takes a message to ``topic`` now.
+
+        False when not supported, not started, the topic's metadata is
+        unknown or the buffer is full: then use :meth:`send`.
+        """
+        return False
+
+    async def wait_send_nowait(self, topic: str) -> bool:
+        """Wait until :meth:`can_send_nowait` is true for ``topic``.
+
+        Returns False at once if the producer has no :meth:`send_nowait`.
+        """
+        return False
+
+    def send_nowait(
+        self,
+        topic: str,
+        key: Optional[bytes],
+        value: Optional[bytes],
+        partition: Optional[int],
+        timestamp: Optional[float],
+        headers: Optional[HeadersArg],
+        on_done: Callable[[Any, Any, Any, Optional[BaseException]], None],
+        fut: Any,
+        state: Any,
+    ) -> None:
+        """Queue a message without waiting (after :meth:`can_send_nowait`).
+
+        Once the broker acknowledged the message (or failed it),
+        ``on_done(fut, state, metadata, exc)`` is called.
+        """
+        raise NotImplementedError("send_nowait: use send()")
 
     @abc.abstractmethod
     def send_soon(self, fut: FutureMessage) -> None: ...

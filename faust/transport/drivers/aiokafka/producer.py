@@ -1,8 +1,12 @@
 """The Kafka producer: faust's Producer over ``aiokafka.AIOKafkaProducer``.
 
-``send`` hands a message to aiokafka's accumulator and returns the future of
-its :class:`~aiokafka.structs.RecordMetadata` (batching follows
-``producer_linger`` and ``producer_max_batch_size``); ``send_and_wait``
+``send`` appends a message to its partition's record batch (see
+:mod:`.batcher`) and returns the future of its
+:class:`~aiokafka.structs.RecordMetadata`; ``send_nowait`` does the same for
+the hot paths without a future, calling back once the batch is acknowledged.
+aiokafka sends the batches (``producer_linger``, ``producer_max_batch_size``,
+retries, idempotence). Transactional sends (exactly-once) go through aiokafka's
+``send`` of the transaction's own producer. ``send_and_wait``
 waits for the broker's acknowledgement (``producer_acks``). A message larger
 than ``producer_max_request_size`` is refused at once with
 :class:`~faust.exceptions.MessageSizeTooLarge` (nothing is sent, and the
@@ -11,20 +15,21 @@ may not enforce the limit themselves. :meth:`Producer.flush` publishes the
 ``send_soon`` buffer and waits until aiokafka delivered every batch: it runs
 before each offset commit.
 
-Owner: the app. Children: the send-soon buffer. ``on_start`` connects (see
-:func:`~.transport.connect`), ``on_stop`` flushes and closes.
+Owner: the app. Children: the send-soon buffer and the batcher. ``on_start``
+connects (see :func:`~.transport.connect`), ``on_stop`` flushes and closes.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import Awaitable, Mapping
+from collections.abc import Awaitable, Iterable, Mapping
 from typing import Any, Optional
 
 from aiokafka import AIOKafkaProducer, TopicPartition
 from aiokafka.errors import KafkaError, MessageSizeTooLargeError
 from aiokafka.errors import ProducerFenced as AIOProducerFenced
-from mode import Seconds
+from mode import Seconds, ServiceT
 
 from ....exceptions import (
     MessageSizeTooLarge,
@@ -36,6 +41,7 @@ from ....types import TP, RecordMetadata
 from ....types.core import HeadersArg
 from ....utils.murmur2 import partition_for_key
 from ...producer import Producer as BaseProducer
+from .batcher import Batcher, OnDone
 from .transport import Transport, connect, credentials_to_aiokafka_auth, to_ms
 
 __all__ = ["Producer"]
@@ -71,8 +77,18 @@ class Producer(BaseProducer):
         #: them have a transaction open.
         self._transactional: dict[str, AIOKafkaProducer] = {}
         self._in_transaction: set[str] = set()
-        #: Topics each aiokafka producer tracks in its metadata (see _track).
+        #: Topics each transactional producer tracks in its metadata (see
+        #: _track; the batcher tracks those of the main producer).
         self._tracked: dict[Optional[str], set[str]] = {}
+        self.batcher = Batcher(
+            max_request_size=self.max_request_size,
+            partitioner=self.partitioner,
+            beacon=self.beacon,
+        )
+
+    def on_init_dependencies(self) -> Iterable[ServiceT]:
+        """The send_soon buffer and the batcher start with the producer."""
+        return [self.buffer, self.batcher]
 
     def producer_settings(self) -> dict[str, Any]:
         """Keyword arguments of the ``AIOKafkaProducer``."""
@@ -107,6 +123,7 @@ class Producer(BaseProducer):
             timeout=float(self.app.conf.broker_request_timeout),
             sleep=self.sleep,
         )
+        self.batcher.attach(self._producer)
 
     async def on_stop(self) -> None:
         """Deliver what is pending, then close."""
@@ -114,10 +131,12 @@ class Producer(BaseProducer):
         try:
             if producer is not None:
                 await self.buffer.flush()
+                await self.batcher.flush()
                 await producer.flush()
         except Exception as exc:  # the broker may be gone: report what is lost
             logger.warning("Flushing the producer at stop failed: %r", exc)
         finally:
+            self.batcher.detach()
             if producer is not None:
                 await producer.stop()
             for tid in list(self._transactional):
@@ -147,9 +166,79 @@ class Producer(BaseProducer):
             MessageSizeTooLarge: the message exceeds ``producer_max_request_size``.
             TransportError: aiokafka refused the message.
         """
-        producer = self._ensure_producer()
-        if transactional_id is not None:
-            producer = await self._open_transaction(transactional_id)
+        if transactional_id is None:
+            fut: asyncio.Future[RecordMetadata] = self.loop.create_future()
+            stamp = int(timestamp * 1000) if timestamp is not None else None
+            listed = headers_list(headers) or []
+            batcher = self.batcher
+            while not batcher.append(
+                topic, key, value, partition, stamp, listed, _resolve, fut, None
+            ):
+                self._ensure_producer()
+                await batcher.wait_until_ready(topic)
+            return fut
+        return await self._send_transactional(
+            topic, key, value, partition, timestamp, headers, transactional_id
+        )
+
+    def can_send_nowait(self, topic: str) -> bool:
+        """True if :meth:`send_nowait` takes a message to ``topic`` now."""
+        return self.batcher.ready(topic)
+
+    async def wait_send_nowait(self, topic: str) -> bool:
+        """Wait until the batcher takes messages to ``topic`` (metadata, room).
+
+        Raises:
+            NotReady: the producer is not started.
+            TransportError: the topic's metadata cannot be had.
+        """
+        await self.batcher.wait_until_ready(topic)
+        return True
+
+    def send_nowait(
+        self,
+        topic: str,
+        key: Optional[bytes],
+        value: Optional[bytes],
+        partition: Optional[int],
+        timestamp: Optional[float],
+        headers: Optional[HeadersArg],
+        on_done: OnDone,
+        fut: Any,
+        state: Any,
+    ) -> None:
+        """Append to the partition's batch (see :mod:`.batcher`).
+
+        Raises:
+            NotReady: :meth:`can_send_nowait` was not true.
+            MessageSizeTooLarge: the message exceeds ``producer_max_request_size``.
+            TransportError: ``partition`` does not exist.
+        """
+        if not self.batcher.append(
+            topic,
+            key,
+            value,
+            partition,
+            int(timestamp * 1000) if timestamp is not None else None,
+            headers_list(headers) or [],
+            on_done,
+            fut,
+            state,
+        ):
+            raise NotReady(f"The producer cannot take a message to {topic!r} now")
+
+    async def _send_transactional(
+        self,
+        topic: str,
+        key: Optional[bytes],
+        value: Optional[bytes],
+        partition: Optional[int],
+        timestamp: Optional[float],
+        headers: Optional[HeadersArg],
+        transactional_id: str,
+    ) -> Awaitable[RecordMetadata]:
+        self._ensure_producer()
+        producer = await self._open_transaction(transactional_id)
         tracked = self._tracked.get(transactional_id)
         if tracked is None or topic not in tracked:
             self._track(producer, transactional_id, topic)
@@ -224,6 +313,7 @@ class Producer(BaseProducer):
     async def flush(self) -> None:
         """Publish buffered messages and wait until the broker has them all."""
         await self.buffer.flush()
+        await self.batcher.flush()
         producer = self._producer
         if producer is not None:
             await producer.flush()
@@ -365,6 +455,23 @@ class Producer(BaseProducer):
             await self.commit_transaction(tid)
             if start_new_transaction:
                 await self._open_transaction(tid)
+
+
+def _resolve(
+    fut: asyncio.Future[Any],
+    state: Any,
+    metadata: Optional[RecordMetadata],
+    exc: Optional[BaseException],
+) -> None:
+    """Complete the future ``send`` returned (see :data:`.batcher.OnDone`)."""
+    if fut.done():
+        return
+    if exc is None:
+        fut.set_result(metadata)
+    elif isinstance(exc, asyncio.CancelledError):
+        fut.cancel()
+    else:
+        fut.set_exception(exc)
 
 
 def _default_partition(producer: Any, topic: str, key: bytes) -> Optional[int]:

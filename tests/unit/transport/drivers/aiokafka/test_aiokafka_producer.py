@@ -6,7 +6,8 @@ import asyncio
 from unittest.mock import AsyncMock, Mock
 
 import pytest
-from aiokafka.errors import KafkaTimeoutError, MessageSizeTooLargeError
+from aiokafka.errors import KafkaTimeoutError
+from fake_aio import FakeAIOProducer
 
 import faust
 from faust.exceptions import MessageSizeTooLarge, NotReady, TransportError
@@ -84,50 +85,110 @@ def test_headers_list() -> None:
     assert headers_list([("a", b"1")]) == [("a", b"1")]
 
 
+def with_fake(producer: Producer, **partitions: int) -> FakeAIOProducer:
+    fake = FakeAIOProducer(partitions or {"t": 4})
+    fake.stop = AsyncMock()
+    fake.flush = AsyncMock()
+    producer._producer = fake  # type: ignore[assignment]
+    producer.batcher.attach(fake)  # type: ignore[arg-type]
+    return fake
+
+
 async def test_send_converts_timestamp_and_headers(producer) -> None:
-    fake = started(producer, fut_result="metadata")
+    fake = with_fake(producer)
     fut = await producer.send("t", b"k", b"v", 2, 1.5, {"h": b"x"})
-    assert await fut == "metadata"
-    fake.send.assert_awaited_once_with(
-        "t", b"v", key=b"k", partition=2, timestamp_ms=1500, headers=[("h", b"x")]
-    )
+    await producer.batcher.hand_over()
+    (sent,) = fake.sent
+    assert sent.partition == 2
+    (record,) = sent.records()
+    assert (record.key, record.value) == (b"k", b"v")
+    assert record.timestamp == 1500
+    assert record.headers == [("h", b"x")]
+    sent.ack(41)
+    metadata = await fut
+    assert (metadata.topic, metadata.partition, metadata.offset) == ("t", 2, 41)
 
 
 async def test_every_topic_sent_to_is_tracked_once_by_the_client(producer) -> None:
     # aiokafka refreshes metadata only for tracked topics; an untracked topic
     # would lose its leader and its pending batches would never be sent
-    fake = started(producer)
+    fake = with_fake(producer, a=1, b=1)
     for topic in ("a", "b", "a", "a"):
         await producer.send(topic, None, b"v", 0, None, None)
     assert [c.args for c in fake.client.add_topic.call_args_list] == [("a",), ("b",)]
 
 
+async def test_send_waits_for_the_metadata_of_a_new_topic(producer) -> None:
+    fake = with_fake(producer)
+    fake.metadata_arrives["new"] = 3
+    fut = await producer.send("new", b"k", b"v", None, None, None)
+    await producer.batcher.hand_over()
+    assert fake.sent[0].partition == partition_for_key(b"k", 3)
+    fake.sent[0].ack(0)
+    assert (await fut).offset == 0
+
+
 async def test_send_and_wait_returns_metadata(producer) -> None:
-    fake = started(producer, fut_result="metadata")
-    assert await producer.send_and_wait("t", None, b"v", None, None, None) == "metadata"
-    assert fake.send.await_args.kwargs["timestamp_ms"] is None
+    fake = with_fake(producer)
+    waiting = asyncio.ensure_future(
+        producer.send_and_wait("t", None, b"v", 0, None, None)
+    )
+    while not fake.sent:
+        await producer.batcher.hand_over()
+        await asyncio.sleep(0)
+    fake.sent[0].ack(5)
+    assert (await waiting).offset == 5
 
 
 async def test_too_large_message_is_refused_loudly(producer) -> None:
-    fake = started(producer)
-    fake.send.side_effect = MessageSizeTooLargeError("too big")
+    fake = with_fake(producer)
     with pytest.raises(MessageSizeTooLarge) as info:
         await producer.send("t", b"k", b"x" * 3000, None, None, None)
     message = str(info.value)
-    assert "3001 bytes" in message and "producer_max_request_size (2000)" in message
+    assert "producer_max_request_size (2000)" in message
     assert "nothing was sent" in message
+    await producer.batcher.hand_over()
+    assert fake.sent == []
 
 
 async def test_delivery_failure_is_a_transport_error(producer) -> None:
-    fake = started(producer)
-    failed = asyncio.get_running_loop().create_future()
-    failed.set_exception(KafkaTimeoutError("no ack"))
-    fake.send.return_value = failed
+    fake = with_fake(producer)
+    waiting = asyncio.ensure_future(
+        producer.send_and_wait("t", None, b"v", 0, None, None)
+    )
+    while not fake.sent:
+        await producer.batcher.hand_over()
+        await asyncio.sleep(0)
+    fake.sent[0].future.set_exception(KafkaTimeoutError("no ack"))
     with pytest.raises(TransportError, match="Sending to 't' failed"):
-        await producer.send_and_wait("t", None, b"v", None, None, None)
-    fake.send.side_effect = KafkaTimeoutError("full")
-    with pytest.raises(TransportError, match="Cannot send to 't'"):
-        await producer.send("t", None, b"v", None, None, None)
+        await waiting
+    # refused by aiokafka's accumulator: the send's future fails
+    fake.send_error = KafkaTimeoutError("full")
+    fut = await producer.send("t", None, b"v", 0, None, None)
+    await producer.batcher.hand_over()
+    with pytest.raises(KafkaTimeoutError):
+        await fut
+
+
+async def test_send_nowait_completes_through_the_callback(producer) -> None:
+    fake = with_fake(producer)
+    calls = []
+    assert producer.can_send_nowait("t")
+    producer.send_nowait(
+        "t", b"k", b"v", 1, 2.0, None, lambda *a: calls.append(a), "fut", "state"
+    )
+    await producer.batcher.hand_over()
+    fake.sent[0].ack(9)
+    await asyncio.sleep(0)
+    ((fut, state, metadata, exc),) = calls
+    assert (fut, state, metadata.offset, exc) == ("fut", "state", 9, None)
+    assert fake.sent[0].records()[0].timestamp == 2000
+
+
+async def test_send_nowait_is_refused_before_start(producer) -> None:
+    assert not producer.can_send_nowait("t")
+    with pytest.raises(NotReady):
+        producer.send_nowait("t", None, b"v", 0, None, None, print, None, None)
 
 
 async def test_send_before_start_is_not_ready(producer) -> None:
@@ -135,13 +196,14 @@ async def test_send_before_start_is_not_ready(producer) -> None:
         await producer.send("t", None, b"v", None, None, None)
 
 
-async def test_flush_publishes_buffer_then_waits_for_aiokafka(producer) -> None:
+async def test_flush_publishes_buffer_then_batches_then_waits(producer) -> None:
     fake = started(producer)
     order = []
     producer.buffer.flush = AsyncMock(side_effect=lambda: order.append("buffer"))
+    producer.batcher.flush = AsyncMock(side_effect=lambda: order.append("batches"))
     fake.flush.side_effect = lambda: order.append("aiokafka")
     await producer.flush()
-    assert order == ["buffer", "aiokafka"]
+    assert order == ["buffer", "batches", "aiokafka"]
 
 
 async def test_stop_flushes_and_closes(producer) -> None:

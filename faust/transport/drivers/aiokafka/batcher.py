@@ -1,0 +1,411 @@
+"""The batcher: the producer fills one Kafka record batch per partition itself.
+
+aiokafka's ``send`` costs, per message, two coroutines, a future and a
+scheduled callback. Faust sends many small messages per turn of the event
+loop (changelog writes, ``group_by`` forwarding, agent output), so the
+producer appends them to a record batch per partition instead (aiokafka's
+public ``create_batch``), hands the batches filled during the turn to
+aiokafka with ``send_batch`` and, once a batch is acknowledged, completes its
+messages from the batch's base offset. Per message only the record is
+encoded and a completion entry kept.
+
+Order: a partition has one batch open at a time, and one task submits the
+batches in the order they were opened, so a partition's messages reach the
+broker in the order they were sent. Every non-transactional send of the
+producer goes through here, also ``send()`` and ``send_and_wait()``.
+
+Back-pressure: once ``MAX_BUFFERED_BYTES`` are waiting to be handed to
+aiokafka (the broker is slow or away), :meth:`Batcher.append` refuses and
+the sender waits in :meth:`Batcher.wait_until_ready`.
+
+Owner: the aiokafka Producer. Tasks: ``_submitter`` (hands over the batches
+of each loop turn).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import logging
+from collections import deque
+from collections.abc import Callable
+from functools import partial
+from typing import Any, Optional
+
+from aiokafka import AIOKafkaProducer
+from aiokafka.errors import KafkaError
+from aiokafka.partitioner import DefaultPartitioner
+from aiokafka.record.default_records import DefaultRecordBatchBuilder
+from aiokafka.structs import RecordMetadata
+from mode import Service
+
+from ....exceptions import MessageSizeTooLarge, NotReady, TransportError
+from ....utils.murmur2 import partition_for_key
+
+__all__ = ["Batcher", "OnDone", "MAX_BUFFERED_BYTES"]
+
+logger = logging.getLogger(__name__)
+
+#: ``on_done(fut, state, metadata, exc)``: called once per message, with the
+#: :class:`~aiokafka.structs.RecordMetadata` (None with ``acks=0``) or the
+#: exception that failed its batch.
+OnDone = Callable[[Any, Any, Optional[RecordMetadata], Optional[BaseException]], None]
+
+#: Bytes of keys and values waiting to be handed to aiokafka before senders
+#: wait (Kafka's ``buffer.memory`` default).
+MAX_BUFFERED_BYTES = 32 * 1024 * 1024
+_STOPPED = "The producer stopped before the message was sent"
+#: Below this size a message surely fits the request limit (no exact check).
+_SIZE_MARGIN = 1024
+
+
+class _Batch:
+    """A batch being filled for one partition, and its messages' completions."""
+
+    __slots__ = ("topic", "partition", "builder", "entries", "nbytes")
+
+    def __init__(self, topic: str, partition: int, builder: Any) -> None:
+        self.topic = topic
+        self.partition = partition
+        self.builder = builder
+        self.entries: list[tuple[OnDone, Any, Any, Any]] = []
+        self.nbytes = 0
+
+
+class _Topic:
+    """What the batcher knows of a topic: partitions, and the open batches."""
+
+    __slots__ = ("partitions", "count", "available", "version", "open")
+
+    def __init__(self) -> None:
+        self.partitions: frozenset[int] = frozenset()
+        self.count = 0
+        self.available: list[int] = []
+        self.version = -1
+        self.open: dict[int, _Batch] = {}
+
+
+class Batcher(Service):
+    """Builds record batches per partition and hands them to aiokafka.
+
+    Arguments:
+        max_request_size: ``producer_max_request_size``.
+        partitioner: ``producer_partitioner`` (None: Kafka's murmur2 rule).
+    """
+
+    def __init__(
+        self,
+        *,
+        max_request_size: int,
+        partitioner: Optional[Callable[..., int]] = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.max_request_size = max_request_size
+        self.partitioner = partitioner
+        self._choose = partitioner or DefaultPartitioner()
+        self._producer: Optional[AIOKafkaProducer] = None
+        self._topics: dict[str, _Topic] = {}
+        self._version = 0  # bumped on every metadata update
+        self._opened: list[_Batch] = []  # open batches, in the order opened
+        self._sealed: deque[_Batch] = deque()  # closed, not handed over yet
+        self._buffered = 0  # bytes in _opened and _sealed
+        self._dirty = False
+        self._wake = asyncio.Event()
+        self._room = asyncio.Event()
+        self._lock = asyncio.Lock()
+        #: Batches handed to aiokafka and not completed yet.
+        self._inflight: set[asyncio.Future[Any]] = set()
+
+    # -- the aiokafka producer ---------------------------------------------
+
+    def attach(self, producer: AIOKafkaProducer) -> None:
+        """Send through ``producer`` (a started aiokafka producer)."""
+        self._producer = producer
+        self._topics.clear()
+        self._version += 1
+        producer.client.cluster.add_listener(self._on_metadata)
+
+    def detach(self) -> None:
+        """Forget the producer; messages not handed over fail."""
+        producer, self._producer = self._producer, None
+        self._topics.clear()
+        self._version += 1
+        if producer is not None:
+            producer.client.cluster.remove_listener(self._on_metadata)
+        self._fail_waiting(NotReady(_STOPPED))
+
+    def _on_metadata(self, cluster: Any) -> None:
+        self._version += 1
+
+    def _topic(self, topic: str) -> Optional[_Topic]:
+        """The topic's partitions, refreshed after a metadata update."""
+        producer = self._producer
+        if producer is None:
+            return None
+        info = self._topics.get(topic)
+        cluster = producer.client.cluster
+        partitions = cluster.partitions_for_topic(topic)
+        if info is None:
+            # aiokafka refreshes only the topics it tracks (all topics while
+            # it tracks none): a topic first seen in an all-topics refresh
+            # would drop out of the next one, its batches waiting forever
+            producer.client.add_topic(topic)
+            if not partitions:
+                return None  # the caller waits for the metadata
+            info = self._topics[topic] = _Topic()
+        if not partitions:
+            return None
+        info.partitions = frozenset(partitions)
+        info.count = len(partitions)
+        info.available = sorted(cluster.available_partitions_for_topic(topic) or ())
+        info.version = self._version
+        return info
+
+    # -- appending ---------------------------------------------------------
+
+    def ready(self, topic: str) -> bool:
+        """True if :meth:`append` takes a message to ``topic`` now."""
+        info = self._topics.get(topic)
+        if info is None or info.version != self._version:
+            if self._topic(topic) is None:
+                return False
+        return self._buffered < MAX_BUFFERED_BYTES
+
+    def append(
+        self,
+        topic: str,
+        key: Optional[bytes],
+        value: Optional[bytes],
+        partition: Optional[int],
+        timestamp_ms: Optional[int],
+        headers: list[tuple[str, bytes]],
+        on_done: OnDone,
+        fut: Any,
+        state: Any,
+    ) -> bool:
+        """Add a message to its partition's batch.
+
+        Returns:
+            False if it cannot be added now (producer not started, topic
+            metadata unknown, buffer full): await :meth:`wait_until_ready`
+            and try again.
+
+        Raises:
+            MessageSizeTooLarge: the message exceeds ``max_request_size``.
+            TransportError: ``partition`` does not exist.
+        """
+        info = self._topics.get(topic)
+        if info is None or info.version != self._version:
+            info = self._topic(topic)
+            if info is None:
+                return False
+        if self._buffered >= MAX_BUFFERED_BYTES:
+            return False
+        size = (len(key) if key is not None else 0) + (
+            len(value) if value is not None else 0
+        )
+        if headers or size + _SIZE_MARGIN > self.max_request_size:
+            self._check_size(topic, key, value, headers)
+        if partition is None:
+            if key is not None and self.partitioner is None:
+                partition = partition_for_key(key, info.count)
+            else:
+                partition = self._choose(key, sorted(info.partitions), info.available)
+        elif partition not in info.partitions:
+            raise TransportError(
+                f"Cannot send to partition {partition} of {topic!r}: it has "
+                f"partitions {sorted(info.partitions)}."
+            )
+        batch = info.open.get(partition)
+        if batch is None:
+            batch = self._open(info, topic, partition)
+        metadata = batch.builder.append(
+            timestamp=timestamp_ms, key=key, value=value, headers=headers
+        )
+        if metadata is None:  # the batch is full: the next one takes it
+            del info.open[partition]
+            batch = self._open(info, topic, partition)
+            metadata = batch.builder.append(
+                timestamp=timestamp_ms, key=key, value=value, headers=headers
+            )
+            if metadata is None:
+                raise MessageSizeTooLarge(
+                    f"A message of {size} bytes to {topic!r} does not fit in an "
+                    f"empty batch: raise producer_max_batch_size."
+                )
+        batch.entries.append((on_done, fut, state, metadata))
+        batch.nbytes += size
+        self._buffered += size
+        return True
+
+    def _check_size(
+        self,
+        topic: str,
+        key: Optional[bytes],
+        value: Optional[bytes],
+        headers: list[tuple[str, bytes]],
+    ) -> None:
+        size = DefaultRecordBatchBuilder.estimate_size_in_bytes(key, value, headers)
+        if size > self.max_request_size:
+            raise MessageSizeTooLarge(
+                f"Message of {size} bytes to {topic!r} is larger than "
+                f"producer_max_request_size ({self.max_request_size}): nothing "
+                f"was sent. Raise producer_max_request_size (and the broker's "
+                f"message.max.bytes) or send smaller messages."
+            )
+
+    def _open(self, info: _Topic, topic: str, partition: int) -> _Batch:
+        producer = self._producer
+        assert producer is not None
+        batch = info.open[partition] = _Batch(topic, partition, producer.create_batch())
+        self._opened.append(batch)
+        if not self._dirty:
+            self._dirty = True
+            self._wake.set()
+        return batch
+
+    async def wait_until_ready(self, topic: str) -> None:
+        """Wait until :meth:`append` can take a message to ``topic``.
+
+        Raises:
+            NotReady: the producer is not started.
+            TransportError: the topic's metadata cannot be had.
+        """
+        producer = self._producer
+        if producer is None:
+            raise NotReady("The producer is not started: start the app first")
+        if self._topic(topic) is None:
+            try:
+                await producer.partitions_for(topic)
+            except KafkaError as exc:
+                raise TransportError(
+                    f"No metadata for topic {topic!r}: {exc!r}",
+                    retriable=bool(getattr(exc, "retriable", False)),
+                ) from exc
+        while self._buffered >= MAX_BUFFERED_BYTES:
+            self._room.clear()
+            self._wake.set()
+            await self._room.wait()
+
+    # -- handing over ------------------------------------------------------
+
+    @Service.task
+    async def _submitter(self) -> None:
+        wake = self._wake
+        while not self.should_stop:
+            await wake.wait()
+            wake.clear()
+            await self.hand_over()
+
+    async def flush(self) -> None:
+        """Hand every batch over, and wait until each one is completed.
+
+        When this returns, every message appended before the call has been
+        acknowledged (or failed) and its ``on_done`` has run.
+        """
+        await self.hand_over()
+        inflight = list(self._inflight)
+        if inflight:
+            # our callback was added first, so it ran when wait() returns
+            await asyncio.wait(inflight)
+
+    async def hand_over(self) -> None:
+        """Hand every batch filled so far to aiokafka."""
+        async with self._lock:
+            self._dirty = False
+            opened, self._opened = self._opened, []
+            sealed = self._sealed
+            for batch in opened:
+                batch.builder.close()
+                topic = self._topics.get(batch.topic)
+                if topic is not None and topic.open.get(batch.partition) is batch:
+                    del topic.open[batch.partition]
+            sealed.extend(opened)
+            while sealed:
+                batch = sealed[0]
+                producer = self._producer
+                try:
+                    if producer is None:
+                        raise NotReady(_STOPPED)
+                    done = await producer.send_batch(
+                        batch.builder, batch.topic, partition=batch.partition
+                    )
+                except asyncio.CancelledError:
+                    raise
+                except Exception as exc:
+                    self._release(sealed, batch)
+                    self._complete(batch, None, exc)
+                    continue
+                self._release(sealed, batch)
+                self._inflight.add(done)
+                done.add_done_callback(partial(self._on_batch_done, batch))
+
+    def _release(self, sealed: deque[_Batch], batch: _Batch) -> None:
+        if not sealed or sealed[0] is not batch:
+            return  # dropped meanwhile (the batcher stopped)
+        sealed.popleft()
+        self._buffered -= batch.nbytes
+        if self._buffered < MAX_BUFFERED_BYTES and not self._room.is_set():
+            self._room.set()
+
+    def _fail_waiting(self, exc: BaseException) -> None:
+        for batch in self._opened:
+            self._complete(batch, None, exc)
+        for batch in self._sealed:
+            self._complete(batch, None, exc)
+        self._opened = []
+        self._sealed.clear()
+        for topic in self._topics.values():
+            topic.open.clear()
+        self._buffered = 0
+        self._room.set()
+
+    async def on_stop(self) -> None:
+        """Messages never handed to aiokafka fail (the producer flushed first)."""
+        self._fail_waiting(NotReady(_STOPPED))
+
+    # -- completion --------------------------------------------------------
+
+    def _on_batch_done(self, batch: _Batch, done: asyncio.Future[Any]) -> None:
+        self._inflight.discard(done)
+        if done.cancelled():
+            self._complete(batch, None, asyncio.CancelledError())
+            return
+        exc = done.exception()
+        self._complete(batch, None if exc is not None else done.result(), exc)
+
+    def _complete(
+        self,
+        batch: _Batch,
+        metadata: Optional[RecordMetadata],
+        exc: Optional[BaseException],
+    ) -> None:
+        entries, batch.entries = batch.entries, []
+        if exc is not None or metadata is None:  # failed, or acks=0
+            for on_done, fut, state, _ in entries:
+                try:
+                    on_done(fut, state, None, copy.copy(exc) if exc else None)
+                except Exception:
+                    logger.exception("Completing a sent message failed")
+            return
+        topic, partition, tp = metadata[:3]
+        base, timestamp, timestamp_type, log_start = metadata[3:]
+        for i, (on_done, fut, state, record) in enumerate(entries):
+            try:
+                on_done(
+                    fut,
+                    state,
+                    RecordMetadata(
+                        topic,
+                        partition,
+                        tp,
+                        base + i,
+                        record.timestamp if timestamp == -1 else timestamp,
+                        timestamp_type,
+                        log_start,
+                    ),
+                    None,
+                )
+            except Exception:
+                logger.exception("Completing a sent message failed")
