@@ -60,29 +60,46 @@ _SIZE_MARGIN = 1024
 
 
 class _Batch:
-    """A batch being filled for one partition, and its messages' completions."""
+    """A batch of one partition, and its messages' completions."""
 
-    __slots__ = ("topic", "partition", "builder", "entries", "nbytes")
+    __slots__ = ("builder", "entries", "nbytes", "finished")
 
-    def __init__(self, topic: str, partition: int, builder: Any) -> None:
-        self.topic = topic
-        self.partition = partition
+    def __init__(self, builder: Any) -> None:
         self.builder = builder
         self.entries: list[tuple[OnDone, Any, Any, Any]] = []
         self.nbytes = 0
+        self.finished = False
+
+
+class _Lane:
+    """One partition: the batch being filled, full ones, and the one in flight.
+
+    A lane has at most one batch handed to aiokafka at a time (Kafka sends
+    one batch of a partition per request anyway): while it is in flight
+    the open batch keeps filling, so batches grow with the load.
+    """
+
+    __slots__ = ("topic", "partition", "open", "full", "inflight")
+
+    def __init__(self, topic: str, partition: int) -> None:
+        self.topic = topic
+        self.partition = partition
+        self.open: Optional[_Batch] = None
+        self.full: deque[_Batch] = deque()
+        self.inflight: Optional[_Batch] = None
 
 
 class _Topic:
-    """What the batcher knows of a topic: partitions, and the open batches."""
+    """What the batcher knows of a topic: partitions, and their lanes."""
 
-    __slots__ = ("partitions", "count", "available", "version", "open")
+    __slots__ = ("partitions", "count", "available", "version", "lanes")
 
     def __init__(self) -> None:
         self.partitions: frozenset[int] = frozenset()
         self.count = 0
         self.available: list[int] = []
         self.version = -1
-        self.open: dict[int, _Batch] = {}
+        self.lanes: dict[int, _Lane] = {}
 
 
 class Batcher(Service):
@@ -107,14 +124,13 @@ class Batcher(Service):
         self._producer: Optional[AIOKafkaProducer] = None
         self._topics: dict[str, _Topic] = {}
         self._version = 0  # bumped on every metadata update
-        self._opened: list[_Batch] = []  # open batches, in the order opened
-        self._sealed: deque[_Batch] = deque()  # closed, not handed over yet
-        self._buffered = 0  # bytes in _opened and _sealed
-        self._dirty = False
+        #: Lanes with a batch to hand over (insertion-ordered set).
+        self._waiting: dict[_Lane, None] = {}
+        self._buffered = 0  # bytes of batches not handed over
         self._wake = asyncio.Event()
         self._room = asyncio.Event()
         self._lock = asyncio.Lock()
-        #: Batches handed to aiokafka and not completed yet.
+        #: Futures of the batches handed to aiokafka and not completed yet.
         self._inflight: set[asyncio.Future[Any]] = set()
 
     # -- the aiokafka producer ---------------------------------------------
@@ -129,11 +145,11 @@ class Batcher(Service):
     def detach(self) -> None:
         """Forget the producer; messages not handed over fail."""
         producer, self._producer = self._producer, None
-        self._topics.clear()
-        self._version += 1
         if producer is not None:
             producer.client.cluster.remove_listener(self._on_metadata)
         self._fail_waiting(NotReady(_STOPPED))
+        self._topics.clear()
+        self._version += 1
 
     def _on_metadata(self, cluster: Any) -> None:
         self._version += 1
@@ -217,15 +233,18 @@ class Batcher(Service):
                 f"Cannot send to partition {partition} of {topic!r}: it has "
                 f"partitions {sorted(info.partitions)}."
             )
-        batch = info.open.get(partition)
+        lane = info.lanes.get(partition)
+        if lane is None:
+            lane = info.lanes[partition] = _Lane(topic, partition)
+        batch = lane.open
         if batch is None:
-            batch = self._open(info, topic, partition)
+            batch = lane.open = self._open(lane)
         metadata = batch.builder.append(
             timestamp=timestamp_ms, key=key, value=value, headers=headers
         )
         if metadata is None:  # the batch is full: the next one takes it
-            del info.open[partition]
-            batch = self._open(info, topic, partition)
+            lane.full.append(batch)
+            batch = lane.open = self._open(lane)
             metadata = batch.builder.append(
                 timestamp=timestamp_ms, key=key, value=value, headers=headers
             )
@@ -255,15 +274,13 @@ class Batcher(Service):
                 f"message.max.bytes) or send smaller messages."
             )
 
-    def _open(self, info: _Topic, topic: str, partition: int) -> _Batch:
+    def _open(self, lane: _Lane) -> _Batch:
         producer = self._producer
         assert producer is not None
-        batch = info.open[partition] = _Batch(topic, partition, producer.create_batch())
-        self._opened.append(batch)
-        if not self._dirty:
-            self._dirty = True
-            self._wake.set()
-        return batch
+        if lane.inflight is None:
+            self._wake.set()  # handed over at the next loop turn
+        self._waiting[lane] = None
+        return _Batch(producer.create_batch())
 
     async def wait_until_ready(self, topic: str) -> None:
         """Wait until :meth:`append` can take a message to ``topic``.
@@ -298,66 +315,78 @@ class Batcher(Service):
             wake.clear()
             await self.hand_over()
 
+    async def hand_over(self) -> None:
+        """Hand aiokafka the next batch of every partition not in flight."""
+        async with self._lock:
+            for lane in list(self._waiting):
+                if lane.inflight is not None:
+                    continue  # handed over when the one in flight completes
+                batch: Optional[_Batch]
+                if lane.full:
+                    batch = lane.full.popleft()
+                else:
+                    batch, lane.open = lane.open, None
+                if not lane.full and lane.open is None:
+                    self._waiting.pop(lane, None)
+                if batch is not None:  # (None: emptied as the batcher stopped)
+                    await self._send(lane, batch)
+
+    async def _send(self, lane: _Lane, batch: _Batch) -> None:
+        batch.builder.close()
+        lane.inflight = batch
+        self._buffered -= batch.nbytes
+        if self._buffered < MAX_BUFFERED_BYTES and not self._room.is_set():
+            self._room.set()
+        producer = self._producer
+        try:
+            if producer is None:
+                raise NotReady(_STOPPED)
+            done = await producer.send_batch(
+                batch.builder, lane.topic, partition=lane.partition
+            )
+        except asyncio.CancelledError:
+            lane.inflight = None
+            self._complete(batch, None, NotReady(_STOPPED))
+            raise
+        except Exception as exc:
+            self._on_batch_done(lane, batch, None, exc)
+            return
+        self._inflight.add(done)
+        done.add_done_callback(partial(self._on_batch_future, lane, batch))
+
     async def flush(self) -> None:
         """Hand every batch over, and wait until each one is completed.
 
         When this returns, every message appended before the call has been
         acknowledged (or failed) and its ``on_done`` has run.
         """
-        await self.hand_over()
-        inflight = list(self._inflight)
-        if inflight:
-            # our callback was added first, so it ran when wait() returns
-            await asyncio.wait(inflight)
-
-    async def hand_over(self) -> None:
-        """Hand every batch filled so far to aiokafka."""
-        async with self._lock:
-            self._dirty = False
-            opened, self._opened = self._opened, []
-            sealed = self._sealed
-            for batch in opened:
-                batch.builder.close()
-                topic = self._topics.get(batch.topic)
-                if topic is not None and topic.open.get(batch.partition) is batch:
-                    del topic.open[batch.partition]
-            sealed.extend(opened)
-            while sealed:
-                batch = sealed[0]
-                producer = self._producer
-                try:
-                    if producer is None:
-                        raise NotReady(_STOPPED)
-                    done = await producer.send_batch(
-                        batch.builder, batch.topic, partition=batch.partition
-                    )
-                except asyncio.CancelledError:
-                    raise
-                except Exception as exc:
-                    self._release(sealed, batch)
-                    self._complete(batch, None, exc)
-                    continue
-                self._release(sealed, batch)
-                self._inflight.add(done)
-                done.add_done_callback(partial(self._on_batch_done, batch))
-
-    def _release(self, sealed: deque[_Batch], batch: _Batch) -> None:
-        if not sealed or sealed[0] is not batch:
-            return  # dropped meanwhile (the batcher stopped)
-        sealed.popleft()
-        self._buffered -= batch.nbytes
-        if self._buffered < MAX_BUFFERED_BYTES and not self._room.is_set():
-            self._room.set()
+        targets = []
+        for lane in self._waiting:
+            if lane.open is not None:
+                lane.full.append(lane.open)
+                lane.open = None
+            targets.append(lane.full[-1])
+        targets.extend(
+            lane.inflight
+            for topic in self._topics.values()
+            for lane in topic.lanes.values()
+            if lane.inflight is not None
+        )
+        while not all(batch.finished for batch in targets):
+            await self.hand_over()
+            inflight = list(self._inflight)
+            if inflight:
+                # our callback was added first, so it ran when wait() returns
+                await asyncio.wait(inflight, return_when=asyncio.FIRST_COMPLETED)
 
     def _fail_waiting(self, exc: BaseException) -> None:
-        for batch in self._opened:
-            self._complete(batch, None, exc)
-        for batch in self._sealed:
-            self._complete(batch, None, exc)
-        self._opened = []
-        self._sealed.clear()
-        for topic in self._topics.values():
-            topic.open.clear()
+        for lane in list(self._waiting):
+            batches = [*lane.full, *([lane.open] if lane.open else [])]
+            lane.full.clear()
+            lane.open = None
+            for batch in batches:
+                self._complete(batch, None, exc)
+        self._waiting.clear()
         self._buffered = 0
         self._room.set()
 
@@ -367,13 +396,30 @@ class Batcher(Service):
 
     # -- completion --------------------------------------------------------
 
-    def _on_batch_done(self, batch: _Batch, done: asyncio.Future[Any]) -> None:
+    def _on_batch_future(
+        self, lane: _Lane, batch: _Batch, done: asyncio.Future[Any]
+    ) -> None:
         self._inflight.discard(done)
         if done.cancelled():
-            self._complete(batch, None, asyncio.CancelledError())
+            self._on_batch_done(lane, batch, None, asyncio.CancelledError())
             return
         exc = done.exception()
-        self._complete(batch, None if exc is not None else done.result(), exc)
+        self._on_batch_done(
+            lane, batch, None if exc is not None else done.result(), exc
+        )
+
+    def _on_batch_done(
+        self,
+        lane: _Lane,
+        batch: _Batch,
+        metadata: Optional[RecordMetadata],
+        exc: Optional[BaseException],
+    ) -> None:
+        if lane.inflight is batch:
+            lane.inflight = None
+            if lane in self._waiting:
+                self._wake.set()  # the lane's next batch can go
+        self._complete(batch, metadata, exc)
 
     def _complete(
         self,
@@ -382,6 +428,7 @@ class Batcher(Service):
         exc: Optional[BaseException],
     ) -> None:
         entries, batch.entries = batch.entries, []
+        batch.finished = True
         if exc is not None or metadata is None:  # failed, or acks=0
             for on_done, fut, state, _ in entries:
                 try:

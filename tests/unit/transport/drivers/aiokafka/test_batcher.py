@@ -73,23 +73,51 @@ async def test_create_time_comes_from_each_record_log_append_time_from_broker() 
     assert [md.timestamp for _, _, md, _ in done.calls] == [1_500, 2_500, 9_999]
 
 
-async def test_a_full_batch_is_followed_by_the_next_in_order() -> None:
+async def test_a_partition_has_one_batch_in_flight_the_next_ones_wait() -> None:
     batcher, fake = make(batch_size=200)
     done = Done()
     for i in range(10):
         append(batcher, done, b"x" * 50, n=i)
-    await batcher.hand_over()
-    assert len(fake.sent) > 1
-    assert {s.partition for s in fake.sent} == {0}
-    counts = [len(s.records()) for s in fake.sent]
-    assert sum(counts) == 10
     base = 0
-    for sent, count in zip(fake.sent, counts, strict=True):
-        sent.ack(base)
-        base += count
-    await asyncio.sleep(0)
+    while True:
+        await batcher.hand_over()
+        unacked = [s for s in fake.sent if not s.future.done()]
+        if not unacked:
+            break
+        assert len(unacked) == 1  # one at a time: order kept, no wasted waits
+        unacked[0].ack(base)
+        base += len(unacked[0].records())
+        await asyncio.sleep(0)
+    assert len(fake.sent) > 1  # 200-byte batches: the messages took several
     assert [c[0] for c in done.calls] == list(range(10))
     assert done.offsets == list(range(10))
+
+
+async def test_while_a_batch_is_in_flight_the_next_one_fills_up() -> None:
+    batcher, fake = make()
+    done = Done()
+    append(batcher, done, n=0)
+    await batcher.hand_over()
+    for i in range(1, 6):
+        append(batcher, done, n=i)
+        await batcher.hand_over()
+    assert len(fake.sent) == 1
+    fake.sent[0].ack(0)
+    await asyncio.sleep(0)
+    await batcher.hand_over()
+    assert len(fake.sent) == 2
+    assert len(fake.sent[1].records()) == 5  # one batch, not five
+
+
+async def test_other_partitions_do_not_wait_for_one_in_flight() -> None:
+    batcher, fake = make()
+    done = Done()
+    append(batcher, done, partition=0)
+    await batcher.hand_over()
+    append(batcher, done, partition=0)
+    append(batcher, done, partition=1)
+    await batcher.hand_over()
+    assert [s.partition for s in fake.sent] == [0, 1]
 
 
 async def test_keys_are_partitioned_by_murmur2_or_the_configured_partitioner() -> None:
@@ -237,16 +265,33 @@ async def test_a_failing_callback_does_not_stop_the_others(caplog) -> None:
 
 
 async def test_flush_returns_once_every_message_is_completed() -> None:
+    batcher, fake = make(batch_size=100)
+    done = Done()
+    append(batcher, done, b"x" * 80, n=1)
+    append(batcher, done, b"y" * 80, n=2)  # the next batch, after the first
+    flushing = asyncio.ensure_future(batcher.flush())
+    while not fake.sent:
+        await asyncio.sleep(0)
+    fake.sent[0].ack(7)
+    while len(fake.sent) < 2:
+        await asyncio.sleep(0)
+    assert not flushing.done()
+    fake.sent[1].ack(8)
+    await asyncio.wait_for(flushing, 1)
+    assert done.offsets == [7, 8]
+
+
+async def test_flush_does_not_wait_for_messages_sent_after_it() -> None:
     batcher, fake = make()
     done = Done()
     append(batcher, done, n=1)
     flushing = asyncio.ensure_future(batcher.flush())
     while not fake.sent:
         await asyncio.sleep(0)
-    assert not flushing.done()
-    fake.sent[0].ack(7)
+    append(batcher, done, n=2)  # after the flush began
+    fake.sent[0].ack(0)
     await asyncio.wait_for(flushing, 1)
-    assert done.offsets == [7]
+    assert done.offsets == [0]
 
 
 async def test_the_submitter_hands_over_what_one_loop_turn_appended() -> None:
