@@ -28,7 +28,6 @@ and logging belong to whoever owns the process.
 from __future__ import annotations
 
 import asyncio
-import gc
 import importlib
 import logging
 import os
@@ -51,6 +50,7 @@ from mode.utils.times import Seconds
 from yarl import URL
 
 from faust.types import AppT, SensorT, _env
+from faust.utils import collector
 from faust.utils.terminal import isatty, logtable
 from faust.utils.terminal import table as terminal_table
 
@@ -413,11 +413,7 @@ class Worker(mode.Worker):
         if self._show_status():
             self._say("ready", flush=True)
         self.log.info("Ready")
-        # What was built to start (modules, the app and its services) lives
-        # as long as the process: keep it out of the cyclic garbage
-        # collector's scans, which then look only at what events create
-        # (20-30% of the per-event time otherwise; see docs/devguide/benchmarks).
-        gc.freeze()
+        collector.tune_for_running()
         self._setproctitle("running")
         await self.maybe_start_blockdetection()
 
@@ -506,7 +502,7 @@ class Worker(mode.Worker):
     def on_worker_shutdown(self) -> None:
         """Called when the worker is about to stop."""
         self._setproctitle("stopping")
-        gc.unfreeze()
+        collector.untune()
 
     # -- banner -------------------------------------------------------------
 

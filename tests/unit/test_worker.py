@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import io
 import logging
 import os
@@ -266,6 +267,37 @@ class TestLogging:
         with patch("mode.worker.logging.setup_logging", return_value=30):
             worker._setup_logging()
         assert sys.stdout is before
+
+
+@pytest.fixture
+def gc_state():
+    """The collector as the worker leaves it is restored after the test."""
+    before = gc.get_threshold()
+    yield
+    gc.unfreeze()
+    gc.set_threshold(*before)
+
+
+class TestGarbageCollector:
+    async def test_young_garbage_is_collected_less_often_while_running(
+        self, gc_state
+    ) -> None:
+        gc.set_threshold(700, 10, 10)  # Python's defaults
+        worker = make_worker()
+        await worker._on_startup_finished()
+        assert gc.get_threshold() == (10_000, 10, 10)
+        assert gc.get_freeze_count() > 0  # the startup objects are left out
+        worker.on_worker_shutdown()
+        assert gc.get_threshold() == (700, 10, 10)
+        assert gc.get_freeze_count() == 0
+
+    async def test_thresholds_the_user_chose_are_kept(self, gc_state) -> None:
+        gc.set_threshold(5_000, 20, 20)
+        worker = make_worker()
+        await worker._on_startup_finished()
+        assert gc.get_threshold() == (5_000, 20, 20)
+        worker.on_worker_shutdown()
+        assert gc.get_threshold() == (5_000, 20, 20)
 
 
 class TestStartupFinished:

@@ -15,8 +15,11 @@ broker in the order they were sent. Every non-transactional send of the
 producer goes through here, also ``send()`` and ``send_and_wait()``.
 
 Back-pressure: once ``MAX_BUFFERED_BYTES`` are waiting to be handed to
-aiokafka (the broker is slow or away), :meth:`Batcher.append` refuses and
-the sender waits in :meth:`Batcher.wait_until_ready`.
+aiokafka, or ``MAX_PENDING`` messages wait for the broker's ack (the broker
+is slow or away, or the worker processes faster than it acknowledges),
+:meth:`Batcher.append` refuses and the sender waits in
+:meth:`Batcher.wait_until_ready` (``send_soon`` output waits in the
+producer's buffer, which the conductor drains before delivering more).
 
 Owner: the aiokafka Producer. Tasks: ``_submitter`` (hands over the batches
 of each loop turn).
@@ -42,7 +45,7 @@ from mode import Service
 from ....exceptions import MessageSizeTooLarge, NotReady, TransportError
 from ....utils.murmur2 import partition_for_key
 
-__all__ = ["Batcher", "OnDone", "MAX_BUFFERED_BYTES"]
+__all__ = ["Batcher", "OnDone", "MAX_BUFFERED_BYTES", "MAX_PENDING"]
 
 logger = logging.getLogger(__name__)
 
@@ -54,6 +57,10 @@ OnDone = Callable[[Any, Any, Optional[RecordMetadata], Optional[BaseException]],
 #: Bytes of keys and values waiting to be handed to aiokafka before senders
 #: wait (Kafka's ``buffer.memory`` default).
 MAX_BUFFERED_BYTES = 32 * 1024 * 1024
+#: Messages sent and not yet acknowledged before senders wait: each one is
+#: a few Python objects (its future, the sensors' state), so this bounds
+#: the memory of a worker that processes faster than the broker acknowledges.
+MAX_PENDING = 2048
 _STOPPED = "The producer stopped before the message was sent"
 #: Below this size a message surely fits the request limit (no exact check).
 _SIZE_MARGIN = 1024
@@ -127,6 +134,7 @@ class Batcher(Service):
         #: Lanes with a batch to hand over (insertion-ordered set).
         self._waiting: dict[_Lane, None] = {}
         self._buffered = 0  # bytes of batches not handed over
+        self._pending = 0  # messages appended and not completed
         self._wake = asyncio.Event()
         self._room = asyncio.Event()
         self._lock = asyncio.Lock()
@@ -186,7 +194,7 @@ class Batcher(Service):
         if info is None or info.version != self._version:
             if self._topic(topic) is None:
                 return False
-        return self._buffered < MAX_BUFFERED_BYTES
+        return not self._full()
 
     def append(
         self,
@@ -216,7 +224,7 @@ class Batcher(Service):
             info = self._topic(topic)
             if info is None:
                 return False
-        if self._buffered >= MAX_BUFFERED_BYTES:
+        if self._buffered >= MAX_BUFFERED_BYTES or self._pending >= MAX_PENDING:
             return False
         size = (len(key) if key is not None else 0) + (
             len(value) if value is not None else 0
@@ -256,7 +264,11 @@ class Batcher(Service):
         batch.entries.append((on_done, fut, state, metadata))
         batch.nbytes += size
         self._buffered += size
+        self._pending += 1
         return True
+
+    def _full(self) -> bool:
+        return self._buffered >= MAX_BUFFERED_BYTES or self._pending >= MAX_PENDING
 
     def _check_size(
         self,
@@ -300,7 +312,7 @@ class Batcher(Service):
                     f"No metadata for topic {topic!r}: {exc!r}",
                     retriable=bool(getattr(exc, "retriable", False)),
                 ) from exc
-        while self._buffered >= MAX_BUFFERED_BYTES:
+        while self._full():
             self._room.clear()
             self._wake.set()
             await self._room.wait()
@@ -335,7 +347,7 @@ class Batcher(Service):
         batch.builder.close()
         lane.inflight = batch
         self._buffered -= batch.nbytes
-        if self._buffered < MAX_BUFFERED_BYTES and not self._room.is_set():
+        if not self._room.is_set() and not self._full():
             self._room.set()
         producer = self._producer
         try:
@@ -429,6 +441,9 @@ class Batcher(Service):
     ) -> None:
         entries, batch.entries = batch.entries, []
         batch.finished = True
+        self._pending -= len(entries)
+        if not self._room.is_set() and not self._full():
+            self._room.set()
         if exc is not None or metadata is None:  # failed, or acks=0
             for on_done, fut, state, _ in entries:
                 try:

@@ -318,3 +318,22 @@ async def test_messages_not_handed_over_fail_when_the_producer_goes() -> None:
     assert not append(batcher, done)
     with pytest.raises(NotReady):
         await batcher.wait_until_ready("t")
+
+
+async def test_senders_wait_while_too_many_messages_await_their_ack(
+    monkeypatch,
+) -> None:
+    monkeypatch.setattr(batcher_module, "MAX_PENDING", 2)
+    batcher, fake = make()
+    done = Done()
+    assert append(batcher, done, n=1)
+    assert append(batcher, done, n=2)
+    assert not batcher.ready("t")
+    assert not append(batcher, done, n=3)
+    await batcher.hand_over()  # handed over, but not acknowledged yet
+    waiter = asyncio.ensure_future(batcher.wait_until_ready("t"))
+    await asyncio.sleep(0)
+    assert not waiter.done()
+    fake.sent[0].ack(0)
+    await asyncio.wait_for(waiter, 1)
+    assert append(batcher, done, n=3)
