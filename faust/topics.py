@@ -265,7 +265,8 @@ class Topic(SerializedChannel, TopicT[Any]):
             The send future; ``await`` it again for the :class:`RecordMetadata`.
         """
         app = self.app
-        if not _producer_running(app):
+        producer = self._running_producer()
+        if producer is None and not _producer_running(app):
             await app.maybe_start_producer()
         fut = self.as_future_message(
             key,
@@ -282,6 +283,8 @@ class Topic(SerializedChannel, TopicT[Any]):
             attachments = app.attachments
             if attachments.enabled and attachments.maybe_put(self, fut):
                 return fut  # published when the event's offset is committed
+        if producer is not None and self._publish_nowait(producer, fut):
+            return fut  # completed by the producer's callback
         return await self.publish_message(fut, wait=False)
 
     def send_soon(

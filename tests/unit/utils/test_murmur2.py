@@ -99,3 +99,19 @@ def test_default_partitioner_no_key_uses_available():
     for _ in range(50):
         assert default_partitioner(None, [0, 1, 2, 3], [2]) == 2
     assert default_partitioner(None, [0, 1], []) in {0, 1}
+
+
+def test_partition_for_key_is_the_same_from_the_cache_and_when_it_is_full(
+    monkeypatch,
+):
+    from faust.utils import murmur2 as module
+
+    monkeypatch.setattr(module, "_HASHES_KEPT", 3)
+    monkeypatch.setattr(module, "_hashes", {})
+    keys = [b"k%d" % i for i in range(10)] * 2
+    for key in keys:
+        for count in (1, 4, 7):
+            expected = (kafka_murmur2(key) & 0x7FFFFFFF) % count
+            assert partition_for_key(key, count) == expected
+    assert len(module._hashes) <= 3
+    assert partition_for_key(bytearray(b"k1"), 7) == partition_for_key(b"k1", 7)
