@@ -340,8 +340,12 @@ class Batcher(Service):
                     batch, lane.open = lane.open, None
                 if not lane.full and lane.open is None:
                     self._waiting.pop(lane, None)
-                if batch is not None:  # (None: emptied as the batcher stopped)
+                if batch is None:  # emptied as the batcher stopped
+                    continue
+                if batch.entries:
                     await self._send(lane, batch)
+                else:  # nothing to send (an append failed after opening it)
+                    batch.finished = True
 
     async def _send(self, lane: _Lane, batch: _Batch) -> None:
         batch.builder.close()

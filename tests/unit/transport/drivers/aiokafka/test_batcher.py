@@ -337,3 +337,20 @@ async def test_senders_wait_while_too_many_messages_await_their_ack(
     fake.sent[0].ack(0)
     await asyncio.wait_for(waiter, 1)
     assert append(batcher, done, n=3)
+
+
+async def test_a_message_no_batch_takes_is_refused_and_flush_still_returns() -> None:
+    batcher, fake = make()
+
+    class Refusing:
+        def append(self, **kwargs):
+            return None
+
+        def close(self):
+            pass
+
+    fake.create_batch = Refusing
+    with pytest.raises(MessageSizeTooLarge, match="producer_max_batch_size"):
+        append(batcher, Done())
+    await asyncio.wait_for(batcher.flush(), 1)
+    assert fake.sent == []
