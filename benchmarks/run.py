@@ -604,7 +604,8 @@ def profile(args: argparse.Namespace) -> int:
             suite.tansu.start()
         suite.fill_inputs({scen.input})
         count = scen.events(args.quick)
-        topic = suite.topics["trigger" if scen.input == "changelog" else scen.input]
+        key = "trigger" if scen.input == "changelog" else scen.input_key()
+        topic = suite.topics[key]
         extra = f"{suite.changelog}:{count}" if scen.input == "changelog" else ""
         side = suite.sides[0]
         run = run_worker(

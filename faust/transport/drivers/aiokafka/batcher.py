@@ -60,7 +60,9 @@ MAX_BUFFERED_BYTES = 32 * 1024 * 1024
 #: Messages sent and not yet acknowledged before senders wait: each one is
 #: a few Python objects (its future, the sensors' state), so this bounds
 #: the memory of a worker that processes faster than the broker acknowledges.
-MAX_PENDING = 2048
+#: Not much lower: while it is reached, ``send_soon`` output (table writes)
+#: takes the slower way through the producer's buffer.
+MAX_PENDING = 8192
 _STOPPED = "The producer stopped before the message was sent"
 #: Below this size a message surely fits the request limit (no exact check).
 _SIZE_MARGIN = 1024
