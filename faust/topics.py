@@ -355,15 +355,14 @@ class Topic(SerializedChannel, TopicT[Any]):
         producer = self._running_producer()
         if producer is None:
             producer = await app.maybe_start_producer()
-        if not wait and (
-            self._publish_nowait(producer, fut)
-            or (
-                await producer.wait_send_nowait(topic)
-                and self._publish_nowait(producer, fut)
-            )
-        ):
-            # completed by the producer's callback, in send order
-            return fut
+        if not wait:
+            # completed by the producer's callback, in send order; waits
+            # (metadata, back-pressure) only if the producer has send_nowait
+            while not self._publish_nowait(producer, fut):
+                if not await producer.wait_send_nowait(topic):
+                    break
+            else:
+                return fut
         headers, state = self._on_publish(producer, topic, message)
         send = producer.send_and_wait if wait else producer.send
         try:
@@ -481,15 +480,10 @@ class Topic(SerializedChannel, TopicT[Any]):
         result: asyncio.Future[RecordMetadata],
     ) -> None:
         if result.cancelled():
-            fut.cancel()
+            self._on_sent(fut, state, None, asyncio.CancelledError())
             return
         exc = result.exception()
-        if exc is not None:
-            self.app.sensors.on_send_error(self.app.producer, exc, state)
-            if not fut.done():
-                fut.set_exception(exc)
-            return
-        self._on_published(fut, result.result(), state)
+        self._on_sent(fut, state, None if exc is not None else result.result(), exc)
 
     def _on_published(
         self, fut: FutureMessage, metadata: RecordMetadata, state: Any

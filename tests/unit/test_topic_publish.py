@@ -216,3 +216,25 @@ async def test_send_soon_reports_a_refused_message_on_its_future(
     fut = topic.send_soon(value=b"x")
     assert isinstance(fut.exception(), MessageSizeTooLarge)
     assert "Failed to publish buffered message" in caplog.text
+
+
+async def test_a_send_waits_again_when_others_took_the_room_first(nowait_app) -> None:
+    recorder = Recorder()
+    nowait_app.sensors.add(recorder)
+    producer = nowait_app.producer
+    producer.ready = False
+    waits = []
+
+    async def wait_send_nowait(topic):
+        waits.append(topic)
+        producer.ready = len(waits) > 1  # the first room went to another sender
+        return True
+
+    producer.wait_send_nowait = wait_send_nowait
+    topic = nowait_app.topic("out", value_serializer="raw")
+    fut = await topic.send(value=b"a")
+    assert waits == ["out", "out"]
+    assert [t[1] for t in producer.taken] == [b"a"]
+    producer.complete()
+    assert fut.result() == ("md", 0)
+    assert recorder.calls == [("initiated", "out"), ("completed", "state")]
