@@ -9,10 +9,13 @@ aiokafka with ``send_batch`` and, once a batch is acknowledged, completes its
 messages from the batch's base offset. Per message only the record is
 encoded and a completion entry kept.
 
-Order: a partition has one batch open at a time, and one task submits the
-batches in the order they were opened, so a partition's messages reach the
-broker in the order they were sent. Every non-transactional send of the
-producer goes through here, also ``send()`` and ``send_and_wait()``.
+Order: a partition has one batch filling and at most one in flight (Kafka
+sends one batch of a partition per request anyway); the next one is handed
+over when the one in flight completes, so a partition's messages reach the
+broker in the order they were sent, and batches grow with the load. Every
+non-transactional send of the producer goes through here, also ``send()``
+and ``send_and_wait()``. :meth:`Batcher.flush` returns once every message
+appended before it is completed.
 
 Back-pressure: once ``MAX_BUFFERED_BYTES`` are waiting to be handed to
 aiokafka, or ``MAX_PENDING`` messages wait for the broker's ack (the broker
@@ -396,6 +399,8 @@ class Batcher(Service):
             if inflight:
                 # our callback was added first, so it ran when wait() returns
                 await asyncio.wait(inflight, return_when=asyncio.FIRST_COMPLETED)
+            else:
+                await asyncio.sleep(0)  # (never a busy loop that blocks)
 
     def _fail_waiting(self, exc: BaseException) -> None:
         for lane in list(self._waiting):
