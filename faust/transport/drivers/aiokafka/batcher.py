@@ -40,13 +40,12 @@ from typing import Any, Optional
 
 from aiokafka import AIOKafkaProducer
 from aiokafka.errors import KafkaError
-from aiokafka.partitioner import DefaultPartitioner
 from aiokafka.record.default_records import DefaultRecordBatchBuilder
 from aiokafka.structs import RecordMetadata
 from mode import Service
 
 from ....exceptions import MessageSizeTooLarge, NotReady, TransportError
-from ....utils.murmur2 import partition_for_key
+from ....utils.murmur2 import default_partitioner, partition_for_key
 
 __all__ = ["Batcher", "OnDone", "MAX_BUFFERED_BYTES", "MAX_PENDING"]
 
@@ -104,10 +103,11 @@ class _Lane:
 class _Topic:
     """What the batcher knows of a topic: partitions, and their lanes."""
 
-    __slots__ = ("partitions", "count", "available", "version", "lanes")
+    __slots__ = ("partitions", "ordered", "count", "available", "version", "lanes")
 
     def __init__(self) -> None:
         self.partitions: frozenset[int] = frozenset()
+        self.ordered: list[int] = []  # the partitions, sorted
         self.count = 0
         self.available: list[int] = []
         self.version = -1
@@ -132,7 +132,7 @@ class Batcher(Service):
         super().__init__(**kwargs)
         self.max_request_size = max_request_size
         self.partitioner = partitioner
-        self._choose = partitioner or DefaultPartitioner()
+        self._choose = partitioner or default_partitioner
         self._producer: Optional[AIOKafkaProducer] = None
         self._topics: dict[str, _Topic] = {}
         self._version = 0  # bumped on every metadata update
@@ -186,20 +186,24 @@ class Batcher(Service):
         if not partitions:
             return None
         info.partitions = frozenset(partitions)
+        info.ordered = sorted(partitions)
         info.count = len(partitions)
         info.available = sorted(cluster.available_partitions_for_topic(topic) or ())
         info.version = self._version
+        return info
+
+    def _info(self, topic: str) -> Optional[_Topic]:
+        """The topic's partitions as known now (None: metadata unknown)."""
+        info = self._topics.get(topic)
+        if info is None or info.version != self._version:
+            return self._topic(topic)
         return info
 
     # -- appending ---------------------------------------------------------
 
     def ready(self, topic: str) -> bool:
         """True if :meth:`append` takes a message to ``topic`` now."""
-        info = self._topics.get(topic)
-        if info is None or info.version != self._version:
-            if self._topic(topic) is None:
-                return False
-        return not self._full()
+        return self._info(topic) is not None and not self._full()
 
     def append(
         self,
@@ -224,12 +228,8 @@ class Batcher(Service):
             MessageSizeTooLarge: the message exceeds ``max_request_size``.
             TransportError: ``partition`` does not exist.
         """
-        info = self._topics.get(topic)
-        if info is None or info.version != self._version:
-            info = self._topic(topic)
-            if info is None:
-                return False
-        if self._buffered >= MAX_BUFFERED_BYTES or self._pending >= MAX_PENDING:
+        info = self._info(topic)
+        if info is None or self._full():
             return False
         size = (len(key) if key is not None else 0) + (
             len(value) if value is not None else 0
@@ -240,11 +240,11 @@ class Batcher(Service):
             if key is not None and self.partitioner is None:
                 partition = partition_for_key(key, info.count)
             else:
-                partition = self._choose(key, sorted(info.partitions), info.available)
+                partition = self._choose(key, info.ordered, info.available)
         elif partition not in info.partitions:
             raise TransportError(
                 f"Cannot send to partition {partition} of {topic!r}: it has "
-                f"partitions {sorted(info.partitions)}."
+                f"partitions {info.ordered}."
             )
         lane = info.lanes.get(partition)
         if lane is None:
@@ -274,6 +274,11 @@ class Batcher(Service):
 
     def _full(self) -> bool:
         return self._buffered >= MAX_BUFFERED_BYTES or self._pending >= MAX_PENDING
+
+    def _room_if_any(self) -> None:
+        """Wake the senders waiting in :meth:`wait_until_ready`, if there is room."""
+        if not self._room.is_set() and not self._full():
+            self._room.set()
 
     def _check_size(
         self,
@@ -309,7 +314,7 @@ class Batcher(Service):
         producer = self._producer
         if producer is None:
             raise NotReady("The producer is not started: start the app first")
-        if self._topic(topic) is None:
+        if self._info(topic) is None:
             try:
                 await producer.partitions_for(topic)
             except KafkaError as exc:
@@ -356,8 +361,7 @@ class Batcher(Service):
         batch.builder.close()
         lane.inflight = batch
         self._buffered -= batch.nbytes
-        if not self._room.is_set() and not self._full():
-            self._room.set()
+        self._room_if_any()
         producer = self._producer
         try:
             if producer is None:
@@ -453,8 +457,7 @@ class Batcher(Service):
         entries, batch.entries = batch.entries, []
         batch.finished = True
         self._pending -= len(entries)
-        if not self._room.is_set() and not self._full():
-            self._room.set()
+        self._room_if_any()
         if exc is not None or metadata is None:  # failed, or acks=0
             for on_done, fut, state, _ in entries:
                 try:

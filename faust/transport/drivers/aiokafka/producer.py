@@ -168,14 +168,11 @@ class Producer(BaseProducer):
         """
         if transactional_id is None:
             fut: asyncio.Future[RecordMetadata] = self.loop.create_future()
-            stamp = int(timestamp * 1000) if timestamp is not None else None
-            listed = headers_list(headers) or []
-            batcher = self.batcher
-            while not batcher.append(
-                topic, key, value, partition, stamp, listed, _resolve, fut, None
+            while not self._append(
+                topic, key, value, partition, timestamp, headers, _resolve, fut, None
             ):
                 self._ensure_producer()
-                await batcher.wait_until_ready(topic)
+                await self.batcher.wait_until_ready(topic)
             return fut
         return await self._send_transactional(
             topic, key, value, partition, timestamp, headers, transactional_id
@@ -214,7 +211,25 @@ class Producer(BaseProducer):
             MessageSizeTooLarge: the message exceeds ``producer_max_request_size``.
             TransportError: ``partition`` does not exist.
         """
-        if not self.batcher.append(
+        if not self._append(
+            topic, key, value, partition, timestamp, headers, on_done, fut, state
+        ):
+            raise NotReady(f"The producer cannot take a message to {topic!r} now")
+
+    def _append(
+        self,
+        topic: str,
+        key: Optional[bytes],
+        value: Optional[bytes],
+        partition: Optional[int],
+        timestamp: Optional[float],
+        headers: Optional[HeadersArg],
+        on_done: OnDone,
+        fut: Any,
+        state: Any,
+    ) -> bool:
+        # the batcher takes aiokafka's forms: milliseconds, a list of headers
+        return self.batcher.append(
             topic,
             key,
             value,
@@ -224,8 +239,7 @@ class Producer(BaseProducer):
             on_done,
             fut,
             state,
-        ):
-            raise NotReady(f"The producer cannot take a message to {topic!r} now")
+        )
 
     async def _send_transactional(
         self,
