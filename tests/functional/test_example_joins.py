@@ -2,21 +2,9 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def test_joins_demo_enriches_pairs_and_combines() -> None:
-    done = subprocess.run(
-        [sys.executable, str(ROOT / "examples" / "joins.py")],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        cwd=ROOT,
-    )
+def test_joins_demo_enriches_pairs_and_combines(run_example) -> None:
+    done = run_example("joins.py")
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
     assert lines == [

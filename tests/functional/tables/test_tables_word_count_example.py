@@ -2,21 +2,13 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[3]
 
 
-def test_word_count_demo_prints_the_counts() -> None:
-    result = subprocess.run(
-        [sys.executable, str(ROOT / "examples" / "word_count.py")],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        cwd=ROOT,
-    )
+def test_word_count_demo_prints_the_counts(run_example) -> None:
+    result = run_example("word_count.py")
     assert result.returncode == 0, result.stderr
     lines = {
         tuple(cell.strip() for cell in line.strip("|").split("|"))

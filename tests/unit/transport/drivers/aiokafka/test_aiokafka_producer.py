@@ -128,14 +128,20 @@ async def test_send_waits_for_the_metadata_of_a_new_topic(producer) -> None:
     assert (await fut).offset == 0
 
 
-async def test_send_and_wait_returns_metadata(producer) -> None:
-    fake = with_fake(producer)
+async def waiting_send(producer: Producer, fake: FakeAIOProducer) -> asyncio.Future:
+    """``send_and_wait`` started, and its batch handed to aiokafka."""
     waiting = asyncio.ensure_future(
         producer.send_and_wait("t", None, b"v", 0, None, None)
     )
     while not fake.sent:
         await producer.batcher.hand_over()
         await asyncio.sleep(0)
+    return waiting
+
+
+async def test_send_and_wait_returns_metadata(producer) -> None:
+    fake = with_fake(producer)
+    waiting = await waiting_send(producer, fake)
     fake.sent[0].ack(5)
     assert (await waiting).offset == 5
 
@@ -153,12 +159,7 @@ async def test_too_large_message_is_refused_loudly(producer) -> None:
 
 async def test_delivery_failure_is_a_transport_error(producer) -> None:
     fake = with_fake(producer)
-    waiting = asyncio.ensure_future(
-        producer.send_and_wait("t", None, b"v", 0, None, None)
-    )
-    while not fake.sent:
-        await producer.batcher.hand_over()
-        await asyncio.sleep(0)
+    waiting = await waiting_send(producer, fake)
     fake.sent[0].future.set_exception(KafkaTimeoutError("no ack"))
     with pytest.raises(TransportError, match="Sending to 't' failed"):
         await waiting
