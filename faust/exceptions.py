@@ -20,6 +20,7 @@ The tree::
         ├── ConsistencyError               persisted table offset past the highwater
         ├── RecoveryTimeout                table recovery stopped making progress
         └── TransportError                 broker/client failures (``retriable``)
+            ├── AuthenticationFailed       the broker refused our credentials
             ├── BrokerUnavailable
             ├── MessageSizeTooLarge
             ├── ProducerFenced
@@ -61,6 +62,7 @@ __all__ = [
     "ConsistencyError",
     "RecoveryTimeout",
     "TransportError",
+    "AuthenticationFailed",
     "BrokerUnavailable",
     "MessageSizeTooLarge",
     "ProducerFenced",
@@ -213,6 +215,13 @@ class TransportError(FaustError):
         if retriable is not None:
             self.retriable = retriable
         super().__init__(reason)
+
+
+class AuthenticationFailed(TransportError):
+    """The broker refused the credentials (``broker_credentials``, TLS).
+
+    Not retried: the same credentials would be refused again.
+    """
 
 
 class BrokerUnavailable(TransportError):

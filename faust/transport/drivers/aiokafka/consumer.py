@@ -26,7 +26,8 @@ the group, and commits for the lost generation are refused (the new owner
 processes those events again: nothing is lost).
 
 Owner: the app. Children: the Fetcher. Tasks: ``_commit_handler`` (base),
-``_apply_assignments``, ``_watch_event_loop``. ``on_start`` connects,
+``_apply_assignments``, ``_watch_event_loop``, ``_watch_missing_topics``
+(:func:`.subscription.refresh_while_missing`). ``on_start`` connects,
 ``on_shutdown`` leaves the group and closes.
 """
 
@@ -51,6 +52,7 @@ from ....types import TP, ConsumerMessage, Message
 from ....types.transports import RecordMap
 from ....utils.murmur2 import partition_for_key
 from ...consumer import Consumer as BaseConsumer
+from .connection import auth_of, connect, to_ms
 from .highwaters import fetch_highwaters
 from .readahead import ReadAhead
 from .rebalance import (
@@ -59,8 +61,8 @@ from .rebalance import (
     aio_tp,
     warn_if_loop_blocked,
 )
-from .subscription import subscription_for
-from .transport import Transport, connect, credentials_to_aiokafka_auth, to_ms
+from .subscription import refresh_while_missing, subscription_for
+from .transport import Transport
 
 __all__ = ["Consumer", "ConsumerRebalanceListener"]
 
@@ -73,6 +75,8 @@ DEFAULT_BATCH_RECORDS = 1000
 #: whole backlog); aiokafka keeps the rest as compact bytes and decodes it on
 #: the next call, so the records held decoded stay bounded.
 READ_AHEAD_RECORDS = 10_000
+#: seconds between metadata refreshes while a subscribed topic is missing
+MISSING_TOPICS_INTERVAL = 1.0
 
 
 class Consumer(BaseConsumer):
@@ -140,7 +144,7 @@ class Consumer(BaseConsumer):
             "metadata_max_age_ms": conf.consumer_metadata_max_age_ms,
             "connections_max_idle_ms": conf.consumer_connections_max_idle_ms,
             "partition_assignment_strategy": [self.app.assignor],
-            **credentials_to_aiokafka_auth(conf.broker_credentials, conf.ssl_context),
+            **auth_of(self.app),
         }
 
     def _new_consumer(self) -> AIOKafkaConsumer:
@@ -156,6 +160,7 @@ class Consumer(BaseConsumer):
             servers=self.transport.servers,
             timeout=float(self.app.conf.broker_request_timeout),
             sleep=self.sleep,
+            auth=auth_of(self.app),
         )
 
     async def on_shutdown(self) -> None:
@@ -259,6 +264,14 @@ class Consumer(BaseConsumer):
             now = loop.time()
             self.on_loop_lag(now - last - interval)
             last = now
+
+    @Service.task
+    async def _watch_missing_topics(self) -> None:
+        reported: set[str] = set()
+        while not self.should_stop:
+            await self.sleep(MISSING_TOPICS_INTERVAL)
+            if self._consumer is not None:
+                await refresh_while_missing(self._consumer, reported)
 
     def on_loop_lag(self, blocked: float) -> None:
         """Warn when the event loop was blocked long enough to lose the group."""

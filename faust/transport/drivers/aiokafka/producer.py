@@ -42,7 +42,8 @@ from ....types.core import HeadersArg
 from ....utils.murmur2 import partition_for_key
 from ...producer import Producer as BaseProducer
 from .batcher import Batcher, OnDone
-from .transport import Transport, connect, credentials_to_aiokafka_auth, to_ms
+from .connection import auth_of, connect, to_ms
+from .transport import Transport
 
 __all__ = ["Producer"]
 
@@ -104,7 +105,7 @@ class Producer(BaseProducer):
             "request_timeout_ms": to_ms(self.request_timeout),
             "metadata_max_age_ms": conf.producer_metadata_max_age_ms,
             "connections_max_idle_ms": conf.producer_connections_max_idle_ms,
-            **credentials_to_aiokafka_auth(conf.broker_credentials, conf.ssl_context),
+            **auth_of(self.app),
         }
         if self.partitioner is not None:
             settings["partitioner"] = self.partitioner
@@ -122,6 +123,7 @@ class Producer(BaseProducer):
             servers=self.transport.servers,
             timeout=float(self.app.conf.broker_request_timeout),
             sleep=self.sleep,
+            auth=auth_of(self.app),
         )
         self.batcher.attach(self._producer)
 
@@ -398,6 +400,7 @@ class Producer(BaseProducer):
                 servers=self.transport.servers,
                 timeout=float(self.app.conf.broker_request_timeout),
                 sleep=self.sleep,
+                auth=auth_of(self.app),
             )
             self._transactional[transactional_id] = producer
         return producer

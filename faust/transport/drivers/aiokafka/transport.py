@@ -1,18 +1,11 @@
-"""The ``kafka://`` transport (aiokafka): connections, credentials, topic admin.
+"""The ``kafka://`` transport (aiokafka): the clients and topic admin.
 
 :class:`Transport` creates the aiokafka :class:`~.producer.Producer` and
-:class:`~.consumer.Consumer`. This module also holds what both need:
-
-- :func:`server_list`: broker URLs to ``host:port`` strings;
-- :func:`credentials_to_aiokafka_auth`: ``broker_credentials`` /
-  ``ssl_context`` to aiokafka's security keyword arguments;
-- :func:`connect`: start an aiokafka client, retrying unreachable brokers
-  until ``broker_request_timeout`` passes, then fail with
-  :class:`~faust.exceptions.BrokerUnavailable` (the worker exits with
-  status 1);
-- :class:`TopicCreator`: create topics through the admin API, leave existing
-  ones alone, and raise :class:`~faust.exceptions.TopicConflict` when an
-  existing topic has another partition count.
+:class:`~.consumer.Consumer`; how they connect (addresses, credentials,
+retries) is in :mod:`.connection`, re-exported here for the older import
+paths. :class:`TopicCreator` creates topics through the admin API, leaves
+existing ones alone, and raises :class:`~faust.exceptions.TopicConflict` when
+an existing topic has another partition count.
 """
 
 from __future__ import annotations
@@ -20,13 +13,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable, Iterable, Mapping
-from typing import Any, ClassVar, Optional, TypeVar
+from collections.abc import Mapping
+from typing import Any, ClassVar, Optional
 
 import aiokafka
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import (
-    KafkaConnectionError,
     KafkaError,
     TopicAlreadyExistsError,
     UnknownTopicOrPartitionError,
@@ -34,167 +26,31 @@ from aiokafka.errors import (
 from mode import Seconds, want_seconds
 from yarl import URL
 
-from ....auth import (
-    GSSAPICredentials,
-    OAuthCredentials,
-    SASLCredentials,
-    SSLCredentials,
-)
-from ....exceptions import (
-    BrokerUnavailable,
-    ImproperlyConfigured,
-    TopicConflict,
-    TransportError,
-)
+from ....exceptions import TopicConflict, TransportError
 from ....types import AppT
-from ....types.auth import CredentialsT
 from ...base import Transport as BaseTransport
+from .connection import (
+    DEFAULT_PORT,
+    auth_of,
+    close_quietly,
+    connect,
+    credentials_to_aiokafka_auth,
+    server_list,
+    to_ms,
+)
 
 __all__ = [
     "Transport",
     "TopicCreator",
+    "auth_of",
     "connect",
     "credentials_to_aiokafka_auth",
     "server_list",
+    "to_ms",
     "topic_config",
 ]
 
 logger = logging.getLogger(__name__)
-
-T = TypeVar("T")
-
-DEFAULT_PORT = 9092
-#: Kafka caps request timeouts at a signed 32-bit number of milliseconds.
-_MAX_MS = 2**31 - 1
-
-
-def server_list(urls: Iterable[URL], default_port: int = DEFAULT_PORT) -> list[str]:
-    """``host:port`` of each broker URL (``kafka://h1:9092;h2`` style)."""
-    return [f"{url.host or 'localhost'}:{url.port or default_port}" for url in urls]
-
-
-def credentials_to_aiokafka_auth(
-    credentials: Optional[CredentialsT] = None,
-    ssl_context: Any = None,
-) -> dict[str, Any]:
-    """Security keyword arguments of aiokafka clients for faust credentials.
-
-    Arguments:
-        credentials: ``broker_credentials``.
-        ssl_context: the older ``ssl_context`` setting (used when no
-            credentials are given).
-
-    Raises:
-        ImproperlyConfigured: credentials of a kind aiokafka cannot use.
-    """
-    if credentials is None and ssl_context is not None:
-        credentials = SSLCredentials(ssl_context)
-    if credentials is None:
-        return {"security_protocol": "PLAINTEXT"}
-    if isinstance(credentials, SSLCredentials):
-        return {"security_protocol": "SSL", "ssl_context": credentials.context}
-    common = {
-        "security_protocol": credentials.protocol.value,
-        "ssl_context": credentials.ssl_context,
-    }
-    if isinstance(credentials, SASLCredentials):
-        return {
-            **common,
-            "sasl_mechanism": credentials.mechanism.value,
-            "sasl_plain_username": credentials.username,
-            "sasl_plain_password": credentials.password,
-        }
-    if isinstance(credentials, GSSAPICredentials):
-        return {
-            **common,
-            "sasl_mechanism": credentials.mechanism.value,
-            "sasl_kerberos_service_name": credentials.kerberos_service_name,
-            "sasl_kerberos_domain_name": credentials.kerberos_domain_name,
-        }
-    if isinstance(credentials, OAuthCredentials):
-        return {
-            **common,
-            "sasl_mechanism": "OAUTHBEARER",
-            "sasl_oauth_token_provider": credentials.oauth_cb,
-        }
-    raise ImproperlyConfigured(
-        f"The kafka:// transport does not support credentials {credentials!r}: "
-        "use SSLCredentials, SASLCredentials, GSSAPICredentials or OAuthCredentials"
-    )
-
-
-def to_ms(seconds: Seconds) -> int:
-    """Seconds to whole milliseconds, capped to what Kafka accepts."""
-    return min(int(want_seconds(seconds) * 1000), _MAX_MS)
-
-
-async def connect(
-    factory: Callable[[], T],
-    *,
-    what: str,
-    servers: list[str],
-    timeout: float,
-    sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
-) -> T:
-    """Start an aiokafka client, retrying while the brokers are unreachable.
-
-    Arguments:
-        factory: makes a new, not started client (one per attempt).
-        what: name of the client for messages (``"producer"``).
-        servers: the bootstrap servers (for messages).
-        timeout: give up after this many seconds.
-        sleep: how to wait between attempts.
-
-    Raises:
-        BrokerUnavailable: no broker answered within ``timeout``.
-        TransportError: the broker refused the client (bad credentials, ...).
-    """
-    deadline = time.monotonic() + timeout
-    delay = 0.2
-    attempt = 0
-    while True:
-        attempt += 1
-        client: Any = factory()
-        remaining = max(deadline - time.monotonic(), 0.01)
-        try:
-            await asyncio.wait_for(client.start(), timeout=remaining)
-            return client  # type: ignore[no-any-return]  # the factory's type
-        except (KafkaConnectionError, asyncio.TimeoutError, OSError) as exc:
-            await _close_quietly(client)
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise BrokerUnavailable(
-                    f"Cannot connect the {what} to the Kafka broker(s) "
-                    f"{', '.join(servers)}: no answer within {timeout:g} seconds "
-                    f"(broker_request_timeout), {attempt} attempt(s). Last error: "
-                    f"{exc!r}. Check the 'broker' setting and that the broker "
-                    f"is running and reachable from this host."
-                ) from exc
-            logger.warning(
-                "Cannot reach the Kafka broker(s) %s (%r); retrying for %.0f more "
-                "seconds",
-                ", ".join(servers),
-                exc,
-                remaining,
-            )
-            await sleep(min(delay, remaining))
-            delay = min(delay * 2, 5.0)
-        except KafkaError as exc:
-            await _close_quietly(client)
-            raise TransportError(
-                f"The Kafka broker(s) {', '.join(servers)} refused the {what}: {exc!r}",
-                retriable=bool(getattr(exc, "retriable", False)),
-            ) from exc
-
-
-async def _close_quietly(client: Any) -> None:
-    closer = getattr(client, "stop", None) or getattr(client, "close", None)
-    if closer is None:
-        return
-    try:
-        await closer()
-    except Exception as exc:  # closing a half-started client: nothing to lose
-        logger.debug("Closing a failed client raised %r", exc)
 
 
 def topic_config(
@@ -235,7 +91,7 @@ class TopicCreator:
             bootstrap_servers=self.servers,
             client_id=conf.broker_client_id,
             request_timeout_ms=to_ms(conf.broker_request_timeout),
-            **credentials_to_aiokafka_auth(conf.broker_credentials, conf.ssl_context),
+            **auth_of(self.app),
         )
 
     async def _get_admin(self) -> AIOKafkaAdminClient:
@@ -246,6 +102,7 @@ class TopicCreator:
                     what="admin client",
                     servers=self.servers,
                     timeout=float(self.app.conf.broker_request_timeout),
+                    auth=auth_of(self.app),
                 )
             return self._admin
 
@@ -319,12 +176,27 @@ class TopicCreator:
         for name, code, *_ in getattr(response, "topic_error_codes", ()):
             if code not in (0, UnknownTopicOrPartitionError.errno):
                 raise TransportError(f"Cannot delete topic {name!r}: error {code}")
+        await self._until_gone(admin, set(names), want_seconds(timeout))
+
+    async def _until_gone(
+        self, admin: AIOKafkaAdminClient, names: set[str], timeout: float
+    ) -> None:
+        # Kafka deletes a topic after answering: until its brokers have
+        # caught up, the topic still shows, and creating it again fails
+        deadline = time.monotonic() + timeout
+        while names & set(await admin.list_topics()):
+            if time.monotonic() > deadline:
+                raise TransportError(
+                    f"Topics {sorted(names)!r} were still listed {timeout:g} s "
+                    "after the broker accepted their deletion"
+                )
+            await asyncio.sleep(0.1)
 
     async def close(self) -> None:
         """Close the admin client, if one was started."""
         admin, self._admin = self._admin, None
         if admin is not None:
-            await _close_quietly(admin)
+            await close_quietly(admin)
 
 
 class Transport(BaseTransport):

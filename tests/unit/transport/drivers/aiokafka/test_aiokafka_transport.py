@@ -10,19 +10,21 @@ import pytest
 from aiokafka.errors import (
     AuthenticationFailedError,
     KafkaConnectionError,
+    SaslAuthenticationFailed,
     TopicAlreadyExistsError,
 )
 from yarl import URL
 
 import faust
 from faust.exceptions import (
+    AuthenticationFailed,
     BrokerUnavailable,
     ImproperlyConfigured,
     TopicConflict,
     TransportError,
 )
 from faust.transport import by_url
-from faust.transport.drivers.aiokafka import Consumer, Producer, Transport
+from faust.transport.drivers.aiokafka import Consumer, Producer, Transport, connection
 from faust.transport.drivers.aiokafka.transport import (
     TopicCreator,
     connect,
@@ -135,6 +137,14 @@ class FakeClient:
         self.stopped = True
 
 
+@pytest.fixture(autouse=True)
+def probe_conn(monkeypatch) -> AsyncMock:
+    """The probe's own connection (no network): fails as unreachable."""
+    create = AsyncMock(side_effect=KafkaConnectionError("Connection refused"))
+    monkeypatch.setattr(connection, "create_conn", create)
+    return create
+
+
 async def test_connect_retries_until_the_broker_answers() -> None:
     errors: list[BaseException] = [KafkaConnectionError("refused")] * 2
     made: list[FakeClient] = []
@@ -178,6 +188,78 @@ async def test_connect_does_not_retry_a_refusal() -> None:
     with pytest.raises(TransportError, match="refused the producer"):
         await connect(factory, what="producer", servers=["h:1"], timeout=60)
     assert len(made) == 1 and made[0].stopped
+
+
+SASL = {
+    "security_protocol": "SASL_PLAINTEXT",
+    "sasl_mechanism": "PLAIN",
+    "sasl_plain_username": "alice",
+    "sasl_plain_password": "wrong",
+}
+
+
+async def test_refused_credentials_fail_at_once(probe_conn) -> None:
+    # aiokafka only logs a refused login; bootstrapping then fails as if
+    # the broker were away, and retrying would wait out the timeout
+    probe_conn.side_effect = SaslAuthenticationFailed(
+        "Authentication failed: Invalid username or password"
+    )
+    made: list[FakeClient] = []
+
+    def factory() -> FakeClient:
+        made.append(FakeClient([KafkaConnectionError("Unable to bootstrap")]))
+        return made[-1]
+
+    with pytest.raises(AuthenticationFailed) as info:
+        await connect(
+            factory, what="consumer", servers=["h:1"], timeout=60, auth=SASL
+        )
+    message = str(info.value)
+    assert "h:1 refused the credentials (SASL_PLAINTEXT, mechanism PLAIN)" in message
+    assert "Invalid username or password" in message
+    assert "Check broker_credentials" in message and "(the consumer)" in message
+    assert not info.value.retriable
+    assert len(made) == 1 and made[0].stopped
+    # the probe connected as the client would
+    assert probe_conn.await_args.args == ("h", 1)
+    assert probe_conn.await_args.kwargs == SASL
+
+
+async def test_an_untrusted_broker_certificate_fails_at_once(probe_conn) -> None:
+    error = ssl.SSLCertVerificationError("certificate verify failed")
+    error.verify_message = "self-signed certificate in certificate chain"
+    probe_conn.side_effect = error
+    with pytest.raises(AuthenticationFailed, match="does not trust .*self-signed"):
+        await connect(
+            lambda: FakeClient([KafkaConnectionError("closed")]),
+            what="producer",
+            servers=["h:1"],
+            timeout=60,
+            auth={"security_protocol": "SSL", "ssl_context": object()},
+        )
+
+
+async def test_the_timeout_error_says_what_the_probe_saw(probe_conn) -> None:
+    probe_conn.side_effect = KafkaConnectionError("Connection at h:1 closed")
+    with pytest.raises(BrokerUnavailable) as info:
+        await connect(
+            lambda: FakeClient([KafkaConnectionError("Unable to bootstrap")]),
+            what="producer",
+            servers=["h:1"],
+            timeout=0,
+            auth={"security_protocol": "SSL", "ssl_context": object()},
+        )
+    assert "Connection at h:1 closed" in str(info.value)
+    assert "client certificate" in str(info.value)
+
+
+async def test_probe_finds_nothing_wrong_when_it_connects(probe_conn) -> None:
+    conn = Mock()
+    probe_conn.side_effect = None
+    probe_conn.return_value = conn
+    assert await connection.probe(["h:1", "h:2"], {}, 5.0) is None
+    conn.close.assert_called_once_with()
+    assert probe_conn.await_count == 1
 
 
 def topic_creator(app, response_errors, describe=None) -> tuple[TopicCreator, Mock]:
