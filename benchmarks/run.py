@@ -1,6 +1,7 @@
 """The benchmark driver (``make bench``): our faust next to faust-streaming.
 
-One Tansu broker is started; the input topics are filled once with a raw
+One broker is started (Apache Kafka by default, ``--broker tansu`` for
+Tansu); the input topics are filled once with a raw
 aiokafka producer; then every scenario runs as real worker processes,
 ``faust -A scenarios.<module> worker``, ours from this environment and
 faust-streaming from its own virtualenv, alternating (ours first in even
@@ -45,6 +46,7 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "extra"))
 
 import raw  # noqa: E402  (benchmarks/raw.py, next to this file)
+from kafka_broker import Cluster  # noqa: E402  (extra/kafka_broker.py)
 from tansu import Tansu  # noqa: E402  (extra/tansu.py)
 
 RESULTS = HERE / "results"
@@ -311,21 +313,21 @@ class Suite:
             self.scenarios = [s for s in self.scenarios if s.input in ("raw", "orders")]
             self.with_s8 = False
         self.workdir = Path(tempfile.mkdtemp(prefix="faust-bench-"))
-        self.tansu = Tansu(self.workdir)
+        self.broker = new_broker(args.broker, self.workdir)
         self.runs: dict[tuple[str, str], list[Run]] = {}
         self.topics: dict[str, str] = {}
         self.tag = uuid.uuid4().hex[:6]
         self.changelog = ""
 
     def broker_url(self) -> str:
-        return self.args.broker if self.memory else self.tansu.url
+        return self.args.broker if self.memory else self.broker.url
 
     def fill_inputs(self, kinds: set[str]) -> None:
         """Fill the input topics of ``kinds`` (once each).
 
         The big inputs (the changelog of S7, the ceiling topics of S8) are
         filled just before their scenario: a broker holding millions of
-        records answers every other scenario more slowly (Tansu's memory
+        records answers every other scenario more slowly (as Tansu's memory
         storage), for both implementations.
         """
         need: dict[str, tuple[str, int]] = {}  # topic key -> (kind, records)
@@ -352,7 +354,8 @@ class Suite:
             if self.memory:
                 continue  # the app fills its in-process broker itself
             t0 = time.perf_counter()
-            sent = asyncio.run(raw.fill(self.tansu.bootstrap, topic, gens[kind](count)))
+            boot = self.broker.bootstrap
+            sent = asyncio.run(raw.fill(boot, topic, gens[kind](count)))
             secs = time.perf_counter() - t0
             print(f"  filled {topic}: {sent:,} records in {secs:.1f}s", flush=True)
             if kind == "changelog":
@@ -360,14 +363,15 @@ class Suite:
                 trigger = f"bench-trigger-{self.tag}"
                 self.topics["trigger"] = trigger
                 go = iter([(b"go", b"go")])
-                asyncio.run(raw.fill(self.tansu.bootstrap, trigger, go))
+                asyncio.run(raw.fill(self.broker.bootstrap, trigger, go))
 
     def run(self) -> None:
         t0 = time.monotonic()
         try:
             if not self.memory:
-                self.tansu.start()
-                print(f"Tansu broker on {self.tansu.bootstrap}", flush=True)
+                self.broker.start()
+                label = broker_label(self.broker)
+                print(f"{label} on {self.broker.bootstrap}", flush=True)
             for scen in self.scenarios:
                 self.fill_inputs({scen.input})
                 self.run_scenario(scen)
@@ -375,7 +379,7 @@ class Suite:
                 self.fill_inputs({"ceiling", "ceiling-json"})
                 self.run_s8()
         finally:
-            self.tansu.stop()
+            self.broker.stop()
             if not os.environ.get("BENCH_KEEP_LOGS"):
                 shutil.rmtree(self.workdir, ignore_errors=True)
         total = time.monotonic() - t0
@@ -424,7 +428,7 @@ class Suite:
     def run_s8(self) -> None:
         count = self.s8_count()
         print(f"S8 raw aiokafka loops ({count:,} messages)", flush=True)
-        boot = self.tansu.bootstrap
+        boot = self.broker.bootstrap
         loops = [
             ("consume", self.topics["ceiling"]),
             ("consume-json", self.topics["ceiling-json"]),
@@ -482,7 +486,7 @@ def _num(st: dict[str, float] | None, key: str, fmt: str) -> str:
 def render(suite: Suite, total: float) -> str:
     when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     kind = "quick" if suite.quick else "full"
-    broker = "memory:// (in-process)" if suite.memory else "Tansu 0.6 (loopback)"
+    broker = "memory:// (in-process)" if suite.memory else broker_label(suite.broker)
     lines = [
         "# Benchmark results",
         "",
@@ -562,13 +566,31 @@ def run_micro(args: argparse.Namespace) -> None:
     subprocess.run(cmd, check=False)
 
 
+def new_broker(kind: str, workdir: Path) -> Any:
+    """The broker of the run (started by the suite): Apache Kafka or Tansu."""
+    if kind == "tansu":
+        return Tansu(workdir)
+    # production-like: no fast compaction; memory:// needs no broker
+    return Cluster(workdir / "kafka", nodes=1, fast_compaction=False)
+
+
+def broker_label(broker: Any) -> str:
+    if isinstance(broker, Cluster):
+        return f"Apache Kafka {broker.version} (1 node, loopback)"
+    return "Tansu 0.6 (loopback)"
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="1 round, small inputs")
     parser.add_argument("--rounds", type=int, default=0)
     parser.add_argument("--only", default="", help="e.g. S1,S2,S8")
     parser.add_argument("--side", choices=["both", "ours", "theirs"], default="both")
-    parser.add_argument("--broker", default="kafka", help="kafka (Tansu) or memory://")
+    parser.add_argument(
+        "--broker",
+        default="kafka",
+        help="kafka (Apache Kafka, one node, started here), tansu, or memory://",
+    )
     parser.add_argument("--ours-python", default=OURS_PYTHON)
     parser.add_argument("--theirs-python", default=THEIRS_PYTHON)
     parser.add_argument("--micro", action="store_true", help="micro-benchmarks only")
@@ -601,7 +623,7 @@ def profile(args: argparse.Namespace) -> int:
     RESULTS.mkdir(exist_ok=True)
     try:
         if not suite.memory:
-            suite.tansu.start()
+            suite.broker.start()
         suite.fill_inputs({scen.input})
         count = scen.events(args.quick)
         key = "trigger" if scen.input == "changelog" else scen.input_key()
@@ -620,7 +642,7 @@ def profile(args: argparse.Namespace) -> int:
             profile=str(out),
         )
     finally:
-        suite.tansu.stop()
+        suite.broker.stop()
         shutil.rmtree(suite.workdir, ignore_errors=True)
     print(f"{scen.sid} {side}: {run.rate:,.0f}/s (under cProfile); profile in {out}")
     import pstats

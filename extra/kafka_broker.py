@@ -386,6 +386,9 @@ class Cluster:
             # tests stop workers and expect the group to move on quickly
             "group.initial.rebalance.delay.ms": 0,
             "group.min.session.timeout.ms": 1000,
+            # a killed node loses its partitions' leadership within seconds
+            "broker.session.timeout.ms": 3000,
+            "broker.heartbeat.interval.ms": 500,
             "log.cleaner.dedupe.buffer.size": 16 * 1024 * 1024,
             "num.network.threads": 2,
             "num.io.threads": 4,

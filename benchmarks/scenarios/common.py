@@ -50,8 +50,9 @@ PROFILE = os.environ.get("BENCH_PROFILE", "")
 def make_app(**options: Any) -> faust.App:
     """An app with the settings both implementations get.
 
-    Only what the Tansu broker needs differs from Faust's defaults: a short
-    session timeout (Tansu waits half of it in JoinGroup) and no web server.
+    Only this differs from Faust's defaults: no web server, and a short
+    session timeout, which Tansu needs (it waits half of it in JoinGroup)
+    and which changes nothing measured on Apache Kafka.
     """
     settings: dict[str, Any] = {
         "broker": BROKER,

@@ -12,16 +12,26 @@ variables (set by the tests for the subprocess):
 - ``IT_DATADIR``: the worker's data directory (RocksDB tables live there);
 - ``IT_STORE``: table store URL (default ``memory://``);
 - ``IT_STANDBYS``: ``table_standby_replicas`` (default 0);
-- ``IT_DELAY``: seconds each event takes (default 0).
+- ``IT_DELAY``: seconds each event takes (default 0);
+- ``IT_REPLICATION``: ``topic_replication_factor`` (default 1; 3 on the
+  3-node cluster);
+- ``IT_CHANGELOG_CONFIG``: JSON topic configuration of the changelog
+  (``extra_topic_configs``), e.g. to make compaction run within a test;
+- ``IT_GLOBAL_SET``: if set, every key is also added to the
+  ``SetGlobalTable`` ``seen`` (kept in full by every worker).
 
-``GET /counts/`` answers ``{"counts": {key: count}, "ready": bool}``: the
-table as this worker holds it (actives and standbys) and whether its active
-partitions are recovered.
+An event whose value is ``del`` deletes its key from the table (a
+changelog tombstone) instead of counting it.
+
+``GET /counts/`` answers ``{"counts": {key: count}, "seen": [key, ...],
+"ready": bool}``: the tables as this worker holds them (actives and
+standbys) and whether its active partitions are recovered.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 
 import faust
@@ -37,6 +47,7 @@ app = faust.App(
     broker_commit_interval=0.2,
     store=os.environ.get("IT_STORE", "memory://"),
     table_standby_replicas=int(os.environ.get("IT_STANDBYS", "0")),
+    topic_replication_factor=int(os.environ.get("IT_REPLICATION", "1")),
     datadir=os.environ.get("IT_DATADIR", "data"),
     web_bind="127.0.0.1",
     web_host="127.0.0.1",
@@ -48,7 +59,18 @@ events = app.topic(
     key_serializer="raw",
     value_serializer="raw",
 )
-counts = app.Table("counts", default=int, key_type=str, value_type=int)
+counts = app.Table(
+    "counts",
+    default=int,
+    key_type=str,
+    value_type=int,
+    extra_topic_configs=json.loads(os.environ.get("IT_CHANGELOG_CONFIG", "{}")),
+)
+seen = (
+    app.SetGlobalTable("seen", key_type=str, value_type=str)
+    if os.environ.get("IT_GLOBAL_SET")
+    else None
+)
 
 _out = os.path.join(os.environ.get("IT_OUT", "."), f"{os.getpid()}.log")
 _fd = os.open(_out, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
@@ -60,7 +82,12 @@ async def count(stream):
     """Count each event under its key, then record it."""
     async for event in stream.events():
         key = event.key.decode()
-        counts[key] += 1
+        if event.value == b"del":
+            counts.pop(key, None)
+        else:
+            counts[key] += 1
+        if seen is not None:
+            seen["keys"].add(key)
         os.write(_fd, event.value + b" " + event.key + b"\n")
         if _delay:
             await asyncio.sleep(_delay)
@@ -70,5 +97,9 @@ async def count(stream):
 async def show_counts(view, request):
     """The table as this worker holds it."""
     return view.json(
-        {"counts": dict(counts.items()), "ready": app.tables.actives_ready}
+        {
+            "counts": dict(counts.items()),
+            "seen": sorted(seen["keys"]) if seen is not None else [],
+            "ready": app.tables.actives_ready,
+        }
     )

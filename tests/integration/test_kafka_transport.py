@@ -9,7 +9,7 @@ import time
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-from worker_helpers import read_all, servers
+from worker_helpers import read_all, servers, topic_configs
 
 import faust
 from faust.exceptions import BrokerUnavailable, MessageSizeTooLarge, TopicConflict
@@ -29,6 +29,10 @@ async def test_topic_creation_and_conflict(kafka_app, kafka_url, unique_topic) -
         assert len(desc["partitions"]) == 3
     finally:
         await admin.close()
+    configs = await topic_configs(kafka_url, name)
+    assert configs["cleanup.policy"] == "compact"
+    assert configs["retention.ms"] == "60000"
+    assert configs["max.message.bytes"] == "9999"
     # existing topics are left alone...
     await producer.create_topic(name, 3, 1)
     # ...unless they conflict

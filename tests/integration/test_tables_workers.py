@@ -20,162 +20,23 @@ The guarantees checked (at-least-once processing, the default):
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
-from collections import Counter
-from collections.abc import Iterator
-from pathlib import Path
-from typing import Any
 
-import aiohttp
-import pytest
-from aiokafka.admin import AIOKafkaAdminClient
-from aiokafka.structs import TopicPartition
-from loopback import free_port  # extra/loopback.py, on sys.path (conftest)
-from worker_helpers import (
-    PARTITIONS,
-    Worker,
-    complete_lines,
-    create_topic,
-    servers,
-    split_between,
-    until,
+from table_helpers import (
+    committed_all,
+    counts_now,
+    get_counts,
+    lines,
+    processed_by_key,
+    produce,
+    reached_end,
+    table_workers,
+    truth,
+    until_async,
 )
-from worker_helpers import produce as send_values
+from worker_helpers import PARTITIONS, create_topic, split_between, until
 
-KEYS = 40
-
-
-def key_of(i: int) -> str:
-    return f"k{i % KEYS}"
-
-
-def partition_of(i: int) -> int:
-    return (i % KEYS) % PARTITIONS
-
-
-def truth(total: int) -> Counter[str]:
-    """The count of every key after events ``0..total-1``."""
-    return Counter(key_of(i) for i in range(total))
-
-
-def last_values(total: int) -> dict[int, int]:
-    """The last event of every partition."""
-    return {partition_of(i): i for i in range(total)}
-
-
-async def produce(url: str, topic: str, values: range, pace: float = 0.0) -> None:
-    """Values ``i`` keyed ``key_of(i)``, on the partition the table expects."""
-    await send_values(url, topic, values, pace, key=key_of, partition=partition_of)
-
-
-def lines(worker: Worker, out: Path) -> list[tuple[int, str]]:
-    """(value, key) of every event ``worker`` processed."""
-    path = out / f"{worker.proc.pid}.log"
-    if not path.exists():
-        return []
-    found = []
-    for line in complete_lines(path):
-        value, key = line.split()
-        found.append((int(value), key.decode()))
-    return found
-
-
-def processed_by_key(out: Path) -> Counter[str]:
-    """How many times events of each key were processed, across workers."""
-    counts: Counter[str] = Counter()
-    for path in out.glob("*.log"):
-        for line in complete_lines(path):
-            counts[line.split()[1].decode()] += 1
-    return counts
-
-
-def reached_end(worker: Worker, out: Path, total: int) -> bool:
-    """True once ``worker`` processed the last event of every partition."""
-    seen = {value for value, _ in lines(worker, out)}
-    return all(value in seen for value in last_values(total).values())
-
-
-async def get_counts(worker: Worker) -> dict[str, Any]:
-    """``GET /counts/`` of ``worker`` (it must answer 200)."""
-    async with aiohttp.ClientSession() as session:
-        async with session.get(f"{worker.url}/counts/") as resp:
-            assert resp.status == 200, await resp.text()
-            return dict(await resp.json())
-
-
-async def counts_now(worker: Worker) -> dict[str, int] | None:
-    """The table of ``worker``, or None while it does not serve it."""
-    try:
-        return (await get_counts(worker))["counts"]  # type: ignore[no-any-return]
-    except (aiohttp.ClientError, AssertionError):
-        return None  # not listening yet, or recovering (503)
-
-
-async def committed_all(url: str, group: str, topic: str, total: int) -> bool:
-    """True when ``group`` committed every event of ``topic`` so far."""
-    ends = Counter(partition_of(i) for i in range(total))
-    admin = AIOKafkaAdminClient(bootstrap_servers=servers(url))
-    await admin.start()
-    try:
-        tps = [TopicPartition(topic, p) for p in range(PARTITIONS)]
-        found = await admin.list_consumer_group_offsets(group, partitions=tps)
-    finally:
-        await admin.close()
-    return all(tp in found and found[tp].offset == ends[tp.partition] for tp in tps)
-
-
-async def until_async(predicate, timeout: float, what: str, workers=()) -> None:
-    """Like ``until`` for an ``async`` predicate."""
-    result = False
-
-    async def poll() -> None:
-        nonlocal result
-        while not (result := await predicate()):
-            await asyncio.sleep(0.2)
-
-    task = asyncio.ensure_future(poll())
-    try:
-        await until(lambda: task.done(), timeout, what, workers)
-    finally:
-        task.cancel()
-    task.result()
-
-
-@pytest.fixture
-def tables(kafka_url, faust_bin, unique_id, unique_topic, tmp_path) -> Iterator:
-    """Start table workers of one app; every worker is killed at the end."""
-    topic = unique_topic("events")
-    out = tmp_path / "out"
-    out.mkdir()
-    workers: list[Worker] = []
-
-    def start(datadir: str = "a", **extra: str) -> Worker:
-        env = {
-            **os.environ,
-            "IT_BROKER": kafka_url,
-            "IT_APP_ID": unique_id,
-            "IT_TOPIC": topic,
-            "IT_OUT": str(out),
-            "IT_DATADIR": str(tmp_path / f"data-{datadir}"),
-            **extra,
-        }
-        worker = Worker(
-            faust_bin,
-            env,
-            tmp_path / f"worker-{len(workers)}.log",
-            app="table_app",
-            web_port=free_port(),
-        )
-        workers.append(worker)
-        return worker
-
-    state = type("Tables", (), {})()
-    state.topic, state.out, state.start, state.workers = topic, out, start, workers
-    state.group = unique_id
-    yield state
-    for worker in workers:
-        worker.stop(signal.SIGKILL)
+tables = table_workers("kafka_url")
 
 
 async def test_kill_9_and_restart_recovers_the_table(

@@ -18,6 +18,7 @@ from typing import Optional
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 
 HERE = Path(__file__).parent
 PARTITIONS = 4
@@ -123,6 +124,28 @@ def processed(out: Path) -> Counter[int]:
 def servers(url: str) -> str:
     """aiokafka's ``bootstrap_servers`` for a faust broker URL (``;``-separated)."""
     return url.split("://", 1)[1].replace(";", ",")
+
+
+async def topic_configs(url: str, topic: str, timeout: float = 10.0) -> dict[str, str]:
+    """The configuration of ``topic`` as the broker reports it.
+
+    A topic just created may be unknown to a broker for a moment (its
+    metadata arrives from the controller): asked again until ``timeout``.
+    """
+    admin = AIOKafkaAdminClient(bootstrap_servers=servers(url))
+    await admin.start()
+    deadline = time.monotonic() + timeout
+    try:
+        while True:
+            resource = ConfigResource(ConfigResourceType.TOPIC, topic)
+            (response,) = await admin.describe_configs([resource])
+            ((code, message, _type, _name, entries),) = response.resources
+            if not code:
+                return {entry[0]: entry[1] for entry in entries}
+            assert time.monotonic() < deadline, f"{topic}: error {code} {message}"
+            await asyncio.sleep(0.1)
+    finally:
+        await admin.close()
 
 
 async def create_topic(

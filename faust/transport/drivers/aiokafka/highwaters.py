@@ -6,8 +6,10 @@ the ``high_watermark`` of every fetch response. Some Kafka-compatible brokers
 answer ListOffsets with the base offset of the last stored batch plus one,
 which is too low when that batch holds several records, and a recovery that
 trusts it silently drops the tail of a changelog. Fetch responses are right
-everywhere, so :func:`fetch_highwaters` sends a tiny fetch (``max_bytes=1``,
-waiting at most 100 ms) per leader and reads the watermark from the answer.
+everywhere, so :func:`fetch_highwaters` sends a tiny fetch (``max_bytes=1``)
+per leader and reads the watermark from the answer. Apache Kafka answers a
+fetch that may not wait with every partition; a broker that leaves
+partitions out of such an answer is asked again, allowed to wait 100 ms.
 """
 
 from __future__ import annotations
@@ -49,10 +51,13 @@ async def fetch_highwaters(
     """
     result: dict[TP, int] = {}
     pending = {TP(tp.topic, tp.partition): 0 for tp in partitions}
-    for _attempt in range(3):
+    for attempt in range(3):
         if not pending:
             break
-        out_of_range = await _fetch_round(client, pending, read_committed, result)
+        wait = _MAX_WAIT_MS if attempt else 0
+        out_of_range = await _fetch_round(
+            client, pending, read_committed, result, wait
+        )
         # fetching from 0 is out of range once old records were deleted:
         # ask again from the log start; partitions left out of the answer
         # are asked again as they were
@@ -85,7 +90,11 @@ async def _leaders(client: Any, tps: Iterable[TP]) -> dict[int, list[TP]]:
 
 
 async def _fetch_round(
-    client: Any, offsets: dict[TP, int], read_committed: bool, result: dict[TP, int]
+    client: Any,
+    offsets: dict[TP, int],
+    read_committed: bool,
+    result: dict[TP, int],
+    max_wait_ms: int,
 ) -> list[TP]:
     out_of_range: list[TP] = []
     isolation = _READ_COMMITTED if read_committed else _READ_UNCOMMITTED
@@ -93,9 +102,7 @@ async def _fetch_round(
         topics: dict[str, list[tuple[int, int, int]]] = defaultdict(list)
         for tp in tps:
             topics[tp.topic].append((tp.partition, offsets[tp], 1))
-        # wait up to 100 ms for one byte: some brokers answer a fetch that
-        # may not wait with no partitions at all
-        request = FetchRequest(_MAX_WAIT_MS, 1, 1, isolation, list(topics.items()))
+        request = FetchRequest(max_wait_ms, 1, 1, isolation, list(topics.items()))
         response = await client.send(node, request)
         for topic, parts in response.topics:
             for partition, code, highwater, *rest in parts:

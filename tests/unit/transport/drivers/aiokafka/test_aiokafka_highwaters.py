@@ -19,8 +19,11 @@ OUT_OF_RANGE = OffsetOutOfRangeError.errno
 class FakeClient:
     """Answers fetches from a table of ``tp -> (code, highwater, lso)``."""
 
-    def __init__(self, answers, leaders=None, log_start=5, api_version=11):
+    def __init__(
+        self, answers, leaders=None, log_start=5, api_version=11, must_wait=False
+    ):
         self.answers = answers
+        self.must_wait = must_wait  # answer nothing to a fetch that may not wait
         self.leaders = leaders or {}
         self.log_start = log_start
         self.api_version = api_version
@@ -50,7 +53,7 @@ class FakeClient:
             for partition, offset, max_bytes in parts:
                 assert max_bytes == 1
                 answer = self.answers[(topic, partition)]
-                if answer is None:
+                if answer is None or (self.must_wait and not request._max_wait_ms):
                     continue  # left out of the answer
                 code, hw, lso = answer(offset) if callable(answer) else answer
                 out.append((partition, code, hw, lso, 0, None, b""))
@@ -64,7 +67,7 @@ async def test_reads_the_high_watermark_from_the_fetch_response() -> None:
     assert result == {TP("t", 0): 20, TP("t", 1): 0}
     ((node, request),) = client.requests
     assert node == 1
-    assert request._max_wait_ms == 100  # brokers may not answer a zero wait
+    assert request._max_wait_ms == 0  # Kafka answers at once
 
 
 async def test_read_committed_gives_the_last_stable_offset() -> None:
@@ -96,6 +99,12 @@ async def test_partitions_left_out_are_asked_again_then_refused() -> None:
     with pytest.raises(TransportError, match="Cannot read the high watermark"):
         await fetch_highwaters(client, [TP("t", 0)])
     assert len(client.requests) == 3
+
+
+async def test_a_broker_answering_only_when_it_may_wait_is_asked_again() -> None:
+    client = FakeClient({("t", 0): (0, 7, 7)}, must_wait=True)
+    assert await fetch_highwaters(client, [TP("t", 0)]) == {TP("t", 0): 7}
+    assert [request._max_wait_ms for _, request in client.requests] == [0, 100]
 
 
 async def test_errors_are_reported() -> None:
