@@ -346,6 +346,24 @@ class TestCustomField:
         assert errors(Msg("x!")) == ["text must not shout"]
         assert isinstance(Msg.text, Upper)
 
+    def test_prepare_value_failing_is_a_validation_error(self):
+        class Lookup(FieldDescriptor[str]):
+            codes = {"de": "Germany"}
+
+            def prepare_value(self, value, *, coerce=None):
+                return self.codes[value] if coerce else value
+
+        class Country(Record):
+            code: str = Lookup()
+
+        bad = Country("xx")
+        (error,) = bad.validation_errors
+        assert isinstance(error, ValidationError)
+        assert error.field is Country.code
+        assert "code: Lookup.prepare_value failed for 'xx': KeyError" in str(error)
+        assert not bad.is_valid()
+        assert Country("de").validation_errors == []
+
     def test_custom_to_python(self):
         class Csv(FieldDescriptor[list]):
             def to_python(self, value):
