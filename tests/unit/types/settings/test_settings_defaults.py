@@ -292,7 +292,7 @@ TABLE: list[tuple[str, str, str, object, str | None]] = [
     ("stream_ack_cancelled_tasks", "Stream", "Bool", True, None),
     ("stream_ack_exceptions", "Stream", "Bool", True, None),
     ("producer_linger_ms", "Producer", "UnsignedInt", 0, "PRODUCER_LINGER_MS"),
-    ("url", "Common", "URL", None, None),
+    ("url", "Common", "BrokerList", None, None),
 ]
 
 DEPRECATED = {
