@@ -580,11 +580,25 @@ class Stream(StreamT[T_co], Service):
 
     @property
     def label(self) -> str:
-        """Short description: ``Stream: <channel>`` (computed once)."""
+        """Short description, as in Faust (computed once).
+
+        ``Stream: Topic: orders``; a combined stream names all its sources:
+        ``Stream: Topic: orders&Topic: refunds``.
+        """
         label = self.__dict__.get("_label")
         if label is None:
-            label = self.__dict__["_label"] = f"{type(self).__name__}: {self.channel}"
+            label = self.__dict__["_label"] = (
+                f"{type(self).__name__}: {self._human_channel()}"
+            )
         return label
+
+    def _human_channel(self) -> str:
+        channels: list[Any] = [self.channel]
+        for node in self.combined:
+            channel = node.channel if isinstance(node, StreamT) else node
+            if all(channel is not c for c in channels):
+                channels.append(channel)
+        return "&".join(f"{type(c).__name__}: {c}" for c in channels)
 
     @property
     def shortlabel(self) -> str:
