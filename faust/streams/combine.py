@@ -11,8 +11,10 @@ channel that fills the shared queue, registered with the TopicConductor (for
 topics) or the channel. A stream that is combined stops feeding its own
 queue (its buffered events move to the shared one), so nothing is left
 waiting in a queue nobody reads. The subscriptions are removed when the
-combined stream stops; combining again from the same queue (an agent that
-was restarted) reuses them instead of delivering each event twice.
+combined stream stops, and so are the streams it combines (with the
+subscriptions ``app.stream()`` made for them); combining again from the
+same queue (an agent that was restarted) reuses them instead of delivering
+each event twice.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from ..exceptions import ImproperlyConfigured
 from ..types import ChannelT, StreamT, TableT, TopicT
 from ..utils.queues import EventQueue
 
-__all__ = ["combine"]
+__all__ = ["combine", "unsubscribe"]
 
 #: per shared queue: the root channel of each source feeding it -> its subscription
 _FEEDS: WeakKeyDictionary[EventQueue[Any], dict[Any, ChannelT[Any]]] = (
@@ -101,13 +103,14 @@ def _subscribe(app: Any, source: Any, queue: EventQueue[Any]) -> ChannelT[Any]:
     if source.is_iterator:
         # a stream's own subscription: its buffered events move over, then
         # it no longer receives any (nobody iterates it any more)
-        _drop(app, source)
+        unsubscribe(app, source)
         for event in source.queue.drain_nowait(source.queue.qsize()):
             queue.put_nowait(event)
     return subscription  # type: ignore[no-any-return]  # a Channel
 
 
-def _drop(app: Any, subscription: Any) -> None:
+def unsubscribe(app: Any, subscription: Any) -> None:
+    """Stop delivering to ``subscription`` (a topic's or a channel's clone)."""
     if isinstance(subscription, TopicT):
         app.topics.discard(subscription)
     else:
@@ -121,5 +124,5 @@ def _unsubscribe(
     for root, subscription in added:
         if feeds.get(root) is subscription:
             del feeds[root]
-        _drop(app, subscription)
+        unsubscribe(app, subscription)
     added.clear()

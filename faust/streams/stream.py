@@ -84,6 +84,7 @@ class Stream(StreamT[T_co], Service):
         active_partitions: Optional[set[TP]] = None,
         enable_acks: bool = True,
         prefix: str = "",
+        owns_channel: bool = False,
         loop: Optional[asyncio.AbstractEventLoop] = None,
     ) -> None:
         Service.__init__(self, beacon=cast(Any, beacon), loop=loop)
@@ -95,6 +96,10 @@ class Stream(StreamT[T_co], Service):
         self.combined = combined if combined is not None else []
         #: callbacks run when the stream stops (combine's subscriptions)
         self._detach: list[Callable[[], None]] = []
+        if owns_channel:
+            # app.stream(topic) subscribed for this stream only: unsubscribe
+            # when it stops, so nothing fills a queue nobody reads.
+            self._detach.append(self._unsubscribe_channel)
         self.concurrency_index = concurrency_index
         self._prev = cast(Optional["Stream[Any]"], prev)
         self.active_partitions = active_partitions
@@ -539,9 +544,17 @@ class Stream(StreamT[T_co], Service):
                 await result
 
     async def stop(self) -> None:
-        """Stop this stream and every stream of its chain."""
+        """Stop this stream, every stream of its chain and the streams it combines."""
         for stream in self._chain_members():
             await Service.stop(stream)
+        for node in self.combined:
+            if isinstance(node, Stream) and not node.should_stop:
+                await node.stop()
+
+    def _unsubscribe_channel(self) -> None:
+        from .combine import unsubscribe
+
+        unsubscribe(self.app, self.channel)
 
     def _chain_members(self) -> list[Stream[Any]]:
         members: list[Stream[Any]] = []
@@ -561,7 +574,7 @@ class Stream(StreamT[T_co], Service):
         downstream.add_dependency(self)
 
     async def on_stop(self) -> None:
-        """Remove the subscriptions :meth:`combine` added for this stream."""
+        """Remove the subscriptions made for this stream (its own, combine's)."""
         for detach in self._detach:
             detach()
         self._detach.clear()
