@@ -369,3 +369,29 @@ async def test_take_with_timestamp_adds_the_message_time(app: faust.App) -> None
     await _run_until(app, done)
     assert got == [{"a": 1, "ts": 1234.5}]
     await app.stop()
+
+
+async def test_leaving_take_early_then_stopping_acks_the_batch(app: faust.App) -> None:
+    # The loop body got the batch: leaving the loop means it is done with
+    # it, even while the take() generator is still referenced (not closed).
+    topic = app.topic("early", value_type=int, partitions=1)
+    stream = app.stream(topic)
+    await app.start()
+    for i in range(3):
+        await topic.send(value=i, partition=0)
+    batches = stream.take(2, within=5)
+    async for batch in batches:
+        assert batch == [0, 1]
+        break
+    await stream.stop()
+    tp = TP("early", 0)
+    assert not any(m.tp == tp and m.offset < 2 for m in app.consumer.unacked)
+    broker = app.transport.broker  # type: ignore[attr-defined]
+    for _ in range(500):
+        committed = broker.committed_offsets(app.conf.id, [tp])
+        if committed and committed[tp].offset == 2:
+            break
+        await asyncio.sleep(0.01)
+    assert committed[tp].offset == 2
+    await batches.aclose()  # a later close does not ack twice
+    await app.stop()
