@@ -555,6 +555,14 @@ class Stream(StreamT[T_co], Service):
         from .combine import unsubscribe
 
         unsubscribe(self.app, self.channel)
+        # Buffered events will not be processed: the consumer forgets them
+        # (uncommitted, read again by the next owner) instead of waiting.
+        queue = self._queue()
+        if queue is not None and queue.qsize():
+            consumer = self.app.consumer
+            for item in queue.drain_nowait(queue.qsize()):
+                if is_event(item):
+                    consumer.discard(item.message)
 
     def _chain_members(self) -> list[Stream[Any]]:
         members: list[Stream[Any]] = []

@@ -136,7 +136,8 @@ async def test_stopping_a_combined_stream_stops_its_sources_and_unsubscribes(
     await app.start()
     s1, s2 = app.stream(left), app.stream(right)
     combined = s1 & s2
-    await left.send(value=1, partition=0)
+    for i in range(1, 4):
+        await left.send(value=i, partition=0)
     async for value in combined:
         assert value == 1
         break
@@ -144,6 +145,11 @@ async def test_stopping_a_combined_stream_stops_its_sources_and_unsubscribes(
     assert s1.should_stop and s2.should_stop
     # nothing is delivered any more into queues nobody reads
     assert not {t for t in app.topics if {"left", "right"} & set(t.topics)}
+    # and what was buffered is forgotten (read again later), not awaited by
+    # the next rebalance
+    assert not [
+        m for m in app.consumer.unacked if m.tp.topic == "left" and m.offset > 0
+    ]
     await app.stop()
 
 
