@@ -345,6 +345,32 @@ def _repartition_topic(
     )
 
 
+def _rekey_in_place(
+    stream: Stream[Any], get_key: Callable[[Any], Any], name: str, chain_key: Any
+) -> Stream[Any]:
+    """``group_by`` of a stream over an in-memory channel (``test_context()``).
+
+    A channel has no partitions to move events between: each event gets its
+    new key and stays in this stream, so offsets, acks and the test
+    wrapper's results are those of the events put in.
+    """
+    if stream._chain_key == chain_key:
+        return stream  # the agent restarted: the processor is already there
+
+    async def rekey(value: Any) -> Any:
+        event = stream.current_event
+        new_key = get_key(value)
+        if new_key.__class__ not in _PLAIN_TYPES and _is_awaitable(new_key):
+            new_key = await new_key
+        if event is not None:
+            event.key = new_key
+        return value
+
+    stream.add_processor(rekey)
+    stream._chain_key = chain_key
+    return stream
+
+
 def group_by(
     stream: Stream[Any],
     key: Any,
@@ -366,6 +392,8 @@ def group_by(
         name,
         topic.get_topic_name() if topic is not None else None,
     )
+    if topic is None and not isinstance(stream.channel, TopicT):
+        return _rekey_in_place(stream, _key_getter(key), name, chain_key)
     existing = _existing_chain(stream, "group_by", chain_key)
     if existing is not None:
         return existing
