@@ -37,7 +37,7 @@ from ..types import (
 )
 from ..types.tuples import PendingMessage, RecordMetadata
 from ..web.apps.metrics import MetricFamily
-from ._metrics import monitor_asdict, monitor_families
+from ._metrics import monitor_asdict, monitor_families, monitor_performance
 from .base import Sensor
 
 __all__ = ["Monitor", "TableState"]
@@ -371,6 +371,10 @@ class Monitor(Sensor):
     def asdict(self) -> Mapping[str, Any]:
         """Every counter, JSON-friendly (served at ``/``)."""
         return monitor_asdict(self)
+
+    def performance(self, app: AppT) -> Mapping[str, Any]:
+        """Lag, latency percentiles and throughput (``/performance/``)."""
+        return monitor_performance(self, app)
 
     def collect_metrics(self, app: AppT) -> list[MetricFamily]:
         """Every counter as Prometheus metric families (``/metrics``)."""
