@@ -27,7 +27,13 @@ from ..exceptions import ImproperlyConfigured
 from ..types import ChannelT, StreamT, TableT, TopicT
 from ..utils.queues import EventQueue
 
-__all__ = ["combine", "unsubscribe"]
+__all__ = [
+    "combine",
+    "release_subscription",
+    "stop_combined",
+    "stream_label",
+    "unsubscribe",
+]
 
 #: per shared queue: the root channel of each source feeding it -> its subscription
 _FEEDS: WeakKeyDictionary[EventQueue[Any], dict[Any, ChannelT[Any]]] = (
@@ -126,3 +132,41 @@ def _unsubscribe(
             del feeds[root]
         unsubscribe(app, subscription)
     added.clear()
+
+
+def release_subscription(stream: Any) -> None:
+    """Unsubscribe the channel ``app.stream()`` subscribed for ``stream``.
+
+    Called when the stream stops, so nothing fills a queue nobody reads.
+    Buffered events will not be processed: the consumer forgets them
+    (uncommitted, read again by the next owner) instead of waiting for them.
+    """
+    unsubscribe(stream.app, stream.channel)
+    queue = stream._queue()
+    if queue is not None and queue.qsize():
+        consumer = stream.app.consumer
+        for item in queue.drain_nowait(queue.qsize()):
+            message = getattr(item, "message", None)
+            if message is not None:
+                consumer.discard(message)
+
+
+def stream_label(stream: Any) -> str:
+    """``Stream: Topic: orders`` (as Faust); a combined stream names every source.
+
+    Example: ``Stream: Topic: orders&Topic: refunds``.
+    """
+    channels: list[Any] = [stream.channel]
+    for node in stream.combined:
+        channel = node.channel if isinstance(node, StreamT) else node
+        if all(channel is not c for c in channels):
+            channels.append(channel)
+    sources = "&".join(f"{type(c).__name__}: {c}" for c in channels)
+    return f"{type(stream).__name__}: {sources}"
+
+
+async def stop_combined(stream: Any) -> None:
+    """Stop the streams ``stream`` combines (its own chain stops already)."""
+    for node in stream.combined:
+        if isinstance(node, StreamT) and not node.should_stop:
+            await node.stop()

@@ -28,6 +28,7 @@ from ..exceptions import Skip
 from ..types import TP, AppT, ChannelT, EventT, JoinT, K, Processor, StreamT, TopicT
 from ..types.streams import JoinableT, T_co
 from ..utils.queues import EventQueue
+from .combine import release_subscription, stop_combined, stream_label
 from .hooks import (
     _EMPTY,
     _EVENT_TYPES,
@@ -96,10 +97,8 @@ class Stream(StreamT[T_co], Service):
         self.combined = combined if combined is not None else []
         #: callbacks run when the stream stops (combine's subscriptions)
         self._detach: list[Callable[[], None]] = []
-        if owns_channel:
-            # app.stream(topic) subscribed for this stream only: unsubscribe
-            # when it stops, so nothing fills a queue nobody reads.
-            self._detach.append(self._unsubscribe_channel)
+        if owns_channel:  # app.stream(topic) subscribed for this stream only
+            self._detach.append(lambda: release_subscription(self))
         self.concurrency_index = concurrency_index
         self._prev = cast(Optional["Stream[Any]"], prev)
         self.active_partitions = active_partitions
@@ -547,22 +546,7 @@ class Stream(StreamT[T_co], Service):
         """Stop this stream, every stream of its chain and the streams it combines."""
         for stream in self._chain_members():
             await Service.stop(stream)
-        for node in self.combined:
-            if isinstance(node, Stream) and not node.should_stop:
-                await node.stop()
-
-    def _unsubscribe_channel(self) -> None:
-        from .combine import unsubscribe
-
-        unsubscribe(self.app, self.channel)
-        # Buffered events will not be processed: the consumer forgets them
-        # (uncommitted, read again by the next owner) instead of waiting.
-        queue = self._queue()
-        if queue is not None and queue.qsize():
-            consumer = self.app.consumer
-            for item in queue.drain_nowait(queue.qsize()):
-                if is_event(item):
-                    consumer.discard(item.message)
+        await stop_combined(self)
 
     def _chain_members(self) -> list[Stream[Any]]:
         members: list[Stream[Any]] = []
@@ -575,8 +559,7 @@ class Stream(StreamT[T_co], Service):
     def _enable_passive(self, downstream: Stream[Any]) -> None:
         """Drain this stream in the background while ``downstream`` is iterated.
 
-        ``downstream`` starts this stream as its child; once started, the
-        drain runs as a future of this service and stops with it.
+        ``downstream`` starts it as its child; the drain is a future of it.
         """
         self._passive = True
         downstream.add_dependency(self)
@@ -601,25 +584,11 @@ class Stream(StreamT[T_co], Service):
 
     @property
     def label(self) -> str:
-        """Short description, as in Faust (computed once).
-
-        ``Stream: Topic: orders``; a combined stream names all its sources:
-        ``Stream: Topic: orders&Topic: refunds``.
-        """
+        """``Stream: Topic: orders``, with every source if combined (cached)."""
         label = self.__dict__.get("_label")
         if label is None:
-            label = self.__dict__["_label"] = (
-                f"{type(self).__name__}: {self._human_channel()}"
-            )
+            label = self.__dict__["_label"] = stream_label(self)
         return label
-
-    def _human_channel(self) -> str:
-        channels: list[Any] = [self.channel]
-        for node in self.combined:
-            channel = node.channel if isinstance(node, StreamT) else node
-            if all(channel is not c for c in channels):
-                channels.append(channel)
-        return "&".join(f"{type(c).__name__}: {c}" for c in channels)
 
     @property
     def shortlabel(self) -> str:
