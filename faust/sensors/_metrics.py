@@ -22,6 +22,8 @@ rebalance_end_latency_seconds,
 http_response_latency_seconds
 topic_buffer_full                             counter    topic, partition
 table_operations                              counter    table, operation
+table_late_events                             counter    table
+table_changelog_records_skipped               counter    table
 custom_count                                  counter    name
 topic_partition_{read,committed,end}_offset   gauge      topic, partition
 consumer_lag                                  gauge      topic, partition
@@ -216,11 +218,23 @@ def _labelled(m: Monitor) -> list[MetricFamily]:
     for tp, n in sorted(dict(m.topic_buffer_full).items()):
         buffers.add(n, {"topic": tp.topic, "partition": tp.partition})
     tables = _family("table_operations", "counter", "Table key reads/writes/deletes.")
+    late = _family(
+        "table_late_events", "counter", "Writes dropped: their windows had closed."
+    )
+    skipped = _family(
+        "table_changelog_records_skipped",
+        "counter",
+        "Changelog records recovery could not apply.",
+    )
     for name, state in sorted(dict(m.tables).items()):
         tables.add(state.keys_retrieved, {"table": name, "operation": "get"})
         tables.add(state.keys_updated, {"table": name, "operation": "set"})
         tables.add(state.keys_deleted, {"table": name, "operation": "del"})
+        late.add(state.late_events, {"table": name})
+        skipped.add(state.changelog_records_skipped, {"table": name})
     return [
+        late,
+        skipped,
         _by_label(
             "messages_received",
             "counter",

@@ -46,13 +46,24 @@ __all__ = ["Monitor", "TableState"]
 class TableState:
     """Per-table key access counters."""
 
-    __slots__ = ("table", "keys_retrieved", "keys_updated", "keys_deleted")
+    __slots__ = (
+        "table",
+        "keys_retrieved",
+        "keys_updated",
+        "keys_deleted",
+        "late_events",
+        "changelog_records_skipped",
+    )
 
     def __init__(self, table: CollectionT) -> None:
         self.table = table
         self.keys_retrieved = 0
         self.keys_updated = 0
         self.keys_deleted = 0
+        #: writes dropped by a windowed table: their windows had closed
+        self.late_events = 0
+        #: changelog records recovery could not apply (skipped)
+        self.changelog_records_skipped = 0
 
     def asdict(self) -> Mapping[str, int]:
         """The counters as a dict."""
@@ -60,6 +71,8 @@ class TableState:
             "keys_retrieved": self.keys_retrieved,
             "keys_updated": self.keys_updated,
             "keys_deleted": self.keys_deleted,
+            "late_events": self.late_events,
+            "changelog_records_skipped": self.changelog_records_skipped,
         }
 
 
@@ -223,6 +236,18 @@ class Monitor(Sensor):
     def on_table_del(self, table: CollectionT, key: Any) -> None:
         """Count a table delete."""
         self._table_state(table).keys_deleted += 1
+
+    def on_table_late_event(
+        self, table: CollectionT, key: Any, timestamp: float
+    ) -> None:
+        """Count a write a windowed table dropped (its windows had closed)."""
+        self._table_state(table).late_events += 1
+
+    def on_changelog_record_skipped(
+        self, table: CollectionT, message: Message, exc: BaseException
+    ) -> None:
+        """Count a changelog record recovery could not apply."""
+        self._table_state(table).changelog_records_skipped += 1
 
     # -- commits, offsets, sends ------------------------------------------------
 
