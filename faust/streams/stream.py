@@ -486,49 +486,32 @@ class Stream(StreamT[T_co], Service):
 
         return combine(self, nodes)
 
-    def join(
-        self, *fields: Any, key: Any = None, within: Optional[Seconds] = None
-    ) -> StreamT[Any]:
+    def join(self, *fields: Any, **options: Any) -> StreamT[Any]:
         """Inner join with a table or, ``within`` a window, another stream.
 
-        See :mod:`faust.streams.joins`.
+        Options: ``key``, ``within``, ``grace`` (see :mod:`faust.streams.joins`).
         """
         from .joins import join
 
-        return join(self, "inner", fields, key=key, within=within)
+        return join(self, "inner", fields, **options)
 
-    def left_join(
-        self, *fields: Any, key: Any = None, within: Optional[Seconds] = None
-    ) -> StreamT[Any]:
-        """Left join: unmatched values are paired with None.
-
-        See :mod:`faust.streams.joins`.
-        """
+    def left_join(self, *fields: Any, **options: Any) -> StreamT[Any]:
+        """Left join: unmatched values are paired with None (see :meth:`join`)."""
         from .joins import join
 
-        return join(self, "left", fields, key=key, within=within)
+        return join(self, "left", fields, **options)
 
-    def inner_join(
-        self, *fields: Any, key: Any = None, within: Optional[Seconds] = None
-    ) -> StreamT[Any]:
-        """Same as :meth:`join`.
-
-        See :mod:`faust.streams.joins`.
-        """
+    def inner_join(self, *fields: Any, **options: Any) -> StreamT[Any]:
+        """Same as :meth:`join`."""
         from .joins import join
 
-        return join(self, "inner", fields, key=key, within=within)
+        return join(self, "inner", fields, **options)
 
-    def outer_join(
-        self, *fields: Any, key: Any = None, within: Optional[Seconds] = None
-    ) -> StreamT[Any]:
-        """Outer stream-stream join: unmatched values of both sides too.
-
-        See :mod:`faust.streams.joins`.
-        """
+    def outer_join(self, *fields: Any, **options: Any) -> StreamT[Any]:
+        """Outer stream-stream join: unmatched values of both sides too."""
         from .joins import join
 
-        return join(self, "outer", fields, key=key, within=within)
+        return join(self, "outer", fields, **options)
 
     def __and__(self, other: Any) -> Any:
         return self.combine(self, other)
