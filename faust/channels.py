@@ -21,6 +21,7 @@ from weakref import WeakSet
 
 from mode.utils.futures import maybe_async
 
+from ._decode_errors import handle_decode_error
 from .types import (
     TP,
     AppT,
@@ -395,28 +396,23 @@ class Channel(ChannelT[Any]):
         return self.queue.empty()
 
     async def on_key_decode_error(self, exc: Exception, message: Message) -> None:
-        """Called when a key cannot be decoded (default: raise into the stream)."""
+        """Called when a key cannot be decoded (see :meth:`on_decode_error`)."""
         await self.on_decode_error(exc, message)
 
     async def on_value_decode_error(self, exc: Exception, message: Message) -> None:
-        """Called when a value cannot be decoded (default: raise into the stream)."""
+        """Called when a value cannot be decoded (see :meth:`on_decode_error`)."""
         await self.on_decode_error(exc, message)
 
     async def on_decode_error(self, exc: Exception, message: Message) -> None:
-        """Log a message that cannot be decoded; it is then skipped.
+        """Handle a message that cannot be decoded; it is acked afterwards.
 
-        Override to do something else, e.g. ``await self.throw(exc)`` to
-        raise the error in the stream, or send the raw message to a
-        dead-letter topic.
+        By default it is logged, counted (the Monitor's ``decode_errors``
+        count), forwarded to ``topic_dead_letter`` if set, and skipped; with
+        ``stream_raise_decode_errors`` the error is raised at the ``async
+        for`` of the stream instead of being logged. Override to do
+        something else.
         """
-        logger.error(
-            "Skipping message that cannot be decoded "
-            "(topic=%r partition=%s offset=%s): %s",
-            message.topic,
-            message.partition,
-            message.offset,
-            getattr(exc, "reason", exc),
-        )
+        await handle_decode_error(self, exc, message)
 
     def on_stop_iteration(self) -> None:
         """Called when a stream stops iterating this channel."""

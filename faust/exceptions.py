@@ -6,7 +6,8 @@ The tree::
     └── FaustError
         ├── FaustPredicate                 control flow, not failures
         │   ├── NotReady
-        │   │   └── ConsumerNotStarted
+        │   │   ├── ConsumerNotStarted
+        │   │   └── TablesRecovering       a web view read a table still recovering
         │   └── Skip                       drop the current value
         ├── ImproperlyConfigured           bad setting / missing optional dependency
         ├── SecurityError                  e.g. str() of a Sensitive field
@@ -58,6 +59,7 @@ __all__ = [
     "SameNode",
     "ProducerSendError",
     "ConsumerNotStarted",
+    "TablesRecovering",
     "PartitionsMismatch",
     "ConsistencyError",
     "RecoveryTimeout",
@@ -92,6 +94,14 @@ class SecurityWarning(FaustWarning):
 
 class NotReady(FaustPredicate):
     """A service is not ready to perform the operation yet."""
+
+
+class TablesRecovering(NotReady):
+    """A web view read a table before table recovery finished.
+
+    The view answers 503 (try again shortly); views that read no table
+    answer at once.
+    """
 
 
 class Skip(FaustPredicate):

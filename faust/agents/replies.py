@@ -29,6 +29,16 @@ __all__ = ["BarrierState", "ReplyConsumer", "ReplyPromise"]
 
 logger = logging.getLogger(__name__)
 
+W_LATE_REPLY_TOPIC = (
+    "Subscribing to reply topic %r at the first request: the consumer group "
+    "rebalances now, and a request made while processing an event waits for "
+    "it. Set reply_create_topic=True to subscribe at start."
+)
+
+
+def _in_process(conf: Any) -> bool:
+    return all(url.scheme == "memory" for url in conf.broker)
+
 
 class ReplyPromise(asyncio.Future):  # type: ignore[type-arg]  # result is any reply value
     """The reply to one request; ``await`` it for the value.
@@ -109,15 +119,23 @@ class ReplyConsumer(Service, ReplyConsumerT):
         Service.__init__(self, **kwargs)
 
     async def on_start(self) -> None:
-        """With ``reply_create_topic``, start reading this app's reply topic."""
-        if self.app.conf.reply_create_topic:
-            await self._start_fetcher(self.app.conf.reply_to)
+        """Start reading this app's reply topic if it will be needed.
+
+        With ``reply_create_topic``; and on the in-process ``memory://``
+        broker whenever the app has agents (a topic costs nothing there).
+        Subscribing later, at the first ``ask()``, makes the group rebalance
+        while the asking event is in flight.
+        """
+        conf = self.app.conf
+        if conf.reply_create_topic or (self.app.agents and _in_process(conf)):
+            await self._start_fetcher(conf.reply_to)
 
     async def add(self, correlation_id: str, promise: Any) -> None:
         """Wait for the reply to ``correlation_id`` on ``promise.reply_to``."""
         self._waiting[correlation_id].add(promise)
         promise.add_done_callback(lambda _: self._forget(correlation_id, promise))
         if promise.reply_to not in self._topics:
+            logger.warning(W_LATE_REPLY_TOPIC, promise.reply_to)
             await self._start_fetcher(promise.reply_to)
 
     def _forget(self, correlation_id: str, promise: ReplyPromise) -> None:

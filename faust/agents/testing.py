@@ -219,6 +219,11 @@ class AgentTestWrapper(Agent, AgentTestWrapperT):
         if event is not None:
             self._resolve(event.message.offset, exc)
             event.ack()
+        else:
+            # raised outside any event (setting up the stream): every put()
+            # waiting would wait forever, so each gets the error
+            for offset in sorted(self._waiters):
+                self._resolve(offset, exc)
         if self._on_error is not None:
             await self._on_error(self, exc)
         await self._crash_actor(actor, exc)

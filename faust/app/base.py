@@ -411,12 +411,15 @@ class App(Service, AppT):
     ) -> StreamT[Any]:
         """Create a stream over a channel, topic or any (async) iterable."""
         stream_cls: Any = self.conf.Stream
+        iterator = aiter(channel)
         return cast(
             StreamT[Any],
             stream_cls(
-                channel=aiter(channel),
+                channel=iterator,
                 app=self,
                 beacon=beacon or self.beacon,
+                # a subscription made here ends with the stream
+                owns_channel=iterator is not channel,
                 **kwargs,
             ),
         )

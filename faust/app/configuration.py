@@ -14,7 +14,8 @@ def load_config_source(source: Any) -> dict[str, Any]:
 
     A string is imported (``"proj.settings"`` or ``"proj.settings:Config"``);
     a mapping is used as is; any other object contributes its public
-    attributes whose names are settings (so a module's imports are ignored).
+    attributes whose names are settings, deprecated ones included (so a
+    module's imports are ignored).
     """
     from ..types.settings import Settings
 
@@ -28,7 +29,8 @@ def load_config_source(source: Any) -> dict[str, Any]:
             for name in dir(source)
             if not name.startswith("_")
         }
-    known = set(Settings.setting_names()) | set(Settings.COMPAT_ALIASES)
+    # Deprecated names (``url``) count too: they warn and set their successor.
+    known = set(Settings.SETTINGS) | set(Settings.COMPAT_ALIASES)
     return {key: value for key, value in items.items() if key in known}
 
 

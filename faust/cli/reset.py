@@ -1,19 +1,16 @@
-"""``faust reset``: delete the app's internal topics and local table data.
+"""``faust reset``: delete the app's local table data (and, on request, topics).
 
-The app starts from scratch afterwards: tables are empty, and agents read
-their source topics from ``consumer_auto_offset_reset`` again only if the
-consumer group's offsets are gone too (they are not touched here).  Stop
-every worker of the app first.
+As in Faust, ``faust reset`` removes the local data of every table
+(``table.reset_state()``: RocksDB files; nothing for ``memory://`` stores),
+so tables are rebuilt from their changelogs at the next start.  Nothing on
+the broker is touched and nothing is asked.
 
-What is deleted, after confirmation (``--yes`` skips it):
-
-* the local data of every table (``table.reset_state()``: RocksDB files;
-  nothing for ``memory://`` stores);
-* with ``--topics`` (the default) the internal topics of the app that can
-  be named without running it: table changelogs, the leader-election topic,
-  the topics of agents that have no channel of their own, and the reply topic
-  when ``reply_to`` is configured.  Repartition topics (made by ``group_by``
-  while streams run) are not known here.
+``--topics`` also deletes, after confirmation (``--yes`` skips it), the
+internal topics of the app that can be named without running it: table
+changelogs (the tables then start empty), the leader-election topic, the
+topics of agents that have no channel of their own, and the reply topic when
+``reply_to`` is configured.  Repartition topics (made by ``group_by`` while
+streams run) are not known here.  Stop every worker of the app first.
 
 Topics are deleted with the transport's ``delete_topics(names)`` coroutine.
 A transport without it cannot delete topics: the command says so, lists the
@@ -71,31 +68,36 @@ def _store(table: Any) -> str:
 
 
 class reset(AppCommand):
-    """Delete local table state and the app's internal topics.
+    """Delete local table state (and with ``--topics`` the internal topics).
 
     Warning:
-        This deletes, after confirmation: the local databases backing tables,
-        and the changelog, leader and agent topics of the app.  Stop every
-        worker of the app first.
+        This deletes the local databases backing tables.  With ``--topics``
+        it also deletes, after confirmation, the changelog, leader and agent
+        topics of the app.  Stop every worker of the app first.
     """
 
     headers: ClassVar[Sequence[str]] = ["what", "name", "result"]
 
     options = [
-        option("--yes", "-y", is_flag=True, default=False, help="Do not ask."),
+        option(
+            "--yes", "-y", is_flag=True, default=False, help="Do not ask (--topics)."
+        ),
         option(
             "--topics/--no-topics",
-            default=True,
-            help="Delete the internal topics too (--no-topics: local data only).",
+            default=False,
+            help=(
+                "Also delete the app's changelog, leader and agent topics, "
+                "after confirmation (default: local table data only, as Faust)."
+            ),
         ),
     ]
 
-    async def run(self, yes: bool = False, topics: bool = True) -> None:
-        """Show what will be deleted, confirm, delete, report."""
+    async def run(self, yes: bool = False, topics: bool = False) -> None:
+        """Show what will be deleted, confirm topic deletion, delete, report."""
         tables = sorted(self.app.tables.values(), key=lambda t: t.name)
         names = internal_topics(self.app) if topics else []
         self.show_plan(tables, names)
-        if not yes and not self.confirm():
+        if names and not yes and not self.confirm():
             raise ResetIncomplete("reset aborted: nothing was deleted")
         rows: list[list[str]] = []
         missing = await self.delete_topics(names, rows)

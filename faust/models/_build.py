@@ -260,23 +260,30 @@ def build_hash(cls: type, fields: list[str]) -> Callable[..., Any]:
 
 
 def build_asdict(
-    cls: type, options: ModelOptions, *, metadata: bool
+    cls: type, options: ModelOptions, *, metadata: bool, prepare: bool = False
 ) -> Callable[..., Any]:
-    """Return ``asdict()`` (``metadata=False``) or ``to_representation()``."""
+    """Return ``asdict()`` (``metadata=False``) or ``to_representation()``.
+
+    With ``prepare`` (the class overrides ``_prepare_dict``), the fields go
+    through ``self._prepare_dict()`` before the metadata is added, as in Faust.
+    """
     descriptors: Mapping[str, FieldDescriptor[Any]] = options.descriptors  # type: ignore[assignment]  # ours
     items = [
-        f"{d.output_name!r}: self.{name},"
+        f"    {d.output_name!r}: self.{name},"
         for name, d in descriptors.items()
         if not d.exclude
     ]
-    if metadata:
-        items.append(f"{BLESSED_KEY!r}: {{'ns': {options.namespace!r}}},")
+    meta = f"{BLESSED_KEY!r}: {{'ns': {options.namespace!r}}}"
+    if not prepare:
+        body = ["return {", *items, *([f"    {meta},"] if metadata else []), "}"]
+    else:
+        body = ["payload = self._prepare_dict({", *items, "})"]
+        if metadata:
+            body.append(f"payload.update({{{meta}}})")
+        body.append("return payload")
     name = "to_representation" if metadata else "asdict"
     fun = build_function(
-        name,
-        ["self"],
-        ["return {", *(f"    {item}" for item in items), "}"],
-        qualname=f"{cls.__qualname__}.{name}",
+        name, ["self"], body, qualname=f"{cls.__qualname__}.{name}"
     )
     fun._faust_generated = True  # type: ignore[attr-defined]  # may be regenerated in subclasses
     return fun

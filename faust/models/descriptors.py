@@ -307,6 +307,13 @@ class FieldDescriptor(FieldDescriptorT[T]):
                 f"{self.field} is not correct type for {self}, got "
                 f"{type(raw).__name__}: {exc}"
             )
+        except Exception as exc:
+            # A user's prepare_value failing in its own way is still a
+            # problem of this value: report it, do not break validation.
+            yield self.validation_error(
+                f"{self.field}: {type(self).__name__}.prepare_value failed for "
+                f"{raw!r}: {type(exc).__name__}: {exc}"
+            )
         else:
             yield from self.validate(cast(T, prepared))
 

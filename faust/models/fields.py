@@ -123,7 +123,9 @@ class DecimalField(NumberField[Decimal]):
     """A :class:`~decimal.Decimal` field.
 
     Arguments:
-        max_digits: most significant digits allowed (before and after the point).
+        max_digits: most digits allowed before the decimal point (as in Faust:
+            ``12345.67`` has 5); digits after the point are limited by
+            ``max_decimal_places`` only.
         max_decimal_places: most digits allowed after the point.
     """
 
@@ -161,8 +163,8 @@ class DecimalField(NumberField[Decimal]):
             )
         max_digits = self.max_digits
         if max_digits is not None:
-            significant = len(digits) + max(exponent, 0)
-            if significant > max_digits:
+            # Digits of the integer part: 1E+5 has 6, 0.05 has none.
+            if len(digits) + exponent > max_digits:
                 yield self.validation_error(
                     f"{self.field} must have at most {_plural(max_digits, 'digit')}."
                 )

@@ -91,6 +91,7 @@ class Record(Model, abstract=True):
     @classmethod
     def _install_methods(cls, options: ModelOptions) -> None:
         fields = list(options.descriptors)
+        prepare = cls._prepare_dict is not Record._prepare_dict
         for name in ("asdict", "to_representation"):
             if (
                 _is_generated(getattr(cls, name, None))
@@ -100,7 +101,9 @@ class Record(Model, abstract=True):
                 setattr(
                     cls,
                     name,
-                    _build.build_asdict(cls, options, metadata=name != "asdict"),
+                    _build.build_asdict(
+                        cls, options, metadata=name != "asdict", prepare=prepare
+                    ),
                 )
         if not options.include_metadata and _is_generated(cls.to_representation):
             cls.to_representation = cls.asdict  # type: ignore[method-assign]  # same shape
@@ -222,6 +225,14 @@ class Record(Model, abstract=True):
     def to_representation(self) -> Mapping[str, Any]:  # pragma: no cover - replaced
         """Return :meth:`asdict` plus the ``__faust`` metadata (unless disabled)."""
         raise NotImplementedError
+
+    def _prepare_dict(self, payload: dict[str, Any]) -> dict[str, Any]:
+        """Return the fields of :meth:`asdict`, changed as the class needs.
+
+        Override to rename, add or drop keys of :meth:`asdict` and of the
+        serialized payload (the ``__faust`` metadata is added afterwards).
+        """
+        return payload
 
     def __json__(self) -> Any:
         return self.to_representation()

@@ -15,8 +15,8 @@ What a converter does:
 * ``list``/``set``/``frozenset``/``tuple``/``dict`` and their ``typing``
   and ``collections.abc`` spellings: items are converted; a JSON list
   becomes the declared ``set``/``tuple``; ``NamedTuple`` classes are rebuilt.
-* ``Optional``: ``None`` passes.  A union of models picks the model named
-  by ``__faust`` metadata; other unions pass values through.
+* ``Optional``: ``None`` passes.  A union of several types builds the model
+  named by ``__faust`` metadata; other values (plain dicts too) pass through.
 * ``datetime``/``date``: parsed from strings when ``Flags.dates``.
 * ``Decimal``: parsed from strings and numbers when ``Flags.decimals``.
 * ``int``/``float``/``str``/``bytes``/``bool``/``Enum``/``UUID``: converted
@@ -218,34 +218,19 @@ def _union(typ: Any, flags: Flags) -> Converter | None:
     ]
     if len(members) == 1:
         return compile_converter(members[0], flags)
-    models = [m for m in members if is_model_class(m)]
-    if not models:
+    if not any(is_model_class(m) for m in members):
         return None
     from faust.serializers.registry import reconstruct
 
-    only = (
-        models[0]
-        if len(models) == 1
-        and not any(_accepts_mapping(m) for m in members if m is not models[0])
-        else None
-    )
-    single = compile_converter(only, flags) if only is not None else None
-
     def to_union(v: Any) -> Any:
-        if isinstance(v, dict):
-            if single is not None and "__faust" not in v:
-                return single(v)
-            result = reconstruct(v if flags.owned else dict(v))
-            if isinstance(result, ModelT) or single is None:
-                return result
+        # As in Faust: only a mapping whose ``__faust`` metadata names a model
+        # becomes that model; any other value, dicts included, is kept as is.
+        if isinstance(v, dict) and "__faust" in v:
+            owned = flags.owned and v.__class__ is dict
+            return reconstruct(v if owned else dict(v))
         return v
 
     return to_union
-
-
-def _accepts_mapping(typ: Any) -> bool:
-    origin = typing.get_origin(typ) or typ
-    return typ is Any or (isinstance(origin, type) and issubclass(origin, Mapping))
 
 
 def _generic(

@@ -22,6 +22,8 @@ rebalance_end_latency_seconds,
 http_response_latency_seconds
 topic_buffer_full                             counter    topic, partition
 table_operations                              counter    table, operation
+table_late_events                             counter    table
+table_changelog_records_skipped               counter    table
 custom_count                                  counter    name
 topic_partition_{read,committed,end}_offset   gauge      topic, partition
 consumer_lag                                  gauge      topic, partition
@@ -47,7 +49,13 @@ from ..web.apps.metrics import MetricFamily
 if TYPE_CHECKING:  # pragma: no cover
     from .monitor import Monitor
 
-__all__ = ["monitor_asdict", "monitor_families"]
+__all__ = [
+    "consumer_offsets",
+    "latency_summaries",
+    "monitor_asdict",
+    "monitor_performance",
+    "monitor_families",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -141,6 +149,24 @@ def _quantile(ordered: list[float], q: float) -> float:
     return ordered[index]
 
 
+def latency_summaries(m: Monitor) -> Mapping[str, Mapping[str, Any]]:
+    """Per latency kind: percentiles of the recent values, in seconds.
+
+    ``{"commit_latency": {"count": 12, "p50": ..., "p95": ..., "p99": ...,
+    "max": ...}, ...}``: ``count`` is how many recent values were kept;
+    the percentiles are None when there is none yet.
+    """
+    found: dict[str, Mapping[str, Any]] = {}
+    for attr in LATENCIES:
+        ordered = sorted(list(getattr(m, attr)))
+        summary: dict[str, Any] = {"count": len(ordered)}
+        for q in QUANTILES:
+            summary[f"p{round(q * 100)}"] = _quantile(ordered, q) if ordered else None
+        summary["max"] = ordered[-1] if ordered else None
+        found[attr] = summary
+    return found
+
+
 def _summary(m: Monitor, attr: str) -> MetricFamily:
     name, help_ = LATENCIES[attr]
     family = _family(name, "summary", f"{help_} Quantiles over recent values.")
@@ -192,11 +218,23 @@ def _labelled(m: Monitor) -> list[MetricFamily]:
     for tp, n in sorted(dict(m.topic_buffer_full).items()):
         buffers.add(n, {"topic": tp.topic, "partition": tp.partition})
     tables = _family("table_operations", "counter", "Table key reads/writes/deletes.")
+    late = _family(
+        "table_late_events", "counter", "Writes dropped: their windows had closed."
+    )
+    skipped = _family(
+        "table_changelog_records_skipped",
+        "counter",
+        "Changelog records recovery could not apply.",
+    )
     for name, state in sorted(dict(m.tables).items()):
         tables.add(state.keys_retrieved, {"table": name, "operation": "get"})
         tables.add(state.keys_updated, {"table": name, "operation": "set"})
         tables.add(state.keys_deleted, {"table": name, "operation": "del"})
+        late.add(state.late_events, {"table": name})
+        skipped.add(state.changelog_records_skipped, {"table": name})
     return [
+        late,
+        skipped,
         _by_label(
             "messages_received",
             "counter",
@@ -265,16 +303,53 @@ def _offsets(m: Monitor, app: AppT) -> list[MetricFamily]:
         families.append(family)
     end = _family("topic_partition_end_offset", "gauge", "End offset (high watermark).")
     lag = _family("consumer_lag", "gauge", "Messages not yet processed and committed.")
+    lags = _lag(read, committed, ends)
     for tp, offset in sorted(ends.items()):
         labels = {"topic": tp.topic, "partition": tp.partition}
         end.add(offset, labels)
+        if tp in lags:
+            lag.add(lags[tp], labels)
+    return [*families, end, lag]
+
+
+def _lag(
+    read: Mapping[str, Mapping[int, int]],
+    committed: Mapping[str, Mapping[int, int]],
+    ends: Mapping[TP, int],
+) -> dict[TP, int]:
+    lags: dict[TP, int] = {}
+    for tp, offset in ends.items():
         done = committed.get(tp.topic, {}).get(tp.partition)
         if done is None:
             last_read = read.get(tp.topic, {}).get(tp.partition)
             done = last_read + 1 if last_read is not None else None
-        if done is not None:
-            lag.add(max(offset - done, 0), labels)
-    return [*families, end, lag]
+        if done is not None:  # unknown: not reported (neither 0 nor everything)
+            lags[tp] = max(offset - done, 0)
+    return lags
+
+
+def consumer_offsets(m: Monitor, app: AppT) -> Mapping[str, Any]:
+    """Read, committed and end offsets and the lag, as ``/metrics`` has them.
+
+    Offsets are ``{topic: {partition: offset}}``; ``lag`` (same shape) is the
+    end offset minus the committed one (minus the next to read when nothing
+    was committed); partitions whose progress is unknown are left out.
+    """
+    read = _copy_offsets(m.topic_read_offsets)
+    committed = _copy_offsets(m.topic_committed_offsets)
+    ends = _end_offsets(m, app)
+    lag: dict[str, dict[int, int]] = {}
+    for tp, behind in sorted(_lag(read, committed, ends).items()):
+        lag.setdefault(tp.topic, {})[tp.partition] = behind
+    end: dict[str, dict[int, int]] = {}
+    for tp, offset in sorted(ends.items()):
+        end.setdefault(tp.topic, {})[tp.partition] = offset
+    return {
+        "read_offsets": read,
+        "committed_offsets": committed,
+        "end_offsets": end,
+        "lag": lag,
+    }
 
 
 def monitor_families(m: Monitor, app: AppT) -> list[MetricFamily]:
@@ -285,3 +360,44 @@ def monitor_families(m: Monitor, app: AppT) -> list[MetricFamily]:
         *(_summary(m, attr) for attr in LATENCIES),
         *_offsets(m, app),
     ]
+
+
+def monitor_performance(m: Monitor, app: AppT) -> Mapping[str, Any]:
+    """The ``/performance/`` payload: ``m``'s measurements grouped by concern.
+
+    ``throughput``, ``latency`` (percentiles, see :func:`latency_summaries`),
+    ``consumer`` (offsets and lag, see :func:`consumer_offsets`; with
+    ``lag_total``), ``tables``, ``errors`` and ``topic_buffer_full``.
+    """
+    consumer = dict(consumer_offsets(m, app))
+    lag = consumer.pop("lag")
+    return {
+        "app": {"id": app.conf.id, "web_port": app.conf.web_port},
+        "throughput": {
+            "messages_active": m.messages_active,
+            "messages_received_total": m.messages_received_total,
+            "messages_s": m.messages_s,
+            "messages_sent": m.messages_sent,
+            "events_active": m.events_active,
+            "events_total": m.events_total,
+            "events_s": m.events_s,
+        },
+        "latency": latency_summaries(m),
+        "consumer": {
+            "lag_total": sum(n for parts in lag.values() for n in parts.values()),
+            "lag_by_partition": lag,
+            **consumer,
+            "rebalances": m.rebalances,
+        },
+        "tables": {name: state.asdict() for name, state in dict(m.tables).items()},
+        "errors": {
+            "send_errors": m.send_errors,
+            "assignments_completed": m.assignments_completed,
+            "assignments_failed": m.assignments_failed,
+            "http_response_codes": dict(m.http_response_codes),
+        },
+        "topic_buffer_full": {
+            f"{tp.topic}:{tp.partition}": n
+            for tp, n in dict(m.topic_buffer_full).items()
+        },
+    }

@@ -10,7 +10,8 @@ Emissions per hook (key: labels):
 
 - message in: ``messages_received``, ``messages_active``,
   ``topic_messages_received`` (topic), ``read_offset`` (topic, partition);
-- event in/out: ``events``, ``stream_events`` (stream), ``events_active``,
+- event in/out: ``events``, ``stream_events`` (stream: ``topic_orders``, or
+  ``topic_orders&topic_refunds`` for a combined stream), ``events_active``,
   ``events_runtime`` (timing);
 - message out: ``messages_active`` (decrement);
 - tables: ``table_keys_retrieved/updated/deleted`` (table);
@@ -30,6 +31,7 @@ Emissions per hook (key: labels):
 from __future__ import annotations
 
 import abc
+import re
 import time
 from collections.abc import Mapping
 from typing import Any, Optional
@@ -47,9 +49,23 @@ from ..types import (
 from ..types.tuples import PendingMessage, RecordMetadata
 from .monitor import Monitor
 
-__all__ = ["StatsMonitor"]
+__all__ = ["StatsMonitor", "stream_metric_label"]
 
 Labels = Optional[Mapping[str, Any]]
+
+#: what may not appear in a statsd name or a tag: ``:`` ends the name
+_RE_UNSAFE = re.compile(r"[<>:|@#,\s]+")
+_STREAM_PREFIX = re.compile(r"^\w+: ")
+
+
+def stream_metric_label(shortlabel: str) -> str:
+    """Faust's metric label of a stream: ``Stream: Topic: orders`` → ``topic_orders``.
+
+    Combined streams keep Faust's ``&`` between their sources; characters
+    that break a statsd line or a tag become ``_``.
+    """
+    name = _STREAM_PREFIX.sub("", shortlabel, count=1)
+    return _RE_UNSAFE.sub("_", name).strip("_").lower()
 
 
 class StatsMonitor(Monitor):
@@ -67,7 +83,15 @@ class StatsMonitor(Monitor):
         self.prefix = prefix
         self.rate = rate
         self._client: Any = None
+        self._stream_labels: dict[str, str] = {}
         super().__init__(**kwargs)
+
+    def _stream_label(self, stream: StreamT[Any]) -> str:
+        shortlabel = stream.shortlabel
+        label = self._stream_labels.get(shortlabel)
+        if label is None:
+            label = self._stream_labels[shortlabel] = stream_metric_label(shortlabel)
+        return label
 
     @property
     def client(self) -> Any:
@@ -123,7 +147,7 @@ class StatsMonitor(Monitor):
         """Emit an event entering a stream."""
         state = super().on_stream_event_in(tp, offset, stream, event)
         self._incr("events")
-        self._incr("stream_events", labels={"stream": stream.shortlabel})
+        self._incr("stream_events", labels={"stream": self._stream_label(stream)})
         self._incr("events_active")
         return state
 

@@ -65,6 +65,16 @@ class Sensor(SensorT, Service):
     def on_table_del(self, table: CollectionT, key: Any) -> None:
         """A table key was deleted."""
 
+    def on_table_late_event(
+        self, table: CollectionT, key: Any, timestamp: float
+    ) -> None:
+        """A windowed table dropped a write for windows already closed."""
+
+    def on_changelog_record_skipped(
+        self, table: CollectionT, message: Message, exc: BaseException
+    ) -> None:
+        """Recovery skipped a changelog record it could not apply."""
+
     def on_commit_initiated(self, consumer: ConsumerT) -> Any:
         """The consumer is committing offsets; returns state."""
         return None
@@ -280,6 +290,20 @@ class SensorDelegate(SensorDelegateT):
         """Fan out :meth:`Sensor.on_table_del`."""
         for sensor in self._sensors:
             sensor.on_table_del(table, key)
+
+    def on_table_late_event(
+        self, table: CollectionT, key: Any, timestamp: float
+    ) -> None:
+        """Fan out :meth:`Sensor.on_table_late_event`."""
+        for sensor in self._sensors:
+            sensor.on_table_late_event(table, key, timestamp)
+
+    def on_changelog_record_skipped(
+        self, table: CollectionT, message: Message, exc: BaseException
+    ) -> None:
+        """Fan out :meth:`Sensor.on_changelog_record_skipped`."""
+        for sensor in self._sensors:
+            sensor.on_changelog_record_skipped(table, message, exc)
 
     def on_commit_initiated(self, consumer: ConsumerT) -> Any:
         """Fan out :meth:`Sensor.on_commit_initiated`."""

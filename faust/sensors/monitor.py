@@ -37,7 +37,7 @@ from ..types import (
 )
 from ..types.tuples import PendingMessage, RecordMetadata
 from ..web.apps.metrics import MetricFamily
-from ._metrics import monitor_asdict, monitor_families
+from ._metrics import monitor_asdict, monitor_families, monitor_performance
 from .base import Sensor
 
 __all__ = ["Monitor", "TableState"]
@@ -46,13 +46,24 @@ __all__ = ["Monitor", "TableState"]
 class TableState:
     """Per-table key access counters."""
 
-    __slots__ = ("table", "keys_retrieved", "keys_updated", "keys_deleted")
+    __slots__ = (
+        "table",
+        "keys_retrieved",
+        "keys_updated",
+        "keys_deleted",
+        "late_events",
+        "changelog_records_skipped",
+    )
 
     def __init__(self, table: CollectionT) -> None:
         self.table = table
         self.keys_retrieved = 0
         self.keys_updated = 0
         self.keys_deleted = 0
+        #: writes dropped by a windowed table: their windows had closed
+        self.late_events = 0
+        #: changelog records recovery could not apply (skipped)
+        self.changelog_records_skipped = 0
 
     def asdict(self) -> Mapping[str, int]:
         """The counters as a dict."""
@@ -60,6 +71,8 @@ class TableState:
             "keys_retrieved": self.keys_retrieved,
             "keys_updated": self.keys_updated,
             "keys_deleted": self.keys_deleted,
+            "late_events": self.late_events,
+            "changelog_records_skipped": self.changelog_records_skipped,
         }
 
 
@@ -224,6 +237,18 @@ class Monitor(Sensor):
         """Count a table delete."""
         self._table_state(table).keys_deleted += 1
 
+    def on_table_late_event(
+        self, table: CollectionT, key: Any, timestamp: float
+    ) -> None:
+        """Count a write a windowed table dropped (its windows had closed)."""
+        self._table_state(table).late_events += 1
+
+    def on_changelog_record_skipped(
+        self, table: CollectionT, message: Message, exc: BaseException
+    ) -> None:
+        """Count a changelog record recovery could not apply."""
+        self._table_state(table).changelog_records_skipped += 1
+
     # -- commits, offsets, sends ------------------------------------------------
 
     def on_commit_initiated(self, consumer: ConsumerT) -> Any:
@@ -371,6 +396,10 @@ class Monitor(Sensor):
     def asdict(self) -> Mapping[str, Any]:
         """Every counter, JSON-friendly (served at ``/``)."""
         return monitor_asdict(self)
+
+    def performance(self, app: AppT) -> Mapping[str, Any]:
+        """Lag, latency percentiles and throughput (``/performance/``)."""
+        return monitor_performance(self, app)
 
     def collect_metrics(self, app: AppT) -> list[MetricFamily]:
         """Every counter as Prometheus metric families (``/metrics``)."""

@@ -11,8 +11,10 @@ channel that fills the shared queue, registered with the TopicConductor (for
 topics) or the channel. A stream that is combined stops feeding its own
 queue (its buffered events move to the shared one), so nothing is left
 waiting in a queue nobody reads. The subscriptions are removed when the
-combined stream stops; combining again from the same queue (an agent that
-was restarted) reuses them instead of delivering each event twice.
+combined stream stops, and so are the streams it combines (with the
+subscriptions ``app.stream()`` made for them); combining again from the
+same queue (an agent that was restarted) reuses them instead of delivering
+each event twice.
 """
 
 from __future__ import annotations
@@ -25,7 +27,13 @@ from ..exceptions import ImproperlyConfigured
 from ..types import ChannelT, StreamT, TableT, TopicT
 from ..utils.queues import EventQueue
 
-__all__ = ["combine"]
+__all__ = [
+    "combine",
+    "release_subscription",
+    "stop_combined",
+    "stream_label",
+    "unsubscribe",
+]
 
 #: per shared queue: the root channel of each source feeding it -> its subscription
 _FEEDS: WeakKeyDictionary[EventQueue[Any], dict[Any, ChannelT[Any]]] = (
@@ -101,13 +109,14 @@ def _subscribe(app: Any, source: Any, queue: EventQueue[Any]) -> ChannelT[Any]:
     if source.is_iterator:
         # a stream's own subscription: its buffered events move over, then
         # it no longer receives any (nobody iterates it any more)
-        _drop(app, source)
+        unsubscribe(app, source)
         for event in source.queue.drain_nowait(source.queue.qsize()):
             queue.put_nowait(event)
     return subscription  # type: ignore[no-any-return]  # a Channel
 
 
-def _drop(app: Any, subscription: Any) -> None:
+def unsubscribe(app: Any, subscription: Any) -> None:
+    """Stop delivering to ``subscription`` (a topic's or a channel's clone)."""
     if isinstance(subscription, TopicT):
         app.topics.discard(subscription)
     else:
@@ -121,5 +130,43 @@ def _unsubscribe(
     for root, subscription in added:
         if feeds.get(root) is subscription:
             del feeds[root]
-        _drop(app, subscription)
+        unsubscribe(app, subscription)
     added.clear()
+
+
+def release_subscription(stream: Any) -> None:
+    """Unsubscribe the channel ``app.stream()`` subscribed for ``stream``.
+
+    Called when the stream stops, so nothing fills a queue nobody reads.
+    Buffered events will not be processed: the consumer forgets them
+    (uncommitted, read again by the next owner) instead of waiting for them.
+    """
+    unsubscribe(stream.app, stream.channel)
+    queue = stream._queue()
+    if queue is not None and queue.qsize():
+        consumer = stream.app.consumer
+        for item in queue.drain_nowait(queue.qsize()):
+            message = getattr(item, "message", None)
+            if message is not None:
+                consumer.discard(message)
+
+
+def stream_label(stream: Any) -> str:
+    """``Stream: Topic: orders`` (as Faust); a combined stream names every source.
+
+    Example: ``Stream: Topic: orders&Topic: refunds``.
+    """
+    channels: list[Any] = [stream.channel]
+    for node in stream.combined:
+        channel = node.channel if isinstance(node, StreamT) else node
+        if all(channel is not c for c in channels):
+            channels.append(channel)
+    sources = "&".join(f"{type(c).__name__}: {c}" for c in channels)
+    return f"{type(stream).__name__}: {sources}"
+
+
+async def stop_combined(stream: Any) -> None:
+    """Stop the streams ``stream`` combines (its own chain stops already)."""
+    for node in stream.combined:
+        if isinstance(node, StreamT) and not node.should_stop:
+            await node.stop()

@@ -11,25 +11,36 @@ implemented them. Here they work:
     partitioned like the table (same key, same partition count), so every
     key it looks up is held by this worker.
 
-``stream.join(other, within=seconds, key=None)`` (also ``left_join``,
-``outer_join``)
-    A windowed stream-stream join on the key, by event time: a value of
-    each side is paired with every value of the other side whose timestamp
-    is at most ``within`` seconds away. The stream yields ``(left, right)``.
-    Left (outer) joins also yield ``(left, None)`` (and ``(None, right)``)
-    for values that leave the window unmatched. A value leaves the window
-    once *both* sides have reached ``within`` seconds past it in event time
-    (so a side that lags or subscribes late does not lose its matches).
-    Events are acked only when they leave the window, so after a crash the
-    window is rebuilt from the broker: no pair is lost (pairs may be
-    produced twice).
+``stream.join(other, within=seconds, key=None, grace=0)`` (also
+``left_join``, ``outer_join``)
+    A windowed stream-stream join on the key, by event time, with Kafka
+    Streams' semantics: a value of each side is paired with every value of
+    the other side whose timestamp is at most ``within`` seconds away. The
+    stream yields ``(left, right)``.
+
+    Windows close by *stream time*: per partition, the newest timestamp seen
+    on either side, so an idle side does not hold the other one back. A
+    value arriving more than ``within + grace`` seconds behind stream time
+    is late: it can no longer be joined reliably, and is dropped (acked,
+    counted in ``late``, logged at most once a minute). A kept value leaves
+    the window when no value that is not late could still pair with it:
+    once stream time is more than ``2 * within + grace`` past it. Left
+    (outer) joins then yield ``(left, None)`` (and ``(None, right)``) for
+    values that never matched. So the window holds at most ``2 * within +
+    grace`` seconds of event time per partition, and events are acked when
+    they leave it: offsets are committed as stream time moves on, and after
+    a crash the window is rebuilt from the broker (no pair is lost; pairs
+    may be produced twice).
 """
 
 from __future__ import annotations
 
+import asyncio
 import heapq
 import itertools
+import logging
 import math
+import time
 from collections import defaultdict
 from collections.abc import AsyncIterator, Callable
 from typing import Any, Optional
@@ -43,8 +54,12 @@ from .stream import Stream
 
 __all__ = ["JoinedStream", "WindowJoinState", "join"]
 
+logger = logging.getLogger(__name__)
+
 LEFT = 0
 RIGHT = 1
+#: Seconds between two warnings about late values of one join.
+LATE_LOG_INTERVAL = 60.0
 
 KeyArg = Optional[Any]
 
@@ -66,6 +81,7 @@ def join(
     *,
     key: KeyArg = None,
     within: Optional[Any] = None,
+    grace: Any = 0.0,
 ) -> StreamT[Any]:
     """Join ``stream`` with a table or another stream (see the module doc)."""
     if len(nodes) != 1 or isinstance(nodes[0], FieldDescriptorT):
@@ -84,7 +100,12 @@ def join(
             "a stream-stream join needs within=: the window, in seconds"
         )
     return JoinedStream.between(
-        stream, other, kind=kind, within=want_seconds(within), key=key
+        stream,
+        other,
+        kind=kind,
+        within=want_seconds(within),
+        key=key,
+        grace=want_seconds(grace),
     )
 
 
@@ -111,7 +132,7 @@ def _table_join(
 
 
 class _Entry:
-    __slots__ = ("side", "key", "timestamp", "value", "event", "matched")
+    __slots__ = ("side", "key", "timestamp", "value", "event", "matched", "late")
 
     def __init__(
         self, side: int, key: Any, timestamp: float, value: Any, event: Any
@@ -122,6 +143,7 @@ class _Entry:
         self.value = value
         self.event = event
         self.matched = False
+        self.late = False
 
 
 class WindowJoinState:
@@ -130,27 +152,51 @@ class WindowJoinState:
     Arguments:
         within: the most seconds two paired values may be apart.
         kind: ``inner``, ``left`` or ``outer``.
+        grace: seconds a value may arrive behind stream time and still join.
     """
 
-    def __init__(self, within: float, kind: str) -> None:
+    def __init__(self, within: float, kind: str, grace: float = 0.0) -> None:
         if kind not in ("inner", "left", "outer"):
             raise ImproperlyConfigured(f"unknown join kind {kind!r}")
+        if within < 0 or grace < 0:
+            raise ImproperlyConfigured(
+                f"join within= and grace= must not be negative ({within}, {grace})"
+            )
         self.within = within
+        self.grace = grace
         self.kind = kind
         self.sides: tuple[dict[Any, list[_Entry]], dict[Any, list[_Entry]]] = (
             defaultdict(list),
             defaultdict(list),
         )
-        #: newest timestamp seen on each side
-        self.seen = [-math.inf, -math.inf]
-        self._expiry: list[tuple[float, int, _Entry]] = []
+        #: per partition: the newest timestamp seen on either side
+        self.stream_time: dict[int, float] = {}
+        self._expiry: dict[int, list[tuple[float, int, _Entry]]] = defaultdict(list)
         self._seq = itertools.count()
+        #: values dropped because they arrived after their window closed
+        self.late = 0
 
     def add(
-        self, side: int, key: Any, timestamp: float, value: Any, event: Any = None
+        self,
+        side: int,
+        key: Any,
+        timestamp: float,
+        value: Any,
+        event: Any = None,
+        partition: int = 0,
     ) -> tuple[list[tuple[Any, Any]], list[_Entry]]:
-        """Add a value; returns the pairs it produced and the expired entries."""
+        """Add a value; returns the pairs it produced and the entries now done.
+
+        The done entries left the window (ack their events); a late value is
+        done at once (its entry has ``late`` set) and pairs with nothing.
+        """
         entry = _Entry(side, key, timestamp, value, event)
+        now = max(self.stream_time.get(partition, -math.inf), timestamp)
+        self.stream_time[partition] = now
+        if timestamp < now - self.within - self.grace:
+            entry.late = True
+            self.late += 1
+            return [], [entry]
         pairs: list[tuple[Any, Any]] = []
         for other in self.sides[1 - side].get(key, ()):
             if abs(other.timestamp - timestamp) <= self.within:
@@ -159,22 +205,20 @@ class WindowJoinState:
                     (value, other.value) if side == LEFT else (other.value, value)
                 )
         self.sides[side][key].append(entry)
-        heapq.heappush(self._expiry, (timestamp, next(self._seq), entry))
-        if timestamp > self.seen[side]:
-            self.seen[side] = timestamp
-        expired = self._expire()
+        heapq.heappush(self._expiry[partition], (timestamp, next(self._seq), entry))
+        expired = self._expire(partition)
         pairs.extend(self._unmatched(expired))
         return pairs, expired
 
-    @property
-    def watermark(self) -> float:
-        """Event time both sides have reached: older values can't match any more."""
-        return min(self.seen)
+    def horizon(self, partition: int) -> float:
+        """Values of ``partition`` older than this can pair with nothing more."""
+        now = self.stream_time.get(partition, -math.inf)
+        return now - 2 * self.within - self.grace
 
-    def _expire(self) -> list[_Entry]:
-        horizon = self.watermark - self.within
+    def _expire(self, partition: int) -> list[_Entry]:
+        horizon = self.horizon(partition)
         expired: list[_Entry] = []
-        heap = self._expiry
+        heap = self._expiry[partition]
         while heap and heap[0][0] < horizon:
             _, _, entry = heapq.heappop(heap)
             bucket = self.sides[entry.side][entry.key]
@@ -196,7 +240,7 @@ class WindowJoinState:
         return pairs
 
     def __len__(self) -> int:
-        return len(self._expiry)
+        return sum(len(heap) for heap in self._expiry.values())
 
 
 class JoinedStream(Stream[Any]):
@@ -205,6 +249,11 @@ class JoinedStream(Stream[Any]):
     _sides: tuple[Any, Any]
     _state: WindowJoinState
     _key: Optional[Callable[[Any], Any]]
+
+    _late_logged_at: float = -LATE_LOG_INTERVAL
+    #: Seconds to wait for a side with nothing buffered before taking the
+    #: other side's events (Kafka Streams' ``max.task.idle.ms``).
+    idle_wait: float = 0.1
 
     @classmethod
     def between(
@@ -215,6 +264,7 @@ class JoinedStream(Stream[Any]):
         kind: str,
         within: float,
         key: KeyArg,
+        grace: float = 0.0,
     ) -> JoinedStream:
         """The join of ``left`` (a stream) with a stream, topic or channel."""
         app: AppT = left.app
@@ -223,54 +273,132 @@ class JoinedStream(Stream[Any]):
             right_channel, "__anext__"
         ):
             raise ImproperlyConfigured(f"cannot join a stream with {right!r}")
-        merged: EventQueue[tuple[int, Any]] = EventQueue(app.conf.stream_buffer_maxsize)
+        merged = _Merge(app.conf.stream_buffer_maxsize, cls.idle_wait)
         joined = cls(channel=_MergedChannel(merged), app=app, prefix=left.prefix)
         joined._sides = (left.channel, right_channel.__aiter__())
-        joined._state = WindowJoinState(within, kind)
+        joined._state = WindowJoinState(within, kind, grace)
         joined._key = _key_function(key)
         return joined
 
     async def on_start(self) -> None:
-        """Pump both sides into the merged queue."""
+        """Pump both sides into their queues of the merge."""
         await super().on_start()
         for side, channel in enumerate(self._sides):
             self.add_future(self._pump(side, channel))
 
     async def _pump(self, side: int, channel: Any) -> None:
-        queue = self.channel.queue  # type: ignore[attr-defined]  # _MergedChannel
+        merge = self.channel.merge  # type: ignore[attr-defined]  # _MergedChannel
         while not self.should_stop:
             event = await channel.__anext__()
-            await queue.put((side, event))
+            await merge.put(side, event)
 
     async def _iterate(self) -> AsyncIterator[Any]:
         await self.maybe_start()
-        queue = self.channel.queue  # type: ignore[attr-defined]  # _MergedChannel
+        merge = self.channel.merge  # type: ignore[attr-defined]  # _MergedChannel
         get_key = self._key
         state = self._state
         while not self.should_stop:
-            side, event = await queue.get()
+            side, event = await merge.next()
             value = event.value
             key = get_key(value) if get_key is not None else event.key
-            pairs, expired = state.add(side, key, event.message.timestamp, value, event)
+            message = event.message
+            pairs, expired = state.add(
+                side, key, message.timestamp, value, event, message.partition
+            )
             self._current_event = event
-            if event.message.tracked:
+            if message.tracked:
                 # held in the window on purpose: shutdown must not wait for it
                 self._release(event)
             for pair in pairs:
                 yield pair
             for entry in expired:
+                if entry.late:
+                    self._on_late(entry)
                 self._ack_item(entry.event, None)
         self._current_event = None
 
+    def _on_late(self, entry: _Entry) -> None:
+        now = time.monotonic()
+        if now - self._late_logged_at < LATE_LOG_INTERVAL:
+            return
+        self._late_logged_at = now
+        state = self._state
+        behind = state.stream_time.get(entry.event.message.partition, 0.0)
+        logger.warning(
+            "Stream-stream join dropped a value that arrived after its window "
+            "closed (timestamp %s, %s seconds behind stream time; %d so far). "
+            "Raise grace= (now %s) to join values that late.",
+            entry.timestamp,
+            round(behind - entry.timestamp, 3),
+            state.late,
+            state.grace,
+        )
+
+
+class _Merge:
+    """Both sides of a join, read in timestamp order (as Kafka Streams does).
+
+    Each side has its own bounded queue, filled by a pump. The next event is
+    the older of the two sides' first events. When only one side has events
+    buffered, the merge waits up to ``idle_wait`` seconds for the other
+    before taking them, and waits no more for that side until it delivers
+    again (an idle side does not slow the other one down).
+    """
+
+    def __init__(self, maxsize: int, idle_wait: float) -> None:
+        self.queues: tuple[EventQueue[Any], EventQueue[Any]] = (
+            EventQueue(maxsize),
+            EventQueue(maxsize),
+        )
+        self.idle_wait = idle_wait
+        self.idle = [False, False]
+        self.arrived = asyncio.Event()
+
+    async def put(self, side: int, event: Any) -> None:
+        await self.queues[side].put(event)
+        self.idle[side] = False
+        self.arrived.set()
+
+    async def next(self) -> tuple[int, Any]:
+        left, right = self.queues
+        deadline: Optional[float] = None
+        while True:
+            first, second = left.peek(), right.peek()
+            if first is not None and second is not None:
+                older = first.message.timestamp <= second.message.timestamp
+                side = LEFT if older else RIGHT
+            elif first is None and second is None:
+                await self._arrival(None)
+                continue
+            else:
+                side = LEFT if first is not None else RIGHT
+                if not self.idle[1 - side]:
+                    loop = asyncio.get_running_loop()
+                    if deadline is None:
+                        deadline = loop.time() + self.idle_wait
+                    remaining = deadline - loop.time()
+                    if remaining > 0:
+                        await self._arrival(remaining)
+                        continue
+                    self.idle[1 - side] = True
+            return side, self.queues[side].get_nowait()
+
+    async def _arrival(self, timeout: Optional[float]) -> None:
+        self.arrived.clear()
+        try:
+            await asyncio.wait_for(self.arrived.wait(), timeout)
+        except asyncio.TimeoutError:
+            pass
+
 
 class _MergedChannel:
-    """The queue both sides of a join feed (``(side, event)`` items)."""
+    """The channel of a join's stream: its merge of both sides."""
 
-    def __init__(self, queue: EventQueue[tuple[int, Any]]) -> None:
-        self.queue = queue
+    def __init__(self, merge: _Merge) -> None:
+        self.merge = merge
 
     async def __anext__(self) -> Any:
-        return await self.queue.get()
+        return (await self.merge.next())[1]
 
     def __aiter__(self) -> _MergedChannel:
         return self

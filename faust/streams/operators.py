@@ -12,6 +12,7 @@ import asyncio
 import inspect
 import logging
 from collections.abc import AsyncIterator, Callable, Sequence
+from functools import partial
 from typing import TYPE_CHECKING, Any, Optional, Union, cast
 
 from mode import want_seconds
@@ -157,12 +158,15 @@ class _Batch:
         return values, acks
 
     def ack(self, acks: list[tuple[Any, Any]]) -> None:
+        """Ack (or release) the events of a yielded batch, once."""
         stream = self.stream
+        taken = list(acks)
+        acks.clear()  # the loop body's exit and the stream's stop both call this
         if self.enable_acks and stream.enable_acks:
-            for item, state in acks:
+            for item, state in taken:
                 stream._ack_item(item, state)
         else:
-            for item, _ in acks:
+            for item, _ in taken:
                 if is_event(item) and item.message.tracked:
                     stream._release(item)
 
@@ -185,9 +189,11 @@ async def take(
 ) -> AsyncIterator[list[Any]]:
     """Yield batches of up to ``max_`` values (see :meth:`Stream.take`).
 
-    Events of a batch are acked once the loop body that received it ends.
-    Values still waiting in an unfinished batch when the stream stops are
-    not acked: their offsets stay uncommitted and they are read again.
+    Events of a batch are acked once the loop body that received it ends,
+    or when the stream stops (a loop left with ``break`` closes the generator
+    only when it is garbage collected). Values still waiting in an
+    unfinished batch when the stream stops are not acked: their offsets stay
+    uncommitted and they are read again.
     """
     if max_ < 1:
         raise ValueError("take(max_) must be at least 1")
@@ -204,10 +210,16 @@ async def take(
                     continue
             if batch.values:
                 values, done = batch.take_out()
+                # Leaving the loop early closes this generator only when it
+                # is collected: the stream's stop acks the batch meanwhile.
+                release = partial(batch.ack, done)
+                stream._detach.append(release)
                 try:
                     yield values
                 finally:
                     batch.ack(done)
+                    if release in stream._detach:
+                        stream._detach.remove(release)
             if item is _END:
                 break
     finally:
@@ -333,6 +345,32 @@ def _repartition_topic(
     )
 
 
+def _rekey_in_place(
+    stream: Stream[Any], get_key: Callable[[Any], Any], name: str, chain_key: Any
+) -> Stream[Any]:
+    """``group_by`` of a stream over an in-memory channel (``test_context()``).
+
+    A channel has no partitions to move events between: each event gets its
+    new key and stays in this stream, so offsets, acks and the test
+    wrapper's results are those of the events put in.
+    """
+    if stream._chain_key == chain_key:
+        return stream  # the agent restarted: the processor is already there
+
+    async def rekey(value: Any) -> Any:
+        event = stream.current_event
+        new_key = get_key(value)
+        if new_key.__class__ not in _PLAIN_TYPES and _is_awaitable(new_key):
+            new_key = await new_key
+        if event is not None:
+            event.key = new_key
+        return value
+
+    stream.add_processor(rekey)
+    stream._chain_key = chain_key
+    return stream
+
+
 def group_by(
     stream: Stream[Any],
     key: Any,
@@ -354,6 +392,8 @@ def group_by(
         name,
         topic.get_topic_name() if topic is not None else None,
     )
+    if topic is None and not isinstance(stream.channel, TopicT):
+        return _rekey_in_place(stream, _key_getter(key), name, chain_key)
     existing = _existing_chain(stream, "group_by", chain_key)
     if existing is not None:
         return existing

@@ -28,6 +28,7 @@ from ..exceptions import Skip
 from ..types import TP, AppT, ChannelT, EventT, JoinT, K, Processor, StreamT, TopicT
 from ..types.streams import JoinableT, T_co
 from ..utils.queues import EventQueue
+from .combine import release_subscription, stop_combined, stream_label
 from .hooks import (
     _EMPTY,
     _EVENT_TYPES,
@@ -84,6 +85,7 @@ class Stream(StreamT[T_co], Service):
         active_partitions: Optional[set[TP]] = None,
         enable_acks: bool = True,
         prefix: str = "",
+        owns_channel: bool = False,
         loop: Optional[asyncio.AbstractEventLoop] = None,
     ) -> None:
         Service.__init__(self, beacon=cast(Any, beacon), loop=loop)
@@ -95,6 +97,8 @@ class Stream(StreamT[T_co], Service):
         self.combined = combined if combined is not None else []
         #: callbacks run when the stream stops (combine's subscriptions)
         self._detach: list[Callable[[], None]] = []
+        if owns_channel:  # app.stream(topic) subscribed for this stream only
+            self._detach.append(lambda: release_subscription(self))
         self.concurrency_index = concurrency_index
         self._prev = cast(Optional["Stream[Any]"], prev)
         self.active_partitions = active_partitions
@@ -482,49 +486,32 @@ class Stream(StreamT[T_co], Service):
 
         return combine(self, nodes)
 
-    def join(
-        self, *fields: Any, key: Any = None, within: Optional[Seconds] = None
-    ) -> StreamT[Any]:
+    def join(self, *fields: Any, **options: Any) -> StreamT[Any]:
         """Inner join with a table or, ``within`` a window, another stream.
 
-        See :mod:`faust.streams.joins`.
+        Options: ``key``, ``within``, ``grace`` (see :mod:`faust.streams.joins`).
         """
         from .joins import join
 
-        return join(self, "inner", fields, key=key, within=within)
+        return join(self, "inner", fields, **options)
 
-    def left_join(
-        self, *fields: Any, key: Any = None, within: Optional[Seconds] = None
-    ) -> StreamT[Any]:
-        """Left join: unmatched values are paired with None.
-
-        See :mod:`faust.streams.joins`.
-        """
+    def left_join(self, *fields: Any, **options: Any) -> StreamT[Any]:
+        """Left join: unmatched values are paired with None (see :meth:`join`)."""
         from .joins import join
 
-        return join(self, "left", fields, key=key, within=within)
+        return join(self, "left", fields, **options)
 
-    def inner_join(
-        self, *fields: Any, key: Any = None, within: Optional[Seconds] = None
-    ) -> StreamT[Any]:
-        """Same as :meth:`join`.
-
-        See :mod:`faust.streams.joins`.
-        """
+    def inner_join(self, *fields: Any, **options: Any) -> StreamT[Any]:
+        """Same as :meth:`join`."""
         from .joins import join
 
-        return join(self, "inner", fields, key=key, within=within)
+        return join(self, "inner", fields, **options)
 
-    def outer_join(
-        self, *fields: Any, key: Any = None, within: Optional[Seconds] = None
-    ) -> StreamT[Any]:
-        """Outer stream-stream join: unmatched values of both sides too.
-
-        See :mod:`faust.streams.joins`.
-        """
+    def outer_join(self, *fields: Any, **options: Any) -> StreamT[Any]:
+        """Outer stream-stream join: unmatched values of both sides too."""
         from .joins import join
 
-        return join(self, "outer", fields, key=key, within=within)
+        return join(self, "outer", fields, **options)
 
     def __and__(self, other: Any) -> Any:
         return self.combine(self, other)
@@ -539,9 +526,10 @@ class Stream(StreamT[T_co], Service):
                 await result
 
     async def stop(self) -> None:
-        """Stop this stream and every stream of its chain."""
+        """Stop this stream, every stream of its chain and the streams it combines."""
         for stream in self._chain_members():
             await Service.stop(stream)
+        await stop_combined(self)
 
     def _chain_members(self) -> list[Stream[Any]]:
         members: list[Stream[Any]] = []
@@ -554,14 +542,13 @@ class Stream(StreamT[T_co], Service):
     def _enable_passive(self, downstream: Stream[Any]) -> None:
         """Drain this stream in the background while ``downstream`` is iterated.
 
-        ``downstream`` starts this stream as its child; once started, the
-        drain runs as a future of this service and stops with it.
+        ``downstream`` starts it as its child; the drain is a future of it.
         """
         self._passive = True
         downstream.add_dependency(self)
 
     async def on_stop(self) -> None:
-        """Remove the subscriptions :meth:`combine` added for this stream."""
+        """Remove the subscriptions made for this stream (its own, combine's)."""
         for detach in self._detach:
             detach()
         self._detach.clear()
@@ -580,10 +567,10 @@ class Stream(StreamT[T_co], Service):
 
     @property
     def label(self) -> str:
-        """Short description: ``Stream: <channel>`` (computed once)."""
+        """``Stream: Topic: orders``, with every source if combined (cached)."""
         label = self.__dict__.get("_label")
         if label is None:
-            label = self.__dict__["_label"] = f"{type(self).__name__}: {self.channel}"
+            label = self.__dict__["_label"] = stream_label(self)
         return label
 
     @property

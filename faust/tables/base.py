@@ -24,7 +24,7 @@ from typing import Any, ClassVar, Optional, Union, cast
 from mode import Service, ServiceT
 from yarl import URL
 
-from .._context import current_event
+from .._context import check_tables_readable, current_event, tables_guard
 from ..stores import by_url
 from ..types import (
     TP,
@@ -54,6 +54,8 @@ from .changelog import (
 __all__ = ["Collection"]
 
 logger = logging.getLogger(__name__)
+
+_tables_guard = tables_guard.get
 
 
 class Collection(Service, CollectionT):
@@ -164,7 +166,13 @@ class Collection(Service, CollectionT):
 
     @property
     def data(self) -> StoreT:
-        """The store holding the table's data."""
+        """The store holding the table's data.
+
+        Raises:
+            TablesRecovering: read from a web view before recovery finished.
+        """
+        if _tables_guard() is not None:  # only inside web views (cheap otherwise)
+            check_tables_readable()
         data = self._data
         if data is None:
             data = self._data = self._new_store()

@@ -88,6 +88,8 @@ class Recovery(Service):
         self._recovering = False
         self._resume_at: Optional[float] = None
         self._applied = 0
+        #: changelog records skipped by this recovery (reported at its end)
+        self._skipped = 0
         self._started_at = self._last_progress = self._last_stats = 0.0
         self._completed: Optional[asyncio.Event] = None
         self._wakeup: Optional[asyncio.Event] = None
@@ -186,7 +188,7 @@ class Recovery(Service):
         self._continuous = continuous
         self.pending, self.standby_pending = set(actives), set(standbys)
         self.tables.actives_ready = self.tables.standbys_ready = False
-        self._applied = 0
+        self._applied = self._skipped = 0
         self._started_at = self._last_progress = self._last_stats = time.monotonic()
         self._recovering = True
 
@@ -280,6 +282,8 @@ class Recovery(Service):
                     table.apply_changelog_batch([event])
                 except Exception as exc:
                     message = event.message
+                    self._skipped += 1
+                    self.app.sensors.on_changelog_record_skipped(table, message, exc)
                     logger.error(
                         "Skipping changelog record of table %r that cannot be "
                         "applied (topic=%r partition=%s offset=%s): %r",
@@ -397,6 +401,14 @@ class Recovery(Service):
                 elapsed,
                 self._applied / elapsed if elapsed > 0 else 0.0,
             )
+        if self._skipped:
+            logger.warning(
+                "Recovery skipped %d changelog record(s) it could not apply "
+                "(logged above, counted by the Monitor as "
+                "changelog_records_skipped): the tables lack their values",
+                self._skipped,
+            )
+            self._skipped = 0
         # app.on_rebalance_complete is sent by the watcher, after the
         # rebalance handler (which may be running this) returned
         self._signal = True

@@ -243,7 +243,7 @@ class SetWindowSet(WindowSet):
         table = cast(SetTable, self.table)
         timestamp = self.wrapper.get_timestamp(event or self.event)
         self.wrapper.on_set_key(self.key, element)
-        for window_range in table._write_ranges(timestamp):
+        for window_range in table._write_ranges(timestamp, self.key):
             wkey = (self.key, window_range)
             getattr(table[wkey], op)(element)
             table._on_window_write(wkey, timestamp)

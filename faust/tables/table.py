@@ -16,6 +16,7 @@ expired windows from the store and the changelog and calls
 from __future__ import annotations
 
 import inspect
+import logging
 import time
 from collections.abc import Callable, Iterator
 from datetime import datetime
@@ -34,6 +35,11 @@ from ..windows import HoppingWindow, SlidingWindow, TumblingWindow
 from .base import Collection
 from .expiry import WindowExpiry
 from .wrappers import WindowWrapper
+
+logger = logging.getLogger(__name__)
+
+#: Seconds between two warnings about late writes of one table.
+LATE_LOG_INTERVAL = 60.0
 
 __all__ = ["Table"]
 
@@ -72,6 +78,8 @@ class Table(Collection, TableT):
         super().__init__(app, **kwargs)
         window = self.window
         self._expiry = WindowExpiry(window) if window and window.expires else None
+        self._late_events = 0
+        self._late_logged_at = -LATE_LOG_INTERVAL
 
     # -- dict API -------------------------------------------------------------
 
@@ -216,16 +224,41 @@ class Table(Collection, TableT):
             raise TypeError(f"Table {self.name!r} is not windowed")
         return window
 
-    def _write_ranges(self, timestamp: float) -> list[WindowRange]:
+    def _write_ranges(self, timestamp: float, key: Any) -> list[WindowRange]:
         ranges = self._window().ranges(timestamp)
         expiry = self._expiry
         if expiry is not None and not (self.use_partitioner or self.is_global):
             event = current_event()
             if event is not None and event.message.partition >= 0:
                 partition = event.message.partition
-                # a late event: its windows already closed
-                ranges = [r for r in ranges if not expiry.is_stale(partition, r.end)]
+                # a late event: (some of) its windows already closed
+                open_ranges = [
+                    r for r in ranges if not expiry.is_stale(partition, r.end)
+                ]
+                if len(open_ranges) < len(ranges):
+                    self._on_late_event(key, timestamp, event)
+                ranges = open_ranges
         return ranges
+
+    def _on_late_event(self, key: Any, timestamp: float, event: Any) -> None:
+        self._sensors.on_table_late_event(self, key, timestamp)
+        self._late_events += 1
+        now = time.monotonic()
+        if now - self._late_logged_at >= LATE_LOG_INTERVAL:
+            self._late_logged_at = now
+            message = event.message
+            logger.warning(
+                "Table %r dropped a write for windows already closed "
+                "(key=%r timestamp=%s at %s:%s@%s); %d late write(s) so far. "
+                "Raise the window's expires= to keep windows open longer.",
+                self.name,
+                key,
+                timestamp,
+                message.topic,
+                message.partition,
+                message.offset,
+                self._late_events,
+            )
 
     def _put_windowed(self, key: Any, value: Any, timestamp: float) -> None:
         partition = self._put(key, value)
@@ -236,14 +269,14 @@ class Table(Collection, TableT):
             expiry.track(partition, key)
 
     def _set_windowed(self, key: Any, value: Any, timestamp: float) -> None:
-        for window_range in self._write_ranges(timestamp):
+        for window_range in self._write_ranges(timestamp, key):
             self._put_windowed((key, window_range), value, timestamp)
 
     def _apply_window_op(
         self, op: Callable[[Any, Any], Any], key: Any, value: Any, timestamp: float
     ) -> None:
         data = self.data
-        for window_range in self._write_ranges(timestamp):
+        for window_range in self._write_ranges(timestamp, key):
             wkey = (key, window_range)
             current = data.get(wkey, _MISSING)
             if current is _MISSING:

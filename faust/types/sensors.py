@@ -57,6 +57,16 @@ class SensorInterfaceT(abc.ABC):
     def on_table_del(self, table: CollectionT, key: Any) -> None: ...
 
     @abc.abstractmethod
+    def on_table_late_event(
+        self, table: CollectionT, key: Any, timestamp: float
+    ) -> None: ...
+
+    @abc.abstractmethod
+    def on_changelog_record_skipped(
+        self, table: CollectionT, message: Message, exc: BaseException
+    ) -> None: ...
+
+    @abc.abstractmethod
     def on_commit_initiated(self, consumer: ConsumerT) -> Any: ...
 
     @abc.abstractmethod

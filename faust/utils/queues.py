@@ -76,6 +76,11 @@ class EventQueue(Generic[T]):
         """True when no item is buffered."""
         return not self._items
 
+    def peek(self, default: Optional[T] = None) -> Optional[T]:
+        """The oldest buffered item, left in the queue (``default`` if none)."""
+        items = self._items
+        return items[0] if items else default
+
     def full(self) -> bool:
         """True when ``put`` would wait for room."""
         return 0 < self.maxsize <= len(self._items)

@@ -66,6 +66,11 @@ OPERATIONS_BLUEPRINTS: list[BlueprintArg] = [
     ("", "faust.web.apps.metrics:blueprint"),
 ]
 
+#: Served when ``web_metrics_enabled``.
+METRICS_BLUEPRINTS: list[BlueprintArg] = [
+    ("/performance", "faust.web.apps.performance:blueprint"),
+]
+
 #: ``/livez`` fails when the app's event loop has not run the heartbeat
 #: timer for this many seconds.
 LIVENESS_STALL_SECONDS = 30.0
@@ -126,6 +131,7 @@ class Web(Service, WebT):
     production_blueprints: ClassVar[list[BlueprintArg]] = PRODUCTION_BLUEPRINTS
     debug_blueprints: ClassVar[list[BlueprintArg]] = DEBUG_BLUEPRINTS
     operations_blueprints: ClassVar[list[BlueprintArg]] = OPERATIONS_BLUEPRINTS
+    metrics_blueprints: ClassVar[list[BlueprintArg]] = METRICS_BLUEPRINTS
 
     def __init__(self, app: AppT, **kwargs: Any) -> None:
         self.app = app
@@ -172,6 +178,8 @@ class Web(Service, WebT):
                 found.append((prefix, bp))
         if not conf.web_stats_enabled:
             found.extend(self.production_blueprints)
+        if conf.web_metrics_enabled:
+            found.extend(self.metrics_blueprints)
         return found
 
     def add_view(

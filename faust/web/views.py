@@ -14,11 +14,12 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
 from functools import wraps
-from typing import Any, ClassVar, Optional, Union, no_type_check
+from typing import Any, ClassVar, Optional, Union, cast, no_type_check
 
 from yarl import URL
 
-from ..exceptions import FaustError
+from .._context import tables_guard, tables_readable_when
+from ..exceptions import FaustError, TablesRecovering
 from ..types import AppT, ModelT
 from ..types.web import Request, Response, ViewDecorator, ViewHandlerFun, WebT
 from ..utils.json import loads as json_loads
@@ -70,9 +71,9 @@ class View:
     #: True for the built-in views: they give way to a user's view at their path
     overridable: ClassVar[bool] = False
 
-    #: Answer even before tables have recovered (health, metrics, stats).
-    #: Other views answer 503 until then, so they never serve state that is
-    #: still being rebuilt (Faust does not start its web server until then).
+    #: Views answer as soon as the server is up; until tables have recovered,
+    #: a view that reads a table answers 503 instead of serving state that is
+    #: still being rebuilt. True: never guard (health, metrics, stats).
     serves_while_recovering: ClassVar[bool] = False
 
     #: set by ``@app.page`` (``name=`` or the class name)
@@ -133,11 +134,11 @@ class View:
             handler = self.methods.get(request.method.lower())
             if handler is None:
                 raise _not_allowed(request.method)
-            if not self.serves_while_recovering and not self.web.recovered:
-                raise ServiceUnavailable(
-                    "tables are recovering: try again shortly (see /readyz)"
-                )
-            response = await handler(request, **(request.match_info or {}))
+            kwargs = request.match_info or {}
+            if self.serves_while_recovering or self.web.recovered:
+                response = await handler(request, **kwargs)
+            else:
+                response = await self._dispatch_recovering(handler, request, kwargs)
         except WebError as exc:
             response = await self.on_request_error(request, exc)
         except Exception as exc:
@@ -145,6 +146,20 @@ class View:
         finally:
             sensors.on_web_request_end(app, request, response, state, view=self)
         return response
+
+    async def _dispatch_recovering(
+        self, handler: Any, request: Request, kwargs: Mapping[str, Any]
+    ) -> Response:
+        # Served at once, as in Faust; only reading a table (whose state is
+        # still being rebuilt) makes the view answer 503.
+        web = self.web
+        token = tables_readable_when(lambda: web.recovered)
+        try:
+            return cast(Response, await handler(request, **kwargs))
+        except TablesRecovering as exc:
+            raise ServiceUnavailable(str(exc)) from None
+        finally:
+            tables_guard.reset(token)
 
     async def on_request_error(self, request: Request, exc: WebError) -> Response:
         """Turn a :exc:`WebError` into a JSON error response."""

@@ -228,6 +228,41 @@ class TestTestContext:
             event = await agent.put(5)
             assert agent.results[event.message.offset] == 5
 
+    async def test_group_by_with_a_table(self, app: faust.App) -> None:
+        # The pattern of Faust's testing guide: no repartition topic in a
+        # test, each event gets its new key and put() returns.
+        class Order(faust.Record):
+            account_id: str
+            amount: int
+
+        totals = app.Table("totals", default=int)
+        keys: list[str] = []
+
+        @app.agent(app.topic("orders", value_type=Order))
+        async def process(orders):
+            async for event in orders.group_by(Order.account_id).events():
+                keys.append(event.key)
+                totals[event.value.account_id] += event.value.amount
+                yield event.value
+
+        async with process.test_context() as agent:
+            first = await asyncio.wait_for(agent.put(Order("a", 3)), 10)
+            await asyncio.wait_for(agent.put(Order("b", 1)), 10)
+            await asyncio.wait_for(agent.put(Order("a", 4)), 10)
+            assert agent.results[first.message.offset] == Order("a", 3)
+        assert totals["a"] == 7 and totals["b"] == 1
+        assert keys == ["a", "b", "a"]
+
+    async def test_error_before_any_event_fails_put(self, app: faust.App) -> None:
+        @app.agent(app.topic("bad", value_type=int))
+        async def broken(stream):
+            raise RuntimeError("cannot set up")
+            yield  # pragma: no cover - makes it an async generator
+
+        async with broken.test_context() as agent:
+            with pytest.raises(RuntimeError, match="cannot set up"):
+                await asyncio.wait_for(agent.put(1), 10)
+
     async def test_mocking_another_agents_send(self, app: faust.App) -> None:
         from unittest.mock import AsyncMock, patch
 

@@ -91,7 +91,7 @@ async def test_ask_timeout_cleans_up(app: faust.App) -> None:
     await app.stop()
 
 
-async def test_ask_subscribes_the_reply_topic_on_first_use(app: faust.App) -> None:
+async def test_ask_without_reply_create_topic(app: faust.App) -> None:
     @app.agent()
     async def inc(stream):
         async for n in stream:
@@ -100,4 +100,36 @@ async def test_ask_subscribes_the_reply_topic_on_first_use(app: faust.App) -> No
     await app.start()
     assert await asyncio.wait_for(inc.ask(1), 10) == 2
     assert await asyncio.wait_for(inc.ask(2), 10) == 3
+    await app.stop()
+
+
+async def test_ask_from_an_agent_without_a_rebalance(app: faust.App) -> None:
+    # memory:// creates subscribed topics at subscription (as Kafka's
+    # auto-create) and subscribes an app's reply topic at start: the first
+    # assignment is the only one, and the asking event is not stalled by a
+    # rebalance waiting for it (nor read again).
+    asks = app.topic("asks", value_type=int, partitions=1)
+    replies: list[int] = []
+    done = asyncio.Event()
+
+    @app.agent()
+    async def doubler(stream):
+        async for n in stream:
+            yield n * 2
+
+    @app.agent(asks)
+    async def asker(stream):
+        async for n in stream:
+            replies.append(await doubler.ask(n))
+            if len(replies) == 3:
+                done.set()
+
+    await app.start()
+    assert app.rebalancing_count == 0  # the first assignment revokes nothing
+    assert app.transport.broker.partitions_for("asks") == 1  # type: ignore[attr-defined]
+    for i in range(3):
+        await asks.send(value=i, partition=0)
+    await asyncio.wait_for(done.wait(), 10)
+    assert replies == [0, 2, 4]
+    assert app.rebalancing_count == 0  # the first assignment revokes nothing
     await app.stop()

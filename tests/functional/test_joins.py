@@ -8,6 +8,7 @@ import pytest
 
 import faust
 from faust.exceptions import ImproperlyConfigured
+from faust.types import TP
 
 
 class Order(faust.Record, serializer="json"):
@@ -122,3 +123,41 @@ def test_join_needs_a_table_or_a_stream(app: faust.App) -> None:
         stream.join(Order.customer)
     with pytest.raises(ImproperlyConfigured, match="within="):
         stream.join(app.topic("other-j"))
+
+
+async def test_left_join_with_an_idle_side_emits_acks_and_stays_bounded(
+    app: faust.App,
+) -> None:
+    # 2,000 left events over 200,000 s of event time, nothing on the right:
+    # windows close by stream time, so results come out, the window holds
+    # at most 2 * within + grace of event time and offsets are committed.
+    lefts = app.topic("lefts", key_type=str, value_type=int, partitions=1)
+    rights = app.topic("rights", key_type=str, value_type=int, partitions=1)
+    pairs: list[tuple[object, object]] = []
+    windows: list[int] = []
+    done = asyncio.Event()
+
+    @app.agent(lefts)
+    async def joiner(stream):
+        joined = stream.left_join(rights, within=10, grace=5)
+        async for left, right in joined:
+            pairs.append((left, right))
+            windows.append(len(joined._state))
+            if len(pairs) == 1999:
+                done.set()
+
+    await app.start()
+    for n in range(2000):
+        await lefts.send(key=f"k{n}", value=n, timestamp=n * 100.0, partition=0)
+    await asyncio.wait_for(done.wait(), 30)
+    assert pairs == [(n, None) for n in range(1999)]
+    assert max(windows) <= 2
+    broker = app.transport.broker  # type: ignore[attr-defined]
+    tp = TP("lefts", 0)
+    for _ in range(200):
+        committed = broker.committed_offsets(app.conf.id, [tp])
+        if committed and committed[tp].offset >= 1999:
+            break
+        await asyncio.sleep(0.02)
+    assert committed[tp].offset >= 1999
+    await app.stop()

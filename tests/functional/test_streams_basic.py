@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 import pytest
 
@@ -268,6 +269,77 @@ async def test_undecodable_message_is_logged_and_skipped(
         await asyncio.sleep(0.01)
     assert committed[TP("json-values", 0)].offset == 2
     assert purchases.started  # the agent did not die
+    assert app.monitor.metric_counts["decode_errors"] == 1  # type: ignore[attr-defined]
+    await app.stop()
+
+
+@pytest.mark.conf(stream_raise_decode_errors=True)
+async def test_undecodable_message_raised_into_the_stream(app: faust.App) -> None:
+    topic = app.topic("raised", value_type=Purchase, partitions=1)
+    seen: list[Any] = []
+    done = asyncio.Event()
+
+    @app.agent(topic)
+    async def purchases(stream):
+        while True:  # the documented pattern: catch around the loop, go on
+            try:
+                async for p in stream:
+                    seen.append(p)
+                    if len(seen) == 2:
+                        done.set()
+            except faust.exceptions.ValueDecodeError as exc:
+                seen.append(exc)
+
+    await app.start()
+    raw = app.topic("raised", value_serializer="raw")
+    await raw.send(value=b"{not json", partition=0)
+    await topic.send(value=Purchase(user="ann", amount=3), partition=0)
+    await _run_until(app, done)
+    error, purchase = seen
+    assert isinstance(error, faust.exceptions.ValueDecodeError)
+    assert "raised" in str(error) and "offset" in str(error)
+    assert purchase == Purchase(user="ann", amount=3)
+    broker = app.transport.broker  # type: ignore[attr-defined]
+    for _ in range(100):  # the bad message is acked: nothing stalls
+        committed = broker.committed_offsets(app.conf.id, [TP("raised", 0)])
+        if committed and committed[TP("raised", 0)].offset == 2:
+            break
+        await asyncio.sleep(0.01)
+    assert committed[TP("raised", 0)].offset == 2
+    await app.stop()
+
+
+@pytest.mark.conf(topic_dead_letter="purchases-dlq")
+async def test_undecodable_message_forwarded_to_the_dead_letter_topic(
+    app: faust.App,
+) -> None:
+    topic = app.topic("dl-source", value_type=Purchase, partitions=1)
+    dead: list[Any] = []
+    done = asyncio.Event()
+
+    @app.agent(topic)
+    async def purchases(stream):
+        async for _ in stream:
+            pass
+
+    @app.agent(app.topic("purchases-dlq", value_serializer="raw", partitions=1))
+    async def dead_letters(stream):
+        async for event in stream.events():
+            dead.append(event)
+            done.set()
+
+    await app.start()
+    raw = app.topic("dl-source", value_serializer="raw", key_serializer="raw")
+    await raw.send(key=b"k1", value=b"{not json", partition=0, headers=[("h", b"v")])
+    await _run_until(app, done)
+    (event,) = dead
+    assert event.message.key == b"k1" and event.value == b"{not json"
+    headers = dict(event.headers)
+    assert headers["h"] == b"v"
+    assert headers["faust-error"].startswith(b"ValueDecodeError")
+    assert headers["faust-error-topic"] == b"dl-source"
+    assert headers["faust-error-partition"] == b"0"
+    assert headers["faust-error-offset"] == b"0"
     await app.stop()
 
 
@@ -368,4 +440,30 @@ async def test_take_with_timestamp_adds_the_message_time(app: faust.App) -> None
     await topic.send(value={"a": 1}, partition=0, timestamp=1234.5)
     await _run_until(app, done)
     assert got == [{"a": 1, "ts": 1234.5}]
+    await app.stop()
+
+
+async def test_leaving_take_early_then_stopping_acks_the_batch(app: faust.App) -> None:
+    # The loop body got the batch: leaving the loop means it is done with
+    # it, even while the take() generator is still referenced (not closed).
+    topic = app.topic("early", value_type=int, partitions=1)
+    stream = app.stream(topic)
+    await app.start()
+    for i in range(3):
+        await topic.send(value=i, partition=0)
+    batches = stream.take(2, within=5)
+    async for batch in batches:
+        assert batch == [0, 1]
+        break
+    await stream.stop()
+    tp = TP("early", 0)
+    assert not any(m.tp == tp and m.offset < 2 for m in app.consumer.unacked)
+    broker = app.transport.broker  # type: ignore[attr-defined]
+    for _ in range(500):
+        committed = broker.committed_offsets(app.conf.id, [tp])
+        if committed and committed[tp].offset == 2:
+            break
+        await asyncio.sleep(0.01)
+    assert committed[tp].offset == 2
+    await batches.aclose()  # a later close does not ack twice
     await app.stop()

@@ -126,3 +126,43 @@ async def test_a_stream_over_an_iterable_cannot_be_combined(app: faust.App) -> N
         app.stream([1, 2, 3]).combine(topic)
     with pytest.raises(ImproperlyConfigured, match="streams, topics or channels"):
         app.stream(topic).combine([1, 2])
+
+
+async def test_stopping_a_combined_stream_stops_its_sources_and_unsubscribes(
+    app: faust.App,
+) -> None:
+    left = app.topic("left", value_type=int, partitions=1)
+    right = app.topic("right", value_type=int, partitions=1)
+    await app.start()
+    s1, s2 = app.stream(left), app.stream(right)
+    combined = s1 & s2
+    for i in range(1, 4):
+        await left.send(value=i, partition=0)
+    async for value in combined:
+        assert value == 1
+        break
+    await combined.stop()
+    assert s1.should_stop and s2.should_stop
+    # nothing is delivered any more into queues nobody reads
+    assert not {t for t in app.topics if {"left", "right"} & set(t.topics)}
+    # and what was buffered is forgotten (read again later), not awaited by
+    # the next rebalance
+    assert not [
+        m for m in app.consumer.unacked if m.tp.topic == "left" and m.offset > 0
+    ]
+    await app.stop()
+
+
+async def test_stopping_a_plain_stream_drops_the_subscription_it_made(
+    app: faust.App,
+) -> None:
+    orders = app.topic("orders", value_type=int, partitions=1)
+    stream = app.stream(orders)
+    assert stream.channel in app.topics
+    await stream.stop()
+    assert stream.channel not in app.topics
+    # a stream over an existing subscription (an agent's) leaves it alone
+    subscription = aiter(orders)
+    other = app.stream(subscription)
+    await other.stop()
+    assert subscription in app.topics

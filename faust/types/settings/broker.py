@@ -7,7 +7,6 @@ from typing import Any
 from . import sections
 from .base import CompatAlias
 from .params import (
-    URL,
     Bool,
     BrokerList,
     Credentials,
@@ -219,12 +218,13 @@ class BrokerSettings:
         :class:`ssl.SSLContext`.""",
     )
 
-    url = URL.nullable(
+    url = BrokerList.nullable(
         section=sections.Common,
         version_deprecated="1.0",
         deprecation_reason="use the 'broker' setting instead",
         replaced_by="broker",
-        doc="""Deprecated alias of ``broker``.""",
+        doc="""Deprecated alias of ``broker`` (same values: a URL, a ``;``-separated
+        string or a list); it warns (``FutureWarning``) and sets ``broker``.""",
     )
 
     client_id = CompatAlias("broker_client_id")

@@ -26,7 +26,10 @@ class RPCSettings:
         doc="""Create and consume this instance's reply topic at start.
 
         Needed by instances that call ``agent.ask()``, ``agent.map()`` or
-        ``agent.join()``.""",
+        ``agent.join()``: otherwise the first request subscribes to the reply
+        topic, and the group rebalances while that request waits. On the
+        in-process ``memory://`` broker an app with agents does this
+        whatever the setting.""",
     )
 
     reply_expires = Seconds(

@@ -76,6 +76,21 @@ class StreamSettings:
         recoveries. ``0`` disables the wait.""",
     )
 
+    stream_raise_decode_errors = Bool(
+        section=sections.Stream,
+        env_name="STREAM_RAISE_DECODE_ERRORS",
+        default=False,
+        doc="""Raise :exc:`~faust.exceptions.KeyDecodeError` /
+        :exc:`~faust.exceptions.ValueDecodeError` at the ``async for`` of
+        the stream reading a message that cannot be decoded, as
+        faust-streaming does, instead of skipping it.
+
+        The message is acked either way (a bad message never stalls its
+        partition); catch the error around the loop and iterate the stream
+        again to go on. By default (``False``) the message is logged, counted
+        (``decode_errors``) and skipped.""",
+    )
+
     stream_wait_empty = Bool(
         section=sections.Stream,
         env_name="STREAM_WAIT_EMPTY",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from . import sections
 from .base import CompatAlias
-from .params import Bool, Codec, UnsignedInt
+from .params import Bool, Codec, Str, UnsignedInt
 
 __all__ = ["TopicSettings"]
 
@@ -51,6 +51,20 @@ class TopicSettings:
         doc="""Replication factor of topics faust creates.
 
         Usually the replication factor configured for the Kafka cluster.""",
+    )
+
+    topic_dead_letter = Str.nullable(
+        section=sections.Topic,
+        env_name="TOPIC_DEAD_LETTER",
+        doc="""Topic to forward messages that cannot be decoded to.
+
+        The original key and value bytes are sent unchanged, with the
+        message's headers plus ``faust-error`` (the error's class and
+        reason), ``faust-error-topic``, ``faust-error-partition`` and
+        ``faust-error-offset``. The message is then skipped as without
+        this setting (or raised into the stream with
+        ``stream_raise_decode_errors``). ``None`` (the default): no
+        forwarding.""",
     )
 
     key_serializer = Codec(

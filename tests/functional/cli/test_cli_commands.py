@@ -227,7 +227,7 @@ class TestReset:
         reset_state = Mock(name="reset_state")
         monkeypatch.setattr(type(app.tables["totals"]), "reset_state", reset_state)
         monkeypatch.setattr(click, "confirm", Mock(return_value=False))
-        code, out, err = run("reset", app=app)
+        code, out, err = run("reset", "--topics", app=app)
         assert code == 1
         assert "Error: reset aborted: nothing was deleted" in err
         assert f"topic '{app.conf.id}-totals-changelog'" in err  # the plan
@@ -237,12 +237,12 @@ class TestReset:
     def test_no_input_deletes_nothing(self, monkeypatch: pytest.MonkeyPatch) -> None:
         app = make_app()
         monkeypatch.setattr(click, "confirm", Mock(side_effect=click.Abort()))
-        code, _, err = run("reset", app=app)
+        code, _, err = run("reset", "--topics", app=app)
         assert code == 1 and "nothing was deleted" in err
 
     def test_memory_broker(self) -> None:
         app = make_app()
-        code, out, err = run("--json", "reset", "--yes", app=app)
+        code, out, err = run("--json", "reset", "--topics", "--yes", app=app)
         assert code == 0, err
         rows = json.loads(out)
         assert {"what": "table data", "name": "totals", "result": "deleted"} in rows
@@ -259,7 +259,7 @@ class TestReset:
         monkeypatch.setattr(AppCommand, "on_memory_broker", lambda self: False)
         app = make_app(reply_to="my-replies")
         app.transport = Mock(name="transport", delete_topics=AsyncMock())
-        code, out, err = run("--json", "reset", "-y", app=app)
+        code, out, err = run("--json", "reset", "--topics", "-y", app=app)
         assert code == 0, err
         (names,) = app.transport.delete_topics.await_args.args
         assert set(names) == {
@@ -275,16 +275,27 @@ class TestReset:
         monkeypatch.setattr(AppCommand, "on_memory_broker", lambda self: False)
         app = make_app()
         app.transport = Mock(name="transport", spec=["driver_version"])
-        code, out, err = run("reset", "--yes", app=app)
+        code, out, err = run("reset", "--topics", "--yes", app=app)
         assert code == 1
         assert "cannot delete topics (it has no delete_topics())" in err
         assert f"{app.conf.id}-totals-changelog" in err
         assert "| table data | totals " in out  # local data was still deleted
         assert "not deleted" in out
 
-    def test_no_topics(self) -> None:
+    def test_default_deletes_local_data_only_without_asking(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        # As Faust's reset: local table state only; topics are opt-in.
+        monkeypatch.setattr(AppCommand, "on_memory_broker", lambda self: False)
+        monkeypatch.setattr(click, "confirm", Mock(side_effect=AssertionError))
         app = make_app()
-        code, out, err = run("--json", "reset", "--yes", "--no-topics", app=app)
+        app.transport = Mock(name="transport", delete_topics=AsyncMock())
+        code, out, err = run("--json", "reset", app=app)
+        assert code == 0, err
+        assert [r["what"] for r in json.loads(out)] == ["table data"]
+        app.transport.delete_topics.assert_not_awaited()
+        assert "topic" not in err
+        code, out, err = run("--json", "reset", "--no-topics", app=app)
         assert code == 0, err
         assert [r["what"] for r in json.loads(out)] == ["table data"]
 

@@ -119,8 +119,8 @@ async def test_reset(run_program: Any, write_module: Any, tmp_path: Path) -> Non
     tables = tmp_path / "progs-data" / "v1" / "tables"
     for partition in (0, 1):
         (tables / f"totals-{partition}.db").mkdir(parents=True)
-    code, out, err = await run_program("-A", "progs", "reset", **env)
-    # no terminal to answer the question: nothing is deleted
+    code, out, err = await run_program("-A", "progs", "reset", "--topics", **env)
+    # deleting topics asks; no terminal to answer: nothing is deleted
     assert code == 1
     assert "Reset of app 'progs' deletes:" in err
     assert "local data of table 'totals' (progs-data/v1/tables)" in err
@@ -128,11 +128,13 @@ async def test_reset(run_program: Any, write_module: Any, tmp_path: Path) -> Non
     assert "Error: reset aborted: nothing was deleted" in err
     assert out == ""
     assert len(list(tables.glob("*.db"))) == 2
-    code, out, err = await run_program("-A", "progs", "--json", "reset", "--yes", **env)
+    # as Faust's reset: local table data only, nothing asked
+    code, out, err = await run_program("-A", "progs", "--json", "reset", **env)
     assert code == 0, err
     assert {"what": "table data", "name": "totals", "result": "deleted"} in json.loads(
         out
     )
+    assert "topic" not in out
     assert not list(tables.glob("*.db"))
 
 

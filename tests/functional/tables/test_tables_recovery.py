@@ -158,10 +158,16 @@ async def test_unreadable_changelog_record_is_skipped(
 
     app2 = make_app()
     table2 = app2.Table("kv", use_partitioner=True, partitions=1)
-    with caplog.at_level(logging.ERROR):
+    with caplog.at_level(logging.WARNING):
         await start_and_recover(app2)
     assert dict(table2.items()) == {"good": 1, "later": 2}
     assert "Skipping changelog record" in caplog.text and "offset=1" in caplog.text
+    # counted by the Monitor (and on /metrics), reported at the end
+    assert app2.monitor.tables["kv"].changelog_records_skipped == 1
+    assert "Recovery skipped 1 changelog record(s)" in caplog.text
+    families = {f.name: f for f in app2.monitor.collect_metrics(app2)}
+    skipped = families["faust_table_changelog_records_skipped"]
+    assert [(s.labels, s.value) for s in skipped.samples] == [((("table", "kv"),), 1)]
     await app2.stop()
 
 

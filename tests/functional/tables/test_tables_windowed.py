@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import Callable
 from typing import Any
@@ -188,7 +189,10 @@ async def test_without_key_index_iteration_says_how_to_enable(
 
 @pytest.mark.parametrize("asynchronous", [False, True])
 async def test_expiry_closes_each_window_once(
-    make_app: AppFactory, store: str, asynchronous: bool
+    make_app: AppFactory,
+    store: str,
+    asynchronous: bool,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     closed: list[tuple[Any, Any]] = []
 
@@ -231,9 +235,17 @@ async def test_expiry_closes_each_window_once(
     await wait_for(lambda: len(closed) == 2)
     assert closed == [(("s", (0.0, 9.9)), 2), (("s", (10.0, 19.9)), 1)]
     assert dict(table.items()) == {("s", (30.0, 39.9)): 1}
-    # a late event for a closed window is dropped, nothing is re-opened
-    await send(Reading("s", 3))
+    # a late event for a closed window is dropped, nothing is re-opened;
+    # the drop is counted (Monitor, /metrics) and logged
+    assert app.monitor.tables["wt"].late_events == 0
+    with caplog.at_level(logging.WARNING, logger="faust.tables.table"):
+        await send(Reading("s", 3))
     assert results[-1] == 0
+    assert app.monitor.tables["wt"].late_events == 1
+    assert "Table 'wt' dropped a write for windows already closed" in caplog.text
+    families = {f.name: f for f in app.monitor.collect_metrics(app)}
+    late = families["faust_table_late_events"]
+    assert [(s.labels, s.value) for s in late.samples] == [((("table", "wt"),), 1)]
     await asyncio.sleep(0.2)  # several cleanup intervals
     assert len(closed) == 2
     await app.maybe_flush_producer()

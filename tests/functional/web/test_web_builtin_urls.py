@@ -183,3 +183,45 @@ async def test_metrics_parse_with_prometheus_client(app: faust.App, serve) -> No
     assert families["faust_ready"].samples[0].value == 0
     statuses = {s.labels["status"] for s in families["faust_http_responses"].samples}
     assert "404" in statuses
+
+
+async def test_performance_needs_web_metrics_enabled(app: faust.App, serve) -> None:
+    async with serve(app) as client:
+        assert (await client.get("/performance/")).status == 404
+
+
+@pytest.mark.conf(web_metrics_enabled=True)
+async def test_performance_reports_lag_and_latency_percentiles(
+    app: faust.App, serve
+) -> None:
+    monitor = app.monitor
+    monitor.on_message_in(TP("orders", 0), 41, None)  # type: ignore[arg-type]
+    monitor.on_message_in(TP("orders", 1), 7, None)  # type: ignore[arg-type]
+    monitor.on_tp_commit({TP("orders", 0): 40})
+    monitor.track_tp_end_offset(TP("orders", 0), 50)
+    monitor.track_tp_end_offset(TP("orders", 1), 10)
+    monitor.track_tp_end_offset(TP("other", 0), 5)  # progress unknown: no lag
+    for ms in range(1, 31):  # the commit history keeps 30 values by default
+        monitor.commit_latency.append(ms / 1000)
+    async with serve(app, recovered=False) as client:
+        resp = await client.get("/performance/")
+        assert resp.status == 200
+        body = await _json(resp)
+    consumer = body["consumer"]
+    assert consumer["lag_by_partition"] == {"orders": {"0": 10, "1": 2}}
+    assert consumer["lag_total"] == 12
+    assert consumer["end_offsets"]["other"] == {"0": 5}
+    assert consumer["read_offsets"]["orders"] == {"0": 41, "1": 7}
+    commit = body["latency"]["commit_latency"]
+    assert commit["count"] == 30
+    assert commit["p50"] == pytest.approx(0.015, abs=0.0011)
+    assert commit["p99"] == 0.03 == commit["max"]
+    assert body["latency"]["send_latency"] == {
+        "count": 0,
+        "p50": None,
+        "p95": None,
+        "p99": None,
+        "max": None,
+    }
+    assert body["throughput"]["messages_received_total"] == 2
+    assert body["app"]["id"] == app.conf.id

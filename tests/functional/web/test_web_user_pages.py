@@ -367,17 +367,31 @@ async def test_raw_route_and_static_files(app: faust.App, serve, tmp_path) -> No
     assert monitor.http_response_codes[200] >= 2
 
 
-async def test_pages_wait_for_recovery_but_health_answers(app, serve) -> None:
+async def test_only_pages_reading_tables_wait_for_recovery(app, serve) -> None:
+    # As in Faust, pages are served as soon as the server is up; only one
+    # that reads a table still being recovered answers 503.
+    counts = app.Table("counts", default=int)
+
     @app.page("/hello/")
     async def hello(self, request):
         return self.json({"hello": "world"})
 
+    @app.page("/count/")
+    async def count(self, request):
+        return self.json({"a": counts["a"]})
+
     async with serve(app, recovered=False) as client:
         resp = await client.get("/hello/")
+        assert resp.status == 200
+        assert await resp.json() == {"hello": "world"}
+        resp = await client.get("/count/")
         assert resp.status == 503
         assert "recovering" in (await resp.json())["error"]
         assert (await client.get("/livez")).status == 200
         assert (await client.get("/readyz")).status == 503
         app.web._recovered = True
-        resp = await client.get("/hello/")
+        resp = await client.get("/count/")
         assert resp.status == 200
+        assert await resp.json() == {"a": 0}
+    # outside views tables are read as ever
+    assert counts["a"] == 0

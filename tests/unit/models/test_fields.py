@@ -106,7 +106,8 @@ class TestDecimalField:
         amount: Decimal = DecimalField(max_digits=5, max_decimal_places=2)
 
     @pytest.mark.parametrize(
-        "value", ["123.45", "0.01", "99999", Decimal("1E+2"), 12.5]
+        "value",
+        ["123.45", "0.01", "99999", "12345.6", Decimal("1E+2"), 12.5],
     )
     def test_valid(self, value):
         m = self.Money(value)
@@ -116,7 +117,8 @@ class TestDecimalField:
         "value,message",
         [
             ("1.234", "amount must have at most 2 decimal places."),
-            ("1234.56", "amount must have at most 5 digits."),
+            ("123456.7", "amount must have at most 5 digits."),
+            ("-123456", "amount must have at most 5 digits."),
             (Decimal("1E+5"), "amount must have at most 5 digits."),
         ],
     )
@@ -136,6 +138,18 @@ class TestDecimalField:
         ] or errors(obj)[0].startswith("Illegal value in decimal")
         with pytest.raises(ValidationError, match="Illegal value"):
             self.Money(Decimal(value))
+
+    def test_max_digits_counts_the_integer_part_only(self):
+        # As in Faust: digits after the point are max_decimal_places' concern,
+        # so a Decimal made from a float (many places) passes max_digits.
+        class Price(Record, validation=True):
+            amount: Decimal = DecimalField(max_digits=5)
+
+        assert Price(Decimal("12345.67")).amount == Decimal("12345.67")
+        assert Price(Decimal(1.1)).amount == Decimal(1.1)
+        assert Price(Decimal("0.000001")).is_valid()
+        with pytest.raises(ValidationError, match="at most 5 digits"):
+            Price(Decimal("123456"))
 
     def test_coerce_float_uses_repr(self):
         class M(Record, coerce=True):
@@ -331,6 +345,24 @@ class TestCustomField:
         assert Msg.from_data({"text": "yo"}).text == "YO"
         assert errors(Msg("x!")) == ["text must not shout"]
         assert isinstance(Msg.text, Upper)
+
+    def test_prepare_value_failing_is_a_validation_error(self):
+        class Lookup(FieldDescriptor[str]):
+            codes = {"de": "Germany"}
+
+            def prepare_value(self, value, *, coerce=None):
+                return self.codes[value] if coerce else value
+
+        class Country(Record):
+            code: str = Lookup()
+
+        bad = Country("xx")
+        (error,) = bad.validation_errors
+        assert isinstance(error, ValidationError)
+        assert error.field is Country.code
+        assert "code: Lookup.prepare_value failed for 'xx': KeyError" in str(error)
+        assert not bad.is_valid()
+        assert Country("de").validation_errors == []
 
     def test_custom_to_python(self):
         class Csv(FieldDescriptor[list]):

@@ -263,6 +263,33 @@ class TestDunders:
         assert Named("A") == Named("a")
         assert hash(Named("A")) == hash(Named("a"))
 
+    def test_prepare_dict_override_shapes_asdict_and_payload(self):
+        class Tagged(Record, namespace="t.Tagged"):
+            name: str
+            secret: str = ""
+
+            def _prepare_dict(self, payload):
+                payload.pop("secret")
+                return {**payload, "kind": "tagged"}
+
+        class Child(Tagged, namespace="t.Child"):
+            extra: int = 0
+
+        t = Tagged("a", "s")
+        assert t.asdict() == {"name": "a", "kind": "tagged"}
+        assert t.to_representation() == {
+            "name": "a",
+            "kind": "tagged",
+            "__faust": {"ns": "t.Tagged"},
+        }
+        assert b'"secret"' not in t.dumps()
+        assert Child("b", extra=1).asdict() == {
+            "name": "b",
+            "extra": 1,
+            "kind": "tagged",
+        }
+        assert Point(1, 2).asdict() == {"x": 1, "y": 2}
+
     def test_repr(self):
         assert repr(Point(1, 2)) == "<Point: x=1, y=2>"
         assert repr(Point3(1)) == "<Point3: x=1, y=0, z=0>"

@@ -1,5 +1,6 @@
 # ruff: noqa: UP006, UP035 - the typing spellings are under test
 import enum
+import json
 from collections import Counter
 from collections.abc import Mapping, MutableSequence, Sequence
 from collections.abc import Set as AbstractSet
@@ -235,14 +236,22 @@ class TestUnions:
         assert e.new_style == Item("n")
         assert e.mixed == Item("m")
 
-    def test_union_single_model_without_metadata(self):
+    def test_union_with_a_model_keeps_dicts_without_metadata(self):
+        # As in Faust: Union[str, Item] builds Item only from a payload whose
+        # metadata names it; Optional[Item] builds it from any mapping.
         e = self.Either.from_data(
             {"mixed": {"name": "x"}, "maybe": {"name": "y"}, "scalar": 1}
         )
-        assert e.mixed == Item("x")
+        assert e.mixed == {"name": "x"}
         assert e.maybe == Item("y")
         assert e.scalar == 1
         assert self.Either.from_data({"mixed": "text"}).mixed == "text"
+        assert self.Either(mixed={"name": "x"}).mixed == {"name": "x"}
+
+    def test_union_with_a_model_keeps_a_dict_that_does_not_fit(self):
+        payload = {"mixed": {"unrelated": 1, "other": [2]}}
+        e = self.Either.loads(json.dumps(payload).encode())
+        assert e.mixed == {"unrelated": 1, "other": [2]}
 
     def test_union_of_models_without_metadata_keeps_dict(self):
         assert self.Either.from_data({"value": {"n": 1}}).value == {"n": 1}

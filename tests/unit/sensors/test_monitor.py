@@ -55,10 +55,14 @@ def test_tables_sends_commits(monitor: Monitor) -> None:
     monitor.on_table_get(table, "k")  # type: ignore[arg-type]
     monitor.on_table_set(table, "k", 1)  # type: ignore[arg-type]
     monitor.on_table_del(table, "k")  # type: ignore[arg-type]
+    monitor.on_table_late_event(table, "k", 3.0)  # type: ignore[arg-type]
+    monitor.on_changelog_record_skipped(table, None, ValueError())  # type: ignore[arg-type]
     assert monitor.tables["t"].asdict() == {
         "keys_retrieved": 1,
         "keys_updated": 1,
         "keys_deleted": 1,
+        "late_events": 1,
+        "changelog_records_skipped": 1,
     }
     state = monitor.on_send_initiated(None, "out", None, 1, 2)  # type: ignore[arg-type]
     monitor.on_send_completed(None, state, None)  # type: ignore[arg-type]

@@ -51,7 +51,7 @@ def test_statsd_names() -> None:
     names = [(name, args[0]) for name, args, _ in monitor.client.calls]
     assert ("incr", "topic.orders.messages_received") in names
     assert ("gauge", "read_offset.orders.2") in names
-    assert ("incr", "stream.S.events") in names
+    assert ("incr", "stream.s.events") in names
     assert ("timing", "events_runtime") in names
     assert ("decr", "messages_active") in names
     assert ("incr", "table.t.keys_retrieved") in names
@@ -74,7 +74,7 @@ def test_datadog_tags() -> None:
     }
     assert ("increment", "messages_received", ("topic:orders",)) in calls
     assert ("gauge", "read_offset", ("topic:orders", "partition:2")) in calls
-    assert ("increment", "events", ("stream:S",)) in calls
+    assert ("increment", "events", ("stream:s",)) in calls
     assert ("increment", "keys_retrieved", ("table:t",)) in calls
     assert ("increment", "http_status_code", ("status:200",)) in calls
 
@@ -94,3 +94,34 @@ def test_real_statsd_client_is_built_lazily() -> None:
     monitor = StatsdMonitor(host="127.0.0.1", port=8125, prefix="x")
     assert monitor._client is None
     assert monitor.client is monitor.client
+
+
+def test_stream_names_are_faust_shaped_and_statsd_safe(app: Any) -> None:
+    # Faust names a stream's metrics stream.topic_<name>.events; a label
+    # with ": " would end the statsd name early and break the line.
+    orders, refunds = app.topic("orders"), app.topic("refunds")
+    stream = app.stream(orders)
+    combined = stream & app.stream(refunds)
+    assert stream.shortlabel == "Stream: Topic: orders"
+    assert combined.shortlabel == "Stream: Topic: orders&Topic: refunds"
+    monitor = StatsdMonitor(prefix="p")
+    monitor.client = Recorder()
+    for s in (stream, combined):
+        monitor.on_stream_event_out(
+            TP0, 1, s, None, monitor.on_stream_event_in(TP0, 1, s, None)
+        )
+    names = [args[0] for name, args, _ in monitor.client.calls if name == "incr"]
+    assert "stream.topic_orders.events" in names
+    assert "stream.topic_orders&topic_refunds.events" in names
+    dd = DatadogMonitor(prefix="p")
+    dd.client = Recorder()
+    dd.on_stream_event_in(TP0, 1, combined, None)
+    tags = [kw.get("tags") for _, args, kw in dd.client.calls if args[0] == "events"]
+    assert ["stream:topic_orders&topic_refunds"] in tags
+
+
+def test_stream_metric_label_replaces_separators() -> None:
+    from faust.sensors._stats import stream_metric_label
+
+    assert stream_metric_label("Stream: Channel: <ANON>") == "channel_anon"
+    assert stream_metric_label("Stream: Topic: a,b") == "topic_a_b"

@@ -6,6 +6,7 @@ import logging
 from collections.abc import Mapping
 from types import SimpleNamespace
 from typing import Any, Optional
+from unittest.mock import Mock
 
 import pytest
 
@@ -119,6 +120,7 @@ def make_recovery(
         ),
         assignor=SimpleNamespace(assigned_standbys=lambda: set(standbys)),
         on_rebalance_complete=FakeSignal(),
+        sensors=Mock(name="sensors"),
     )
     by_topic = {t.changelog_topic.get_topic_name(): t for t in tables}
     manager = SimpleNamespace(
@@ -275,11 +277,17 @@ async def test_records_that_cannot_be_applied_are_skipped(
     table.fail_offsets = {1}
     recovery = make_recovery(consumer, table)
     await recovery.on_rebalance({tp0}, set(), set())
-    with caplog.at_level(logging.ERROR):
+    with caplog.at_level(logging.WARNING):
         await deliver(recovery, consumer, tp0, range(0, 3))
     assert table.batches == [[0], [2]]
     assert "offset=1" in caplog.text
     assert recovery.completed.is_set()
+    # counted by the sensors, reported with the count at the end
+    ((skipped_table, message, exc), _) = (
+        recovery.app.sensors.on_changelog_record_skipped.call_args
+    )
+    assert skipped_table is table and message.offset == 1
+    assert "Recovery skipped 1 changelog record(s)" in caplog.text
 
 
 async def test_failing_recover_callback_is_logged(

@@ -269,8 +269,16 @@ class Consumer(BaseConsumer):
     # -- subscription and rebalancing --------------------------------------
 
     async def subscribe(self, topics: Any) -> None:
-        """Join the group (or change the subscription); the group rebalances."""
+        """Join the group (or change the subscription); the group rebalances.
+
+        Subscribed topics that do not exist yet are created first, as Kafka
+        does with ``auto.create.topics.enable``: the assignment then has
+        their partitions at once, instead of a second rebalance when the
+        first message is sent (which would wait for events in flight, an
+        ``ask()`` waiting for its reply among them).
+        """
         names = sorted(topics)
+        await self._create_missing_topics(names)
         assignor = self.app.assignor
         metadata = member_metadata(assignor)
         if self._member is None or not self._member.active:
@@ -283,6 +291,35 @@ class Consumer(BaseConsumer):
             )
         else:
             self.broker.update_subscription(self._member, names, metadata=metadata)
+
+    async def _create_missing_topics(self, names: list[str]) -> None:
+        broker = self.broker
+        if not broker.auto_create_topics:
+            return  # a broker that creates nothing by itself (as Kafka's option)
+        missing = [name for name in names if broker.partitions_for(name) is None]
+        if not missing:
+            return
+        # Created as the app declares them (partitions, retention, compaction)
+        declared: dict[str, Any] = {}
+        for subscription in list(self.app.topics):
+            for name in subscription.topics or ():
+                declared.setdefault(name, subscription)
+        conf = self.app.conf
+        for name in missing:
+            topic = declared.get(name)
+            if topic is None:
+                broker.create_topic(name)
+                continue
+            retention = topic.retention
+            await create_topic(
+                broker,
+                name,
+                topic.partitions or conf.topic_partitions,
+                config=topic.config,
+                retention=want_seconds(retention) if retention else None,
+                compacting=topic.compacting,
+                deleting=topic.deleting,
+            )
 
     async def fetch_messages(self, timeout: float) -> list[Message]:
         """Process a pending rebalance, then fetch."""

@@ -219,6 +219,13 @@ TABLE: list[tuple[str, str, str, object, str | None]] = [
     ),
     ("stream_publish_on_commit", "Stream", "Bool", False, None),
     ("stream_recovery_delay", "Stream", "Seconds", 0.0, "STREAM_RECOVERY_DELAY"),
+    (
+        "stream_raise_decode_errors",
+        "Stream",
+        "Bool",
+        False,
+        "STREAM_RAISE_DECODE_ERRORS",
+    ),
     ("stream_wait_empty", "Stream", "Bool", True, "STREAM_WAIT_EMPTY"),
     ("store", "Common", "URL", URL("memory://"), "APP_STORE"),
     ("table_cleanup_interval", "Table", "Seconds", 30.0, "TABLE_CLEANUP_INTERVAL"),
@@ -227,6 +234,7 @@ TABLE: list[tuple[str, str, str, object, str | None]] = [
     ("topic_allow_declare", "Topic", "Bool", True, "TOPIC_ALLOW_DECLARE"),
     ("topic_disable_leader", "Topic", "Bool", False, "TOPIC_DISABLE_LEADER"),
     ("topic_partitions", "Topic", "UnsignedInt", 8, "TOPIC_PARTITIONS"),
+    ("topic_dead_letter", "Topic", "Str", None, "TOPIC_DEAD_LETTER"),
     ("topic_replication_factor", "Topic", "UnsignedInt", 1, "TOPIC_REPLICATION_FACTOR"),
     ("cache", "Common", "URL", URL("memory://"), "CACHE_URL"),
     ("web", "WebServer", "URL", URL("aiohttp://"), None),
@@ -292,7 +300,7 @@ TABLE: list[tuple[str, str, str, object, str | None]] = [
     ("stream_ack_cancelled_tasks", "Stream", "Bool", True, None),
     ("stream_ack_exceptions", "Stream", "Bool", True, None),
     ("producer_linger_ms", "Producer", "UnsignedInt", 0, "PRODUCER_LINGER_MS"),
-    ("url", "Common", "URL", None, None),
+    ("url", "Common", "BrokerList", None, None),
 ]
 
 DEPRECATED = {
@@ -305,7 +313,7 @@ DEPRECATED = {
 
 def test_table_covers_every_setting() -> None:
     names = [row[0] for row in TABLE]
-    assert len(names) == len(set(names)) == 114
+    assert len(names) == len(set(names)) == 116
     assert set(names) == set(Settings.SETTINGS)
     assert Settings.setting_names() == set(names) - DEPRECATED
 

@@ -184,9 +184,31 @@ def test_url_alias_of_broker() -> None:
     assert c.broker == [URL("kafka://old:9092")]
     assert c.broker_consumer == [URL("kafka://old:9092")]
     with pytest.warns(FutureWarning):
-        assert c.url == URL("kafka://old:9092")
+        assert c.url == [URL("kafka://old:9092")]
     with pytest.raises(ImproperlyConfigured, match="both deprecated setting 'url'"):
         conf(url="kafka://a:1", broker="kafka://b:1")
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["kafka://a:9092;b:9092", ["kafka://a:9092", "kafka://b:9092"]],
+)
+def test_url_alias_takes_what_broker_takes(value: object) -> None:
+    with pytest.warns(FutureWarning, match="'url' is deprecated"):
+        c = conf(url=value)
+    assert c.broker == [URL("kafka://a:9092"), URL("kafka://b:9092")]
+
+
+def test_url_alias_from_config_object() -> None:
+    from faust.app.configuration import load_config_source
+
+    class Config:
+        url = "memory://"
+
+    options = load_config_source(Config)
+    assert options == {"url": "memory://"}
+    with pytest.warns(FutureWarning, match="'url' is deprecated"):
+        assert conf(**options).broker[0].scheme == "memory"
 
 
 @pytest.mark.parametrize(
