@@ -138,6 +138,16 @@ class TopicCreator:
         for _name, code, message, *_ in response.topic_errors:
             if code == 0:
                 logger.info("Created topic %r (%d partitions)", topic, partitions)
+                timeout = float(self.app.conf.broker_request_timeout)
+                if not await self._until_listed(
+                    admin, {topic}, listed=True, timeout=timeout
+                ):
+                    logger.warning(
+                        "Topic %r is not listed by the brokers %.0f s after its "
+                        "creation",
+                        topic,
+                        timeout,
+                    )
                 return True
             if code == TopicAlreadyExistsError.errno:
                 await self._check_existing(admin, topic, partitions)
@@ -176,21 +186,35 @@ class TopicCreator:
         for name, code, *_ in getattr(response, "topic_error_codes", ()):
             if code not in (0, UnknownTopicOrPartitionError.errno):
                 raise TransportError(f"Cannot delete topic {name!r}: error {code}")
-        await self._until_gone(admin, set(names), want_seconds(timeout))
+        gone = await self._until_listed(
+            admin, set(names), listed=False, timeout=want_seconds(timeout)
+        )
+        if not gone:
+            raise TransportError(
+                f"Topics {sorted(names)!r} were still listed {timeout:g} s "
+                "after the broker accepted their deletion"
+            )
 
-    async def _until_gone(
-        self, admin: AIOKafkaAdminClient, names: set[str], timeout: float
-    ) -> None:
-        # Kafka deletes a topic after answering: until its brokers have
-        # caught up, the topic still shows, and creating it again fails
+    async def _until_listed(
+        self,
+        admin: AIOKafkaAdminClient,
+        names: set[str],
+        *,
+        listed: bool,
+        timeout: float,
+    ) -> bool:
+        # Kafka answers a create or delete request before its brokers'
+        # metadata caught up: a topic just created is not listed yet (a
+        # consumer subscribing then would join without it, and rebalance
+        # again once it shows), a topic just deleted still is
         deadline = time.monotonic() + timeout
-        while names & set(await admin.list_topics()):
+        while True:
+            shown = names & set(await admin.list_topics())
+            if (shown == names) if listed else not shown:
+                return True
             if time.monotonic() > deadline:
-                raise TransportError(
-                    f"Topics {sorted(names)!r} were still listed {timeout:g} s "
-                    "after the broker accepted their deletion"
-                )
-            await asyncio.sleep(0.1)
+                return False
+            await asyncio.sleep(0.05)
 
     async def close(self) -> None:
         """Close the admin client, if one was started."""

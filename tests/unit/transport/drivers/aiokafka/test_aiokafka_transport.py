@@ -262,16 +262,51 @@ async def test_probe_finds_nothing_wrong_when_it_connects(probe_conn) -> None:
     assert probe_conn.await_count == 1
 
 
-def topic_creator(app, response_errors, describe=None) -> tuple[TopicCreator, Mock]:
+def topic_creator(
+    app, response_errors, describe=None, listings=None
+) -> tuple[TopicCreator, Mock]:
     creator = TopicCreator(app, [URL("kafka://h:1")])
-    admin = Mock(spec=["create_topics", "describe_topics", "close"])
+    admin = Mock(spec=["create_topics", "describe_topics", "list_topics", "close"])
     admin.create_topics = AsyncMock(
         return_value=SimpleNamespace(topic_errors=response_errors)
     )
     admin.describe_topics = AsyncMock(return_value=describe or [])
+    # what the brokers list, one answer per call (the last one repeats)
+    answers = list(listings or [[name for name, *_ in response_errors]])
+    admin.list_topics = AsyncMock(
+        side_effect=lambda: answers.pop(0) if len(answers) > 1 else answers[0]
+    )
     admin.close = AsyncMock()
     creator._admin = admin
     return creator, admin
+
+
+async def test_create_topic_returns_once_the_brokers_list_it(app) -> None:
+    # Kafka answers CreateTopics before its brokers' metadata has the topic:
+    # a consumer subscribing at once would join without it
+    creator, admin = topic_creator(
+        app, [("t", 0, None)], listings=[[], ["other"], ["t", "other"]]
+    )
+    assert await creator.create_topic("t", 4, 1) is True
+    assert admin.list_topics.await_count == 3
+
+
+async def test_delete_topics_returns_once_they_are_gone(app) -> None:
+    creator, admin = topic_creator(app, [], listings=[["t", "u"], ["u"], []])
+    admin.delete_topics = AsyncMock(
+        return_value=SimpleNamespace(topic_error_codes=[("t", 0), ("u", 0)])
+    )
+    await creator.delete_topics(["t", "u"])
+    assert admin.list_topics.await_count == 3
+
+
+async def test_delete_topics_still_listed_is_an_error(app) -> None:
+    creator, admin = topic_creator(app, [], listings=[["t"]])
+    admin.delete_topics = AsyncMock(
+        return_value=SimpleNamespace(topic_error_codes=[("t", 0)])
+    )
+    with pytest.raises(TransportError, match="still listed"):
+        await creator.delete_topics(["t"], timeout=0.1)
 
 
 async def test_create_topic_sends_partitions_replication_and_config(app) -> None:
