@@ -21,22 +21,17 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
-import sys
 import typing
 from collections.abc import AsyncIterable, Awaitable, Callable, Iterable, Mapping
 from contextlib import nullcontext
 from typing import Any, ClassVar, NoReturn, Optional, Union, cast
 
 from mode import Seconds, Service, ServiceT, Signal, SupervisorStrategyT, SyncSignal
-from mode.utils.aiter import aiter
 from mode.utils.imports import symbol_by_name
 from mode.utils.queues import FlowControlEvent
 
 from ..channels import Channel
-from ..exceptions import ImproperlyConfigured
 from ..fixups import fixups
-from ..transport import by_url
 from ..types import (
     TP,
     AgentFun,
@@ -60,11 +55,16 @@ from ..types.app import BootStrategyT, TaskArg
 from ..types.core import HeadersArg
 from ..types.web import PageArg
 from ..utils.queues import EventQueue
-from . import factories, pages
+from . import configuration, factories, pages
 from .boot import BootStrategy
-from .configuration import load_config_source, warn_already_configured
-from .decorators import TaskEntry, make_crontab, make_timer
-from .lifecycle import Child, on_started, stop_processing
+from .decorators import (
+    TaskEntry,
+    command_decorator,
+    make_agent,
+    make_crontab,
+    make_timer,
+)
+from .lifecycle import Child, on_started, run_main, stop_processing
 from .rebalance import Rebalancer
 
 if typing.TYPE_CHECKING:  # pragma: no cover
@@ -171,13 +171,9 @@ class App(Service, AppT):
     def conf(self) -> Settings:
         """The app's settings, built on first access."""
         if self._conf is None:
-            if not self.finalized and os.environ.get(
-                "FAUST_STRICT", os.environ.get("F_STRICT")
-            ):
-                raise ImproperlyConfigured(
-                    "App configuration accessed before app.finalize() "
-                    "(FAUST_STRICT is set)"
-                )
+            error = None if self.finalized else configuration.strict_access_error()
+            if error is not None:
+                raise error
             self._configure()
         assert self._conf is not None
         return self._conf
@@ -188,19 +184,12 @@ class App(Service, AppT):
 
     def _configure(self) -> None:
         self.on_before_configured.send()
-        conf = self._load_settings()
+        app_id, options = self._default_options
+        conf = configuration.load_settings(app_id, options, self._config_source)
         self.on_configured.send(conf)
         self._conf = conf
         self.configured = True
         self.on_after_configured.send()
-
-    def _load_settings(self) -> Settings:
-        from ..types.settings import Settings
-
-        app_id, options = self._default_options
-        if self._config_source is not None:
-            options = {**options, **load_config_source(self._config_source)}
-        return Settings(app_id, **options)
 
     def config_from_object(
         self, obj: Any, *, silent: bool = False, force: bool = False
@@ -208,7 +197,7 @@ class App(Service, AppT):
         """Read settings from an object, a module, or a module's dotted name."""
         self._config_source = obj
         if self.finalized or self.configured:
-            warn_already_configured()
+            configuration.warn_already_configured()
         if force or self.configured:
             self._conf = None
             try:
@@ -221,13 +210,7 @@ class App(Service, AppT):
         """Validate the configuration (done by ``main()`` and the CLI)."""
         if not self.finalized:
             self.finalized = True
-            if not self._default_options[0]:
-                raise ImproperlyConfigured("App requires an id!")
-            conf = self.conf  # builds and validates the settings
-            # an unknown broker scheme is a configuration error: say so now,
-            # not when the consumer is first created
-            for url in (*conf.broker_consumer, *conf.broker_producer):
-                by_url(url)
+            configuration.validate(self._default_options[0], self.conf)
 
     # -- Service tree ------------------------------------------------------
 
@@ -297,18 +280,7 @@ class App(Service, AppT):
 
     def main(self) -> NoReturn:
         """Run the ``faust`` command line for this app (``python app.py worker``)."""
-        try:
-            self.finalize()
-        except ImproperlyConfigured as exc:
-            print(f"Error: {exc}", file=sys.stderr)
-            raise SystemExit(2) from None
-        self.worker_init()
-        if self.conf.autodiscover:
-            self.discover()
-        self.worker_init_post_autodiscover()
-        cli: Any = symbol_by_name("faust.cli.faust:cli")
-        cli(obj={"app": self}, auto_envvar_prefix="FAUST")
-        raise SystemExit(0)  # pragma: no cover - click exits
+        run_main(self)
 
     def worker_init(self) -> None:
         """Prepare the app for running in a worker (fixups)."""
@@ -355,33 +327,27 @@ class App(Service, AppT):
         loop: Optional[asyncio.AbstractEventLoop] = None,
     ) -> TopicT[Any]:
         """Describe a topic (see :class:`faust.Topic`)."""
-        if pattern is not None and topics:
-            raise TypeError("app.topic: give topic names or pattern=, not both")
-        topic_cls: Any = self.conf.Topic
-        return cast(
-            TopicT[Any],
-            topic_cls(
-                self,
-                topics=topics,
-                pattern=pattern,
-                schema=schema,
-                key_type=key_type,
-                value_type=value_type,
-                key_serializer=key_serializer,
-                value_serializer=value_serializer,
-                partitions=partitions,
-                retention=retention,
-                compacting=compacting,
-                deleting=deleting,
-                replicas=replicas,
-                acks=acks,
-                internal=internal,
-                config=config,
-                maxsize=maxsize,
-                allow_empty=allow_empty,
-                has_prefix=has_prefix,
-                loop=loop,
-            ),
+        return factories.new_topic(
+            self,
+            topics,
+            pattern,
+            schema=schema,
+            key_type=key_type,
+            value_type=value_type,
+            key_serializer=key_serializer,
+            value_serializer=value_serializer,
+            partitions=partitions,
+            retention=retention,
+            compacting=compacting,
+            deleting=deleting,
+            replicas=replicas,
+            acks=acks,
+            internal=internal,
+            config=config,
+            maxsize=maxsize,
+            allow_empty=allow_empty,
+            has_prefix=has_prefix,
+            loop=loop,
         )
 
     def channel(
@@ -410,16 +376,7 @@ class App(Service, AppT):
         **kwargs: Any,
     ) -> StreamT[Any]:
         """Create a stream over a channel, topic or any (async) iterable."""
-        stream_cls: Any = self.conf.Stream
-        return cast(
-            StreamT[Any],
-            stream_cls(
-                channel=aiter(channel),
-                app=self,
-                beacon=beacon or self.beacon,
-                **kwargs,
-            ),
-        )
+        return factories.new_stream(self, channel, beacon, **kwargs)
 
     def create_event(
         self, key: K, value: V, headers: Optional[HeadersArg], message: Message
@@ -440,13 +397,6 @@ class App(Service, AppT):
 
     # -- Tables ------------------------------------------------------------
 
-    def _table(self, setting: str, name: str, window: Any, **kwargs: Any) -> Any:
-        table_cls = cast(Any, getattr(self.conf, setting))
-        table = self.tables.add(
-            table_cls(self, name=name, beacon=self.tables.beacon, **kwargs)
-        )
-        return table.using_window(window) if window is not None else table
-
     def Table(
         self,
         name: str,
@@ -458,7 +408,8 @@ class App(Service, AppT):
         **kwargs: Any,
     ) -> Any:
         """Define a table (a dict partitioned like the stream writing it)."""
-        return self._table(
+        return factories.new_table(
+            self,
             "Table",
             name,
             window,
@@ -479,7 +430,8 @@ class App(Service, AppT):
         **kwargs: Any,
     ) -> Any:
         """Define a table every worker holds in full."""
-        return self._table(
+        return factories.new_table(
+            self,
             "GlobalTable",
             name,
             window,
@@ -501,7 +453,8 @@ class App(Service, AppT):
         **kwargs: Any,
     ) -> Any:
         """Define a table of sets."""
-        return self._table(
+        return factories.new_table(
+            self,
             "SetTable",
             name,
             window,
@@ -522,7 +475,8 @@ class App(Service, AppT):
         **kwargs: Any,
     ) -> Any:
         """Define a global table of sets (truly global, unlike Faust's)."""
-        return self._table(
+        return factories.new_table(
+            self,
             "SetGlobalTable",
             name,
             window,
@@ -550,11 +504,10 @@ class App(Service, AppT):
         """Define an agent: ``@app.agent(topic)`` on ``async def f(stream)``."""
 
         def _inner(fun: AgentFun) -> AgentT[Any]:
-            agent_cls: Any = self.conf.Agent
-            agent: AgentT[Any] = agent_cls(
+            return make_agent(
+                self,
                 fun,
                 name=name,
-                app=self,
                 channel=channel,
                 concurrency=concurrency,
                 supervisor_strategy=supervisor_strategy,
@@ -563,8 +516,6 @@ class App(Service, AppT):
                 use_reply_headers=use_reply_headers,
                 **kwargs,
             )
-            self.agents[agent.name] = agent
-            return agent
 
         return _inner
 
@@ -645,12 +596,9 @@ class App(Service, AppT):
         """
 
         def _inner(handler: PageArg) -> Any:
-            view = pages.build_view(handler, path, base=base, name=name)
-            self.pages.append((view, cors_options))
-            web = self.__dict__.get("web")
-            if web is not None and web.blueprints.applied:
-                web.add_view(view, cors_options=cors_options)  # server is up
-            return view
+            return pages.register_page(
+                self, handler, path, base=base, cors_options=cors_options, name=name
+            )
 
         return _inner
 
@@ -696,11 +644,7 @@ class App(Service, AppT):
         self, *options: Any, base: Optional[type] = None, **kwargs: Any
     ) -> Callable[[Callable[..., Any]], Any]:
         """Add a command to the ``faust`` program of this app."""
-        command_base: Any = base or symbol_by_name("faust.cli.base:AppCommand")
-        return cast(
-            Callable[[Callable[..., Any]], Any],
-            command_base.from_handler(*options, **kwargs),
-        )
+        return command_decorator(options, base, **kwargs)
 
     def on_webserver_init(self, web: Any) -> None:
         """Override to add routes when the web server starts.

@@ -3,10 +3,24 @@
 from __future__ import annotations
 
 import importlib
+import os
+import typing
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Optional
 
-__all__ = ["load_config_source", "warn_already_configured"]
+from ..exceptions import ImproperlyConfigured
+from ..transport import by_url
+
+if typing.TYPE_CHECKING:  # pragma: no cover
+    from ..types.settings import Settings
+
+__all__ = [
+    "load_config_source",
+    "load_settings",
+    "strict_access_error",
+    "validate",
+    "warn_already_configured",
+]
 
 
 def load_config_source(source: Any) -> dict[str, Any]:
@@ -51,3 +65,33 @@ def warn_already_configured() -> None:
         ),
         stacklevel=3,
     )
+
+
+def strict_access_error() -> Optional[ImproperlyConfigured]:
+    """The error for reading settings before ``finalize()`` with FAUST_STRICT set."""
+    if os.environ.get("FAUST_STRICT", os.environ.get("F_STRICT")):
+        return ImproperlyConfigured(
+            "App configuration accessed before app.finalize() (FAUST_STRICT is set)"
+        )
+    return None
+
+
+def load_settings(app_id: str, options: Mapping[str, Any], source: Any) -> Settings:
+    """The app's settings: its options, overridden by the config source."""
+    from ..types.settings import Settings
+
+    if source is not None:
+        options = {**options, **load_config_source(source)}
+    return Settings(app_id, **options)
+
+
+def validate(app_id: str, conf: Settings) -> None:
+    """Fail now on what would fail later: no app id, an unknown broker scheme.
+
+    Raises:
+        ImproperlyConfigured: the configuration cannot work.
+    """
+    if not app_id:
+        raise ImproperlyConfigured("App requires an id!")
+    for url in (*conf.broker_consumer, *conf.broker_producer):
+        by_url(url)

@@ -13,14 +13,18 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sys
 import typing
 from collections.abc import Callable
-from typing import Any, Optional
+from typing import Any, NoReturn, Optional
 
+from mode.utils.imports import symbol_by_name
+
+from ..exceptions import ImproperlyConfigured
 from ..types import AppT
 from .decorators import TaskEntry, call_task
 
-__all__ = ["Child", "on_started", "stop_processing"]
+__all__ = ["Child", "on_started", "run_main", "stop_processing"]
 
 logger = logging.getLogger(__name__)
 
@@ -90,3 +94,19 @@ async def stop_processing(app: AppT) -> None:
         await consumer.commit()
     except Exception as exc:  # reported; the offsets are read again
         logger.warning("Commit at shutdown failed: %r", exc)
+
+
+def run_main(app: AppT) -> NoReturn:
+    """The body of ``app.main()``: finalize, autodiscover, run the ``faust`` CLI."""
+    try:
+        app.finalize()
+    except ImproperlyConfigured as exc:
+        print(f"Error: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+    app.worker_init()
+    if app.conf.autodiscover:
+        app.discover()
+    app.worker_init_post_autodiscover()
+    cli: Any = symbol_by_name("faust.cli.faust:cli")
+    cli(obj={"app": app}, auto_envvar_prefix="FAUST")
+    raise SystemExit(0)  # pragma: no cover - click exits
