@@ -21,9 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import typing
 from collections.abc import AsyncIterable, Awaitable, Callable, Iterable, Mapping
-from contextlib import nullcontext
 from typing import Any, ClassVar, NoReturn, Optional, Union, cast
 
 from mode import Seconds, Service, ServiceT, Signal, SupervisorStrategyT, SyncSignal
@@ -53,9 +51,11 @@ from ..types import (
 )
 from ..types.app import BootStrategyT, TaskArg
 from ..types.core import HeadersArg
+from ..types.settings import Settings as _Settings
 from ..types.web import PageArg
+from ..utils import tracing
 from ..utils.queues import EventQueue
-from . import configuration, factories, pages
+from . import configuration, factories, pages, services
 from .boot import BootStrategy
 from .decorators import (
     TaskEntry,
@@ -64,11 +64,9 @@ from .decorators import (
     make_crontab,
     make_timer,
 )
+from .discovery import SCAN_CATEGORIES
 from .lifecycle import Child, on_started, run_main, stop_processing
 from .rebalance import Rebalancer
-
-if typing.TYPE_CHECKING:  # pragma: no cover
-    from ..types.settings import Settings
 
 __all__ = ["App"]
 
@@ -97,6 +95,10 @@ class App(Service, AppT):
     """
 
     BootStrategy: ClassVar[type[BootStrategyT]] = BootStrategy
+    #: the settings class ``conf`` is built from (a subclass may add settings)
+    Settings: ClassVar[type[_Settings]] = _Settings
+    #: kinds of objects ``discover()`` looks for
+    SCAN_CATEGORIES: ClassVar[list[str]] = list(SCAN_CATEGORIES)
 
     client_only = False
     producer_only = False
@@ -123,7 +125,7 @@ class App(Service, AppT):
     ) -> None:
         self._default_options = (id, options)
         self._config_source = config_source
-        self._conf: Optional[Settings] = None
+        self._conf: Optional[_Settings] = None
         self.finalized = False
         self.configured = False
         self.rebalancing = False
@@ -139,6 +141,9 @@ class App(Service, AppT):
         self._monitor = monitor
         self._app_tasks: list[TaskEntry] = []
         self._extra_services: list[type[ServiceT]] = []
+        self._extra_service_instances: Optional[list[ServiceT]] = None
+        self.web_server_service: Optional[Any] = None
+        self._web_server_service_instance: Optional[ServiceT] = None
         self.pages: list[tuple[type, Optional[Mapping[str, Any]]]] = []
         self._flow_control = FlowControlEvent(initially_suspended=False)
         self._rebalancer = Rebalancer(self)
@@ -168,7 +173,7 @@ class App(Service, AppT):
     # -- Configuration -----------------------------------------------------
 
     @property
-    def conf(self) -> Settings:
+    def conf(self) -> _Settings:
         """The app's settings, built on first access."""
         if self._conf is None:
             error = None if self.finalized else configuration.strict_access_error()
@@ -179,13 +184,15 @@ class App(Service, AppT):
         return self._conf
 
     @conf.setter
-    def conf(self, settings: Settings) -> None:
+    def conf(self, settings: _Settings) -> None:
         self._conf = settings
 
     def _configure(self) -> None:
         self.on_before_configured.send()
         app_id, options = self._default_options
-        conf = configuration.load_settings(app_id, options, self._config_source)
+        conf = configuration.load_settings(
+            app_id, options, self._config_source, settings_cls=self.Settings
+        )
         self.on_configured.send(conf)
         self._conf = conf
         self.configured = True
@@ -236,7 +243,33 @@ class App(Service, AppT):
     async def on_started(self) -> None:
         """After tables recovered: start tasks, timers and extra services."""
         if not (self.client_only or self.producer_only):
-            await on_started(self, self._app_tasks, self._extra_services)
+            await on_started(self)
+
+    async def on_started_init_extra_tasks(self) -> None:
+        """Start the ``@app.task``/``timer``/``crontab`` functions."""
+        services.start_tasks(self, self._app_tasks)
+
+    async def on_started_init_extra_services(self) -> None:
+        """Start the ``@app.service`` services (once)."""
+        if self._extra_service_instances is None:
+            self._extra_service_instances = [
+                await self.on_init_extra_service(service)
+                for service in self._extra_services
+            ]
+
+    async def on_started_init_web_server(self) -> None:
+        """Start the ``@app.web_server`` service, if any (once)."""
+        service = self.web_server_service
+        if service is not None and self._web_server_service_instance is None:
+            if self.boot_strategy.web_enabled():
+                instance = await self.on_init_extra_service(service)
+                self._web_server_service_instance = instance
+
+    async def on_init_extra_service(
+        self, service: Union[ServiceT, type[ServiceT]]
+    ) -> ServiceT:
+        """Start a user service (a class is instantiated) as a child of the app."""
+        return await services.init_extra_service(self, service)
 
     async def on_stop(self) -> None:
         """Finish in-flight events and commit, then flush what was produced."""
@@ -582,6 +615,27 @@ class App(Service, AppT):
         self._extra_services.append(cls)
         return cls
 
+    def web_server(self, service: Any) -> Any:
+        """Serve HTTP with ``service`` (a Service or its class), not faust.web.
+
+        The service starts once tables have recovered; the built-in aiohttp
+        server is then not started. See :mod:`faust.contrib.asgi`.
+
+        Raises:
+            ImproperlyConfigured: another web server service is registered.
+        """
+        return services.register_web_server(self, service)
+
+    @property
+    def web_server_url(self) -> Any:
+        """The URL of this worker's web server (the ``@app.web_server`` one if set)."""
+        return services.web_server_url(self)
+
+    @property
+    def web_server_driver_version(self) -> str:
+        """The web server's driver (``aiohttp=3.x``, or the service's)."""
+        return services.web_server_driver_version(self)
+
     def page(
         self,
         path: str,
@@ -695,6 +749,24 @@ class App(Service, AppT):
         if consumer is not None and consumer.started:
             await consumer.on_task_error(exc)
 
+    def on_rebalance_start(self) -> None:
+        """A rebalance started (partitions revoked): sensors are told."""
+        self._rebalancer.on_rebalance_start()
+
+    def on_rebalance_return(self) -> None:
+        """The new assignment arrived: sensors are told."""
+        self._rebalancer.on_rebalance_return()
+
+    def on_rebalance_end(self) -> None:
+        """Tables recovered after the rebalance: sensors are told."""
+        self._rebalancer.on_rebalance_end()
+
+    @property
+    def in_recovery(self) -> bool:
+        """True while tables replay their changelogs after a rebalance."""
+        tables = self.__dict__.get("tables")
+        return bool(tables is not None and tables.in_recovery)
+
     async def on_partitions_revoked_handler(self, revoked: set[TP]) -> None:
         """The consumer lost partitions (see :mod:`faust.app.rebalance`)."""
         await self._rebalancer.on_partitions_revoked(revoked)
@@ -706,16 +778,25 @@ class App(Service, AppT):
         await self._rebalancer.on_partitions_assigned(assigned, generation_id)
 
     def trace(self, name: str, trace_enabled: bool = True, **extra_context: Any) -> Any:
-        """A tracing span context (a no-op unless ``app.tracer`` is set)."""
+        """A tracing span (a context manager too); no-op without ``app.tracer``."""
         if self.tracer is None or not trace_enabled:
-            return nullcontext()
+            return tracing.noop_span()
         return self.tracer.trace(name=name, **extra_context)
 
     def traced(
-        self, fun: Callable[..., Any], name: Optional[str] = None, **kwargs: Any
+        self,
+        fun: Callable[..., Any],
+        name: Optional[str] = None,
+        sample_rate: float = 1.0,
+        **context: Any,
     ) -> Any:
-        """Wrap ``fun`` in a tracing span (returns ``fun`` without a tracer)."""
-        return fun
+        """``fun`` wrapped so that ``sample_rate`` of its calls run in a span.
+
+        See :func:`faust.utils.tracing.traced_function`.
+        """
+        return tracing.traced_function(
+            self, fun, name=name, sample_rate=sample_rate, **context
+        )
 
     def LiveCheck(self, **kwargs: Any) -> Any:
         """Create the LiveCheck app testing this app (:mod:`faust.livecheck`)."""

@@ -76,13 +76,17 @@ def strict_access_error() -> Optional[ImproperlyConfigured]:
     return None
 
 
-def load_settings(app_id: str, options: Mapping[str, Any], source: Any) -> Settings:
-    """The app's settings: its options, overridden by the config source."""
-    from ..types.settings import Settings
-
+def load_settings(
+    app_id: str,
+    options: Mapping[str, Any],
+    source: Any,
+    *,
+    settings_cls: type[Settings],
+) -> Settings:
+    """The app's settings (of ``settings_cls``): its options, then the config source."""
     if source is not None:
         options = {**options, **load_config_source(source)}
-    return Settings(app_id, **options)
+    return settings_cls(app_id, **options)
 
 
 def validate(app_id: str, conf: Settings) -> None:

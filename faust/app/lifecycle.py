@@ -14,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import sys
-import typing
 from collections.abc import Callable
 from typing import Any, NoReturn, Optional
 
@@ -51,17 +50,18 @@ class Child:
         return value
 
 
-async def on_started(
-    app: AppT, tasks: typing.Sequence[TaskEntry], services: typing.Sequence[type]
-) -> None:
-    """Start tasks, timers and services once tables have recovered."""
+async def on_started(app: AppT) -> None:
+    """Once tables have recovered: start tasks, services and the web server.
+
+    Each step is an app hook (``on_started_init_extra_tasks``,
+    ``on_started_init_extra_services``, ``on_started_init_web_server``), then
+    ``on_startup_finished`` (the worker's) is awaited.
+    """
     if await app.tables.wait_until_recovery_completed():
         return  # stopped before recovery finished
-    for entry in tasks:
-        app.add_future(run_task(app, entry))
-    for service_cls in services:
-        service: Any = service_cls
-        await app.add_runtime_dependency(service(beacon=app.beacon))
+    await app.on_started_init_extra_tasks()
+    await app.on_started_init_extra_services()
+    await app.on_started_init_web_server()
     if app.on_startup_finished is not None:
         result = app.on_startup_finished()
         if asyncio.iscoroutine(result):

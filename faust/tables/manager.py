@@ -110,6 +110,11 @@ class TableManager(Service, TableManagerT):
         for table in self.data.values():
             topics.add(table.changelog_topic)
 
+    @property
+    def in_recovery(self) -> bool:
+        """True while changelogs are being replayed into the tables."""
+        return self.recovery.in_recovery
+
     # -- rebalancing -------------------------------------------------------------
 
     def on_rebalance_start(self) -> None:

@@ -105,6 +105,14 @@ class Recovery(Service):
             self._wakeup = asyncio.Event()
         self._wakeup.set()
 
+    @property
+    def in_recovery(self) -> bool:
+        """True from an assignment until the active tables have caught up.
+
+        (Standby partitions are followed on afterwards: not "in recovery".)
+        """
+        return self._recovering and not self.tables.actives_ready
+
     async def on_stop(self) -> None:
         """Stop reading changelogs: the tables and their stores stop next."""
         self._recovering = False

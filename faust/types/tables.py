@@ -234,6 +234,12 @@ class TableManagerT(ServiceT, MutableMapping[str, CollectionT]):
 
     app: AppT
     actives_ready: bool
+
+    @property
+    @abc.abstractmethod
+    def in_recovery(self) -> bool:
+        """True while changelogs are being replayed into the tables."""
+
     standbys_ready: bool
 
     @property
