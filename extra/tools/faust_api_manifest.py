@@ -160,10 +160,19 @@ def instance_attribute(cls: type, name: str) -> bool:
     )
 
 
+#: modules outside the package whose members are part of its classes' API:
+#: mode's mapping bases give tables their dict methods
+CONTRACT_BASES = ("mode.utils.collections",)
+
+
+def _part_of_api(module: str, package: str) -> bool:
+    return module.startswith(package) or module.startswith(CONTRACT_BASES)
+
+
 def _defined_in_package(cls: type, name: str, package: str) -> bool:
     for klass in cls.__mro__:
         if name in vars(klass):
-            return str(getattr(klass, "__module__", "")).startswith(package)
+            return _part_of_api(str(getattr(klass, "__module__", "")), package)
     # annotations-only attributes of a class in the package
     return any(
         name in getattr(klass, "__annotations__", {})
@@ -176,7 +185,8 @@ def describe_class(cls: type, package: str) -> dict[str, Any]:
     """A class: its constructor signature and public members.
 
     Members inherited from outside the package (mode's Service, dict) are
-    left out: they are the dependency's contract, not faust's.
+    left out: they are the dependency's contract, not faust's; except those
+    of :data:`CONTRACT_BASES` (the dict API of tables).
     """
     names = {n for n in dir(cls) if not n.startswith("_")}
     for klass in cls.__mro__:

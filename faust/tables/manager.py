@@ -24,12 +24,13 @@ from typing import Any, Optional
 from mode import Service, ServiceT
 
 from ..types import TP, AppT, CollectionT, StoreT, TableManagerT
+from ..utils.collections import DictMethods
 from .recovery import Recovery
 
 __all__ = ["TableManager"]
 
 
-class TableManager(Service, TableManagerT):
+class TableManager(Service, DictMethods, TableManagerT):
     """A mapping of table name to table.
 
     Arguments:

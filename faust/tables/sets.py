@@ -290,7 +290,7 @@ class SetTable(Table):
         self.manager = SetTableManager(self)
 
     def __getitem__(self, key: Any) -> ChangeloggedSet:
-        self._sensors.on_table_get(self, key)
+        self.on_key_get(key)
         return ChangeloggedSet(self, key)
 
     def __setitem__(self, key: Any, value: Any) -> None:
@@ -315,7 +315,7 @@ class SetTable(Table):
             self.data.put(key, members, cast(int, partition), fut)
         else:
             self.data.remove(key, cast(int, partition), fut)
-        self._sensors.on_table_set(self, key, members)
+        self.on_key_set(key, members)
         return cast(int, partition)
 
     def _on_window_write(self, wkey: Any, timestamp: float) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, MutableMapping
 from typing import Any
 from unittest.mock import Mock
 
@@ -193,3 +193,20 @@ async def test_traced_sample_rate_zero_never_traces(app: faust.App) -> None:
     traced = app.traced(lambda: 1, sample_rate=0.0)
     assert [traced() for _ in range(20)] == [1] * 20
     assert app.tracer.spans == []
+
+
+def test_app_agents_is_a_full_mapping(app: faust.App) -> None:
+    @app.agent()
+    async def first(stream: Any) -> None:
+        async for _ in stream:
+            pass
+
+    agents = app.agents
+    assert isinstance(agents, MutableMapping)
+    assert agents.copy() == {first.name: first}
+    assert agents.get("nope") is None
+    assert agents.pop(first.name) is first
+    agents.update({first.name: first})
+    assert list(agents) == [first.name]
+    agents.clear()
+    assert len(agents) == 0
