@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from typing import Any, Optional
 
 from ..exceptions import ImproperlyConfigured
+from ..stores import by_url as store_by_url
 from ..transport import by_url
 
 if typing.TYPE_CHECKING:  # pragma: no cover
@@ -90,7 +91,7 @@ def load_settings(
 
 
 def validate(app_id: str, conf: Settings) -> None:
-    """Fail now on what would fail later: no app id, an unknown broker scheme.
+    """Fail now on what would fail later: no app id, an unknown broker or store.
 
     Raises:
         ImproperlyConfigured: the configuration cannot work.
@@ -99,3 +100,4 @@ def validate(app_id: str, conf: Settings) -> None:
         raise ImproperlyConfigured("App requires an id!")
     for url in (*conf.broker_consumer, *conf.broker_producer):
         by_url(url)
+    store_by_url(conf.store)
