@@ -425,7 +425,10 @@ def check_signature(theirs: list[list[Any]], ours: Optional[list[list[Any]]]) ->
     problems.extend(
         f"extra required parameter {p[0]!r}"
         for p in ours
-        if p[0] not in names and p[1] in ("po", "pk", "ko") and len(p) < 3
+        if p[0] not in names
+        and p[0] not in ("self", "cls")
+        and p[1] in ("po", "pk", "ko")
+        and len(p) < 3
     )
     return "; ".join(problems)
 

@@ -322,6 +322,9 @@ class AppT(ServiceT):
     ) -> Callable[[Callable[..., Any]], Any]: ...
 
     @abc.abstractmethod
+    def web_server(self, service: Any) -> Any: ...
+
+    @abc.abstractmethod
     def on_rebalance_start(self) -> None: ...
 
     @abc.abstractmethod
