@@ -460,9 +460,14 @@ class App(Service, AppT):
         window: Optional[Any] = None,
         partitions: Optional[int] = None,
         help: Optional[str] = None,
+        synchronize_all_active_partitions: bool = False,
         **kwargs: Any,
     ) -> Any:
-        """Define a table every worker holds in full."""
+        """Define a table every worker holds in full.
+
+        ``synchronize_all_active_partitions`` (faust-streaming) is accepted:
+        a global table reads every partition anyway.
+        """
         return factories.new_table(
             self,
             "GlobalTable",
@@ -472,6 +477,7 @@ class App(Service, AppT):
             partitions=partitions,
             help=help,
             is_global=True,
+            synchronize_all_active_partitions=synchronize_all_active_partitions,
             **kwargs,
         )
 

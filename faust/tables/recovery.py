@@ -270,10 +270,9 @@ class Recovery(Service):
             self._applied += len(messages)
         self._last_progress = time.monotonic()
         for table, events in applied:
-            callback = table.on_changelog_event
-            if callback is not None:
+            if table.wants_changelog_events:
                 for event in events:
-                    await callback(event)
+                    await table.on_changelog_event(event)
         if not batches.keys().isdisjoint(self.pending | self.standby_pending):
             await self._maybe_complete(self._generation)
         await asyncio.sleep(0)  # let other tasks run between batches

@@ -360,7 +360,5 @@ class SetTable(Table):
 class SetGlobalTable(SetTable, GlobalTableT):
     """A set table every worker holds in full (truly global, unlike Faust's)."""
 
-    def __init__(self, app: AppT, **kwargs: Any) -> None:
-        kwargs["is_global"] = True
-        kwargs.setdefault("standby_buffer_size", 1)
-        super().__init__(app, **kwargs)
+    force_global: ClassVar[bool] = True
+    default_standby_buffer_size: ClassVar[Optional[int]] = 1

@@ -19,13 +19,14 @@ import inspect
 import time
 from collections.abc import Callable, Iterator
 from datetime import datetime
+from functools import cached_property
 from typing import IO, Any, ClassVar, Optional, cast
 
 from mode import Seconds, Service
 
 from .._context import current_event
 from ..exceptions import ImproperlyConfigured
-from ..types import TP, AppT, EventT, FieldDescriptorT, ModelT
+from ..types import TP, EventT, FieldDescriptorT, ModelT
 from ..types.tables import RelativeHandler, TableT
 from ..types.windows import WindowRange, WindowT
 from ..utils.collections import DictMethods
@@ -69,12 +70,16 @@ class Table(Collection, DictMethods, TableT):
 
     WindowWrapper: ClassVar[type[WindowWrapper]] = WindowWrapper
 
-    def __init__(self, app: AppT, **kwargs: Any) -> None:
-        super().__init__(app, **kwargs)
+    #: start of the latest window closed by expiry (windowed tables)
+    last_closed_window: float = 0.0
+
+    # no __init__ of its own: Collection's signature is Table's
+
+    @cached_property
+    def _expiry(self) -> Optional[WindowExpiry]:
+        """Expiry index of a windowed table with ``expires`` (else None)."""
         window = self.window
-        self._expiry = WindowExpiry(window) if window and window.expires else None
-        #: start of the latest window closed by expiry (windowed tables)
-        self.last_closed_window = 0.0
+        return WindowExpiry(window) if window and window.expires else None
 
     # -- hooks for subclasses (Faust's ManagedUserDict hooks) -----------------
 

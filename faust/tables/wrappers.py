@@ -59,9 +59,9 @@ class _WindowedView:
     """Base of the views returned by ``keys()``, ``items()``, ``values()``."""
 
     def __init__(
-        self, wrapper: WindowWrapper, event: Optional[EventT[Any]] = None
+        self, mapping: WindowWrapper, event: Optional[EventT[Any]] = None
     ) -> None:
-        self._wrapper = wrapper
+        self._wrapper = mapping  # Faust's name: the windowed table
         self.event = event
 
     def _pick(self, item: tuple[Any, Any]) -> Any:

@@ -257,6 +257,7 @@ class AppT(ServiceT):
         window: Optional[Any] = None,
         partitions: Optional[int] = None,
         help: Optional[str] = None,
+        synchronize_all_active_partitions: bool = False,
         **kwargs: Any,
     ) -> GlobalTableT: ...
 

@@ -10,13 +10,13 @@ from .params import Bool, Enum, Int, Seconds, UnsignedInt
 __all__ = ["StreamSettings"]
 
 
-
 #: appended to the docs of the settings of faust-streaming's Aerospike store
 _NO_AEROSPIKE = """
 
         Accepted for compatibility only: this package has no Aerospike store
         (``store='aerospike://'`` fails at start, naming the stores there are),
         so the setting has no effect."""
+
 
 class StreamSettings:
     """Stream settings (mixed into :class:`~.settings.Settings`)."""

@@ -186,3 +186,35 @@ async def test_on_window_close_method_and_last_closed_window(
     await topic.send(key="s", value=Reading("s", 60.0), timestamp=60.0)
     await wait_for(lambda: len(table.closed) == 2)
     assert table.last_closed_window == 30.0
+
+
+class ReplayedTable(Table):
+    def __post_init__(self) -> None:
+        self.replayed: list[Any] = []
+
+    async def on_changelog_event(self, event: Any) -> None:
+        self.replayed.append(event.key)
+        await super().on_changelog_event(event)
+
+
+async def test_on_changelog_event_as_a_method(make_app: AppFactory) -> None:
+    app = make_app()
+    table = app.Table("replayed", use_partitioner=True)
+    await start_and_recover(app)
+    table["a"] = 1
+    table["b"] = 2
+    await app.producer.flush()
+    await app.stop()
+
+    again = make_app()
+    seen: list[Any] = []
+
+    async def callback(event: Any) -> None:
+        seen.append(event.key)
+
+    replayed = again.tables.add(
+        ReplayedTable(again, name="replayed", on_changelog_event=callback)
+    )
+    await start_and_recover(again)
+    assert sorted(replayed.replayed) == ["a", "b"]
+    assert sorted(seen) == ["a", "b"]  # the callback still runs
