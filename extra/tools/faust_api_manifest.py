@@ -32,6 +32,7 @@ import ast
 import enum
 import functools
 import importlib
+import importlib.util
 import inspect
 import json
 import os
@@ -131,7 +132,7 @@ def _self_attributes(klass: type) -> frozenset[str]:
         return frozenset()
     if path is None:
         return frozenset()
-    names = set()
+    names: set[str] = set()
     for node in ast.walk(_parsed(path)):
         if isinstance(node, ast.ClassDef) and node.name == klass.__name__:
             for sub in ast.walk(node):
@@ -433,12 +434,11 @@ def check_signature(theirs: list[list[Any]], ours: Optional[list[list[Any]]]) ->
     return "; ".join(problems)
 
 
-def _resolve(path: str) -> Any:
-    module_name, _, qualname = path.partition(":")
-    obj: Any = importlib.import_module(module_name)
-    for part in qualname.split("."):
-        obj = getattr(obj, part)
-    return obj
+def _find_spec(name: str) -> bool:
+    try:
+        return importlib.util.find_spec(name) is not None
+    except ImportError:
+        return False
 
 
 def compare_class(
@@ -485,6 +485,11 @@ def compare_modules(
             continue
         for name, entry in module["names"].items():
             key = f"{module_name}:{name}"
+            if entry["kind"] == "module":
+                # ``from package import submodule`` works whether or not the
+                # submodule was imported before (hasattr would depend on it)
+                if not hasattr(ours, name) and _find_spec(f"{module_name}.{name}"):
+                    continue
             if not hasattr(ours, name):
                 yield key, "missing"
                 continue
