@@ -43,6 +43,8 @@ class Rebalancer:
         self.app = app
         self.assigned: set[TP] = set()
         self._sensor_state: Any = None
+        #: between on_rebalance_start and on_rebalance_end
+        self.in_rebalance = False
 
     async def on_partitions_revoked(self, revoked: set[TP]) -> None:
         """Stop processing and commit before partitions move away."""
@@ -72,7 +74,7 @@ class Rebalancer:
     ) -> None:
         """Start processing the new assignment."""
         app = self.app
-        if self._sensor_state is None:
+        if not self.in_rebalance:
             # an assignment without a revoke first (the first one, on some
             # brokers): still one whole start/return/end cycle, as in Faust
             app.on_rebalance_start()
@@ -115,6 +117,7 @@ class Rebalancer:
         app.rebalancing = True
         app.rebalancing_count += 1
         self._sensor_state = app.sensors.on_rebalance_start(app)
+        self.in_rebalance = True
 
     def on_rebalance_return(self) -> None:
         """Tell the sensors the assignment came back."""
@@ -123,6 +126,7 @@ class Rebalancer:
 
     def on_rebalance_end(self) -> None:
         """Tell the sensors the tables recovered (once per rebalance)."""
+        self.in_rebalance = False
         if self._sensor_state is not None:
             state, self._sensor_state = self._sensor_state, None
             self.app.sensors.on_rebalance_end(self.app, state)
