@@ -72,9 +72,26 @@ class AgentManager(Service, ManagedUserDict[str, AgentT[Any]], AgentManagerT):
             if agent_assigned:
                 await agent.on_partitions_assigned(agent_assigned)
 
+    #: text around :meth:`human_tracebacks` (``format``: ``name``, ``traceback``)
+    traceback_header: str = "=" * 79 + "\nAgent tracebacks\n" + "=" * 79
+    traceback_format: str = "{name}:\n{traceback}"
+    traceback_footer: str = "-" * 79
+
+    def actor_tracebacks(self) -> dict[str, list[str]]:
+        """Agent name -> the stacks of its actors."""
+        return {name: list(agent.actor_tracebacks()) for name, agent in self.items()}
+
     def human_tracebacks(self) -> str:
         """The stacks of every actor, for humans."""
         return "\n".join(
-            f"{name}:\n" + "\n".join(agent.actor_tracebacks())
-            for name, agent in self.items()
+            [
+                self.traceback_header,
+                "\n".join(
+                    self.traceback_format.format(
+                        name=name, traceback="\n".join(tracebacks)
+                    )
+                    for name, tracebacks in self.actor_tracebacks().items()
+                ),
+                self.traceback_footer,
+            ]
         )

@@ -210,3 +210,18 @@ def test_app_agents_is_a_full_mapping(app: faust.App) -> None:
     assert list(agents) == [first.name]
     agents.clear()
     assert len(agents) == 0
+
+
+async def test_agent_tracebacks_for_humans(app: faust.App) -> None:
+    @app.agent()
+    async def sleeper(stream: Any) -> None:
+        async for _ in stream:
+            pass
+
+    await app.start()
+    tracebacks = app.agents.actor_tracebacks()
+    assert list(tracebacks) == [sleeper.name]
+    assert tracebacks[sleeper.name]  # one stack per actor
+    text = app.agents.human_tracebacks()
+    assert text.startswith(app.agents.traceback_header)
+    assert f"{sleeper.name}:" in text
