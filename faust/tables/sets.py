@@ -265,6 +265,8 @@ class SetTable(Table):
     """
 
     WindowWrapper = SetWindowWrapper
+    #: the class of :attr:`manager`
+    Manager: ClassVar[type[SetTableManager]] = SetTableManager
     changelog_is_state: ClassVar[bool] = False
     _changelog_compacting = False
     manager_topic_suffix = "-setmanager"
@@ -287,7 +289,7 @@ class SetTable(Table):
         self.manager_topic_name = (
             manager_topic_name or self.name + self.manager_topic_suffix
         )
-        self.manager = SetTableManager(self)
+        self.manager = self.Manager(self)
 
     def __getitem__(self, key: Any) -> ChangeloggedSet:
         self.on_key_get(key)
