@@ -402,12 +402,15 @@ class Worker(mode.Worker):
         if self._show_status():
             self._say("starting... ", end="", flush=True)
 
-    def on_startup_finished(self) -> None:
-        """Called by the app when it has started and recovered its tables."""
+    async def on_startup_finished(self) -> None:
+        """Called (awaited) by the app when it has started and recovered its tables.
+
+        A coroutine, as in Faust; later calls do nothing.
+        """
         if self._startup_finished:
             return
         self._startup_finished = True
-        self.add_future(self._on_startup_finished())
+        await self._on_startup_finished()
 
     async def _on_startup_finished(self) -> None:
         if self._show_status():

@@ -186,12 +186,16 @@ class AgentBase(AgentT[Any], Service):
     # -- Actors ----------------------------------------------------------
 
     def stream(
-        self, channel: Optional[ChannelT[Any]] = None, **kwargs: Any
+        self,
+        channel: Optional[ChannelT[Any]] = None,
+        active_partitions: Optional[set[TP]] = None,
+        **kwargs: Any,
     ) -> StreamT[Any]:
-        """Create a stream for an actor of this agent."""
+        """Create a stream for an actor of this agent (of ``active_partitions``)."""
         stream = self.app.stream(
             channel if channel is not None else self.channel_iterator,
             prefix=self.name,
+            active_partitions=active_partitions,
             **kwargs,
         )
         # requests wrapped in ReqRepRequest reach the function unwrapped
@@ -207,6 +211,28 @@ class AgentBase(AgentT[Any], Service):
         channel: Optional[ChannelT[Any]] = None,
     ) -> ActorRefT:
         """Create an actor running this agent's function (not started)."""
+        if stream is None:
+            stream = self.stream(
+                channel=channel,
+                concurrency_index=index,
+                active_partitions=active_partitions,
+            )
+        return self.actor_from_stream(
+            stream, index=index, active_partitions=active_partitions, channel=channel
+        )
+
+    def actor_from_stream(
+        self,
+        stream: Optional[StreamT[Any]],
+        *,
+        index: Optional[int] = None,
+        active_partitions: Optional[set[TP]] = None,
+        channel: Optional[ChannelT[Any]] = None,
+    ) -> ActorRefT:
+        """An actor (not started) running this agent's function over ``stream``.
+
+        Without a stream, one is created (of ``channel``, or the agent's).
+        """
         if stream is None:
             stream = self.stream(
                 channel=channel,
@@ -337,12 +363,30 @@ class AgentBase(AgentT[Any], Service):
     async def on_partitions_assigned(self, assigned: set[TP]) -> None:
         """Called after a rebalance with the partitions of its topics."""
         if self.isolated_partitions:
-            await isolated.start_partition_actors(self, assigned)
+            await self.on_isolated_partitions_assigned(assigned)
+        else:
+            await self.on_shared_partitions_assigned(assigned)
 
     async def on_partitions_revoked(self, revoked: set[TP]) -> None:
         """Called on a rebalance with the partitions taken away."""
         if self.isolated_partitions:
-            await isolated.stop_partition_actors(self, revoked)
+            await self.on_isolated_partitions_revoked(revoked)
+        else:
+            await self.on_shared_partitions_revoked(revoked)
+
+    async def on_isolated_partitions_assigned(self, assigned: set[TP]) -> None:
+        """``isolated_partitions=True``: start an actor per assigned partition."""
+        await isolated.start_partition_actors(self, assigned)
+
+    async def on_isolated_partitions_revoked(self, revoked: set[TP]) -> None:
+        """``isolated_partitions=True``: stop the revoked partitions' actors."""
+        await isolated.stop_partition_actors(self, revoked)
+
+    async def on_shared_partitions_assigned(self, assigned: set[TP]) -> None:
+        """Partitions assigned to an agent whose actors share them (a hook)."""
+
+    async def on_shared_partitions_revoked(self, revoked: set[TP]) -> None:
+        """Partitions revoked from an agent whose actors share them (a hook)."""
 
     # -- Introspection / testing -------------------------------------------
 

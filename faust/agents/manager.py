@@ -8,18 +8,21 @@ stopped in reverse. Tasks: none.
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Iterable, Iterator
 from typing import Any
 
 from mode import Service
+from mode.utils.collections import ManagedUserDict
 
 from ..types import TP, AgentManagerT, AgentT, AppT
 
 __all__ = ["AgentManager"]
 
 
-class AgentManager(AgentManagerT, Service):
+class AgentManager(Service, ManagedUserDict[str, AgentT[Any]], AgentManagerT):
     """A mapping of agent name to agent that starts and stops them.
+
+    The whole dict API (``copy``, ``update``, ``pop``, ``clear``, ...) and
+    mode's ``on_key_get/set/del``/``on_clear`` hooks, as in Faust.
 
     Arguments:
         app: the app.
@@ -29,40 +32,6 @@ class AgentManager(AgentManagerT, Service):
         self.app = app
         self.data: OrderedDict[str, AgentT[Any]] = OrderedDict()
         Service.__init__(self, **kwargs)
-
-    def __getitem__(self, name: str) -> AgentT[Any]:
-        return self.data[name]
-
-    def __setitem__(self, name: str, agent: AgentT[Any]) -> None:
-        self.data[name] = agent
-
-    def __delitem__(self, name: str) -> None:
-        del self.data[name]
-
-    def __contains__(self, name: object) -> bool:
-        return name in self.data
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self.data)
-
-    def __len__(self) -> int:
-        return len(self.data)
-
-    def values(self) -> Iterable[AgentT[Any]]:
-        """The agents."""
-        return self.data.values()
-
-    def items(self) -> Iterable[tuple[str, AgentT[Any]]]:
-        """``(name, agent)`` pairs."""
-        return self.data.items()
-
-    def keys(self) -> Iterable[str]:
-        """Agent names."""
-        return self.data.keys()
-
-    def get(self, name: str, default: Any = None) -> Any:
-        """The agent named ``name``, or ``default``."""
-        return self.data.get(name, default)
 
     async def on_start(self) -> None:
         """Start every agent."""
@@ -83,7 +52,7 @@ class AgentManager(AgentManagerT, Service):
     def cancel(self) -> None:
         """Cancel the actors of every agent."""
         for agent in self.values():
-            agent.cancel()  # type: ignore[attr-defined]  # Agent.cancel
+            agent.cancel()
 
     async def wait_until_agents_started(self) -> None:
         """Wait until every agent has started."""
@@ -103,9 +72,26 @@ class AgentManager(AgentManagerT, Service):
             if agent_assigned:
                 await agent.on_partitions_assigned(agent_assigned)
 
+    #: text around :meth:`human_tracebacks` (``format``: ``name``, ``traceback``)
+    traceback_header: str = "=" * 79 + "\nAgent tracebacks\n" + "=" * 79
+    traceback_format: str = "{name}:\n{traceback}"
+    traceback_footer: str = "-" * 79
+
+    def actor_tracebacks(self) -> dict[str, list[str]]:
+        """Agent name -> the stacks of its actors."""
+        return {name: list(agent.actor_tracebacks()) for name, agent in self.items()}
+
     def human_tracebacks(self) -> str:
         """The stacks of every actor, for humans."""
         return "\n".join(
-            f"{name}:\n" + "\n".join(agent.actor_tracebacks())
-            for name, agent in self.items()
+            [
+                self.traceback_header,
+                "\n".join(
+                    self.traceback_format.format(
+                        name=name, traceback="\n".join(tracebacks)
+                    )
+                    for name, tracebacks in self.actor_tracebacks().items()
+                ),
+                self.traceback_footer,
+            ]
         )

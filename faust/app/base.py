@@ -21,22 +21,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
-import sys
-import typing
 from collections.abc import AsyncIterable, Awaitable, Callable, Iterable, Mapping
-from contextlib import nullcontext
 from typing import Any, ClassVar, NoReturn, Optional, Union, cast
 
 from mode import Seconds, Service, ServiceT, Signal, SupervisorStrategyT, SyncSignal
-from mode.utils.aiter import aiter
 from mode.utils.imports import symbol_by_name
 from mode.utils.queues import FlowControlEvent
 
 from ..channels import Channel
-from ..exceptions import ImproperlyConfigured
 from ..fixups import fixups
-from ..transport import by_url
 from ..types import (
     TP,
     AgentFun,
@@ -58,17 +51,22 @@ from ..types import (
 )
 from ..types.app import BootStrategyT, TaskArg
 from ..types.core import HeadersArg
+from ..types.settings import Settings as _Settings
 from ..types.web import PageArg
+from ..utils import tracing
 from ..utils.queues import EventQueue
-from . import factories, pages
+from . import configuration, factories, pages, services
 from .boot import BootStrategy
-from .configuration import load_config_source, warn_already_configured
-from .decorators import TaskEntry, make_crontab, make_timer
-from .lifecycle import Child, on_started, stop_processing
+from .decorators import (
+    TaskEntry,
+    command_decorator,
+    make_agent,
+    make_crontab,
+    make_timer,
+)
+from .discovery import SCAN_CATEGORIES
+from .lifecycle import Child, on_started, run_main, stop_processing
 from .rebalance import Rebalancer
-
-if typing.TYPE_CHECKING:  # pragma: no cover
-    from ..types.settings import Settings
 
 __all__ = ["App"]
 
@@ -97,6 +95,10 @@ class App(Service, AppT):
     """
 
     BootStrategy: ClassVar[type[BootStrategyT]] = BootStrategy
+    #: the settings class ``conf`` is built from (a subclass may add settings)
+    Settings: ClassVar[type[_Settings]] = _Settings
+    #: kinds of objects ``discover()`` looks for
+    SCAN_CATEGORIES: ClassVar[list[str]] = list(SCAN_CATEGORIES)
 
     client_only = False
     producer_only = False
@@ -123,7 +125,7 @@ class App(Service, AppT):
     ) -> None:
         self._default_options = (id, options)
         self._config_source = config_source
-        self._conf: Optional[Settings] = None
+        self._conf: Optional[_Settings] = None
         self.finalized = False
         self.configured = False
         self.rebalancing = False
@@ -139,6 +141,9 @@ class App(Service, AppT):
         self._monitor = monitor
         self._app_tasks: list[TaskEntry] = []
         self._extra_services: list[type[ServiceT]] = []
+        self._extra_service_instances: Optional[list[ServiceT]] = None
+        self.web_server_service: Optional[Any] = None
+        self._web_server_service_instance: Optional[ServiceT] = None
         self.pages: list[tuple[type, Optional[Mapping[str, Any]]]] = []
         self._flow_control = FlowControlEvent(initially_suspended=False)
         self._rebalancer = Rebalancer(self)
@@ -168,39 +173,30 @@ class App(Service, AppT):
     # -- Configuration -----------------------------------------------------
 
     @property
-    def conf(self) -> Settings:
+    def conf(self) -> _Settings:
         """The app's settings, built on first access."""
         if self._conf is None:
-            if not self.finalized and os.environ.get(
-                "FAUST_STRICT", os.environ.get("F_STRICT")
-            ):
-                raise ImproperlyConfigured(
-                    "App configuration accessed before app.finalize() "
-                    "(FAUST_STRICT is set)"
-                )
+            error = None if self.finalized else configuration.strict_access_error()
+            if error is not None:
+                raise error
             self._configure()
         assert self._conf is not None
         return self._conf
 
     @conf.setter
-    def conf(self, settings: Settings) -> None:
+    def conf(self, settings: _Settings) -> None:
         self._conf = settings
 
     def _configure(self) -> None:
         self.on_before_configured.send()
-        conf = self._load_settings()
+        app_id, options = self._default_options
+        conf = configuration.load_settings(
+            app_id, options, self._config_source, settings_cls=self.Settings
+        )
         self.on_configured.send(conf)
         self._conf = conf
         self.configured = True
         self.on_after_configured.send()
-
-    def _load_settings(self) -> Settings:
-        from ..types.settings import Settings
-
-        app_id, options = self._default_options
-        if self._config_source is not None:
-            options = {**options, **load_config_source(self._config_source)}
-        return Settings(app_id, **options)
 
     def config_from_object(
         self, obj: Any, *, silent: bool = False, force: bool = False
@@ -208,7 +204,7 @@ class App(Service, AppT):
         """Read settings from an object, a module, or a module's dotted name."""
         self._config_source = obj
         if self.finalized or self.configured:
-            warn_already_configured()
+            configuration.warn_already_configured()
         if force or self.configured:
             self._conf = None
             try:
@@ -221,13 +217,7 @@ class App(Service, AppT):
         """Validate the configuration (done by ``main()`` and the CLI)."""
         if not self.finalized:
             self.finalized = True
-            if not self._default_options[0]:
-                raise ImproperlyConfigured("App requires an id!")
-            conf = self.conf  # builds and validates the settings
-            # an unknown broker scheme is a configuration error: say so now,
-            # not when the consumer is first created
-            for url in (*conf.broker_consumer, *conf.broker_producer):
-                by_url(url)
+            configuration.validate(self._default_options[0], self.conf)
 
     # -- Service tree ------------------------------------------------------
 
@@ -253,7 +243,33 @@ class App(Service, AppT):
     async def on_started(self) -> None:
         """After tables recovered: start tasks, timers and extra services."""
         if not (self.client_only or self.producer_only):
-            await on_started(self, self._app_tasks, self._extra_services)
+            await on_started(self)
+
+    async def on_started_init_extra_tasks(self) -> None:
+        """Start the ``@app.task``/``timer``/``crontab`` functions."""
+        services.start_tasks(self, self._app_tasks)
+
+    async def on_started_init_extra_services(self) -> None:
+        """Start the ``@app.service`` services (once)."""
+        if self._extra_service_instances is None:
+            self._extra_service_instances = [
+                await self.on_init_extra_service(service)
+                for service in self._extra_services
+            ]
+
+    async def on_started_init_web_server(self) -> None:
+        """Start the ``@app.web_server`` service, if any (once)."""
+        service = self.web_server_service
+        if service is not None and self._web_server_service_instance is None:
+            if self.boot_strategy.web_enabled():
+                instance = await self.on_init_extra_service(service)
+                self._web_server_service_instance = instance
+
+    async def on_init_extra_service(
+        self, service: Union[ServiceT, type[ServiceT]]
+    ) -> ServiceT:
+        """Start a user service (a class is instantiated) as a child of the app."""
+        return await services.init_extra_service(self, service)
 
     async def on_stop(self) -> None:
         """Finish in-flight events and commit, then flush what was produced."""
@@ -297,18 +313,7 @@ class App(Service, AppT):
 
     def main(self) -> NoReturn:
         """Run the ``faust`` command line for this app (``python app.py worker``)."""
-        try:
-            self.finalize()
-        except ImproperlyConfigured as exc:
-            print(f"Error: {exc}", file=sys.stderr)
-            raise SystemExit(2) from None
-        self.worker_init()
-        if self.conf.autodiscover:
-            self.discover()
-        self.worker_init_post_autodiscover()
-        cli: Any = symbol_by_name("faust.cli.faust:cli")
-        cli(obj={"app": self}, auto_envvar_prefix="FAUST")
-        raise SystemExit(0)  # pragma: no cover - click exits
+        run_main(self)
 
     def worker_init(self) -> None:
         """Prepare the app for running in a worker (fixups)."""
@@ -355,33 +360,27 @@ class App(Service, AppT):
         loop: Optional[asyncio.AbstractEventLoop] = None,
     ) -> TopicT[Any]:
         """Describe a topic (see :class:`faust.Topic`)."""
-        if pattern is not None and topics:
-            raise TypeError("app.topic: give topic names or pattern=, not both")
-        topic_cls: Any = self.conf.Topic
-        return cast(
-            TopicT[Any],
-            topic_cls(
-                self,
-                topics=topics,
-                pattern=pattern,
-                schema=schema,
-                key_type=key_type,
-                value_type=value_type,
-                key_serializer=key_serializer,
-                value_serializer=value_serializer,
-                partitions=partitions,
-                retention=retention,
-                compacting=compacting,
-                deleting=deleting,
-                replicas=replicas,
-                acks=acks,
-                internal=internal,
-                config=config,
-                maxsize=maxsize,
-                allow_empty=allow_empty,
-                has_prefix=has_prefix,
-                loop=loop,
-            ),
+        return factories.new_topic(
+            self,
+            topics,
+            pattern,
+            schema=schema,
+            key_type=key_type,
+            value_type=value_type,
+            key_serializer=key_serializer,
+            value_serializer=value_serializer,
+            partitions=partitions,
+            retention=retention,
+            compacting=compacting,
+            deleting=deleting,
+            replicas=replicas,
+            acks=acks,
+            internal=internal,
+            config=config,
+            maxsize=maxsize,
+            allow_empty=allow_empty,
+            has_prefix=has_prefix,
+            loop=loop,
         )
 
     def channel(
@@ -410,19 +409,7 @@ class App(Service, AppT):
         **kwargs: Any,
     ) -> StreamT[Any]:
         """Create a stream over a channel, topic or any (async) iterable."""
-        stream_cls: Any = self.conf.Stream
-        iterator = aiter(channel)
-        return cast(
-            StreamT[Any],
-            stream_cls(
-                channel=iterator,
-                app=self,
-                beacon=beacon or self.beacon,
-                # a subscription made here ends with the stream
-                owns_channel=iterator is not channel,
-                **kwargs,
-            ),
-        )
+        return factories.new_stream(self, channel, beacon, **kwargs)
 
     def create_event(
         self, key: K, value: V, headers: Optional[HeadersArg], message: Message
@@ -443,13 +430,6 @@ class App(Service, AppT):
 
     # -- Tables ------------------------------------------------------------
 
-    def _table(self, setting: str, name: str, window: Any, **kwargs: Any) -> Any:
-        table_cls = cast(Any, getattr(self.conf, setting))
-        table = self.tables.add(
-            table_cls(self, name=name, beacon=self.tables.beacon, **kwargs)
-        )
-        return table.using_window(window) if window is not None else table
-
     def Table(
         self,
         name: str,
@@ -461,7 +441,8 @@ class App(Service, AppT):
         **kwargs: Any,
     ) -> Any:
         """Define a table (a dict partitioned like the stream writing it)."""
-        return self._table(
+        return factories.new_table(
+            self,
             "Table",
             name,
             window,
@@ -479,10 +460,16 @@ class App(Service, AppT):
         window: Optional[Any] = None,
         partitions: Optional[int] = None,
         help: Optional[str] = None,
+        synchronize_all_active_partitions: bool = False,
         **kwargs: Any,
     ) -> Any:
-        """Define a table every worker holds in full."""
-        return self._table(
+        """Define a table every worker holds in full.
+
+        ``synchronize_all_active_partitions`` (faust-streaming) is accepted:
+        a global table reads every partition anyway.
+        """
+        return factories.new_table(
+            self,
             "GlobalTable",
             name,
             window,
@@ -490,6 +477,7 @@ class App(Service, AppT):
             partitions=partitions,
             help=help,
             is_global=True,
+            synchronize_all_active_partitions=synchronize_all_active_partitions,
             **kwargs,
         )
 
@@ -504,7 +492,8 @@ class App(Service, AppT):
         **kwargs: Any,
     ) -> Any:
         """Define a table of sets."""
-        return self._table(
+        return factories.new_table(
+            self,
             "SetTable",
             name,
             window,
@@ -525,7 +514,8 @@ class App(Service, AppT):
         **kwargs: Any,
     ) -> Any:
         """Define a global table of sets (truly global, unlike Faust's)."""
-        return self._table(
+        return factories.new_table(
+            self,
             "SetGlobalTable",
             name,
             window,
@@ -553,11 +543,10 @@ class App(Service, AppT):
         """Define an agent: ``@app.agent(topic)`` on ``async def f(stream)``."""
 
         def _inner(fun: AgentFun) -> AgentT[Any]:
-            agent_cls: Any = self.conf.Agent
-            agent: AgentT[Any] = agent_cls(
+            return make_agent(
+                self,
                 fun,
                 name=name,
-                app=self,
                 channel=channel,
                 concurrency=concurrency,
                 supervisor_strategy=supervisor_strategy,
@@ -566,8 +555,6 @@ class App(Service, AppT):
                 use_reply_headers=use_reply_headers,
                 **kwargs,
             )
-            self.agents[agent.name] = agent
-            return agent
 
         return _inner
 
@@ -634,6 +621,27 @@ class App(Service, AppT):
         self._extra_services.append(cls)
         return cls
 
+    def web_server(self, service: Any) -> Any:
+        """Serve HTTP with ``service`` (a Service or its class), not faust.web.
+
+        The service starts once tables have recovered; the built-in aiohttp
+        server is then not started. See :mod:`faust.contrib.asgi`.
+
+        Raises:
+            ImproperlyConfigured: another web server service is registered.
+        """
+        return services.register_web_server(self, service)
+
+    @property
+    def web_server_url(self) -> Any:
+        """The URL of this worker's web server (the ``@app.web_server`` one if set)."""
+        return services.web_server_url(self)
+
+    @property
+    def web_server_driver_version(self) -> str:
+        """The web server's driver (``aiohttp=3.x``, or the service's)."""
+        return services.web_server_driver_version(self)
+
     def page(
         self,
         path: str,
@@ -648,12 +656,9 @@ class App(Service, AppT):
         """
 
         def _inner(handler: PageArg) -> Any:
-            view = pages.build_view(handler, path, base=base, name=name)
-            self.pages.append((view, cors_options))
-            web = self.__dict__.get("web")
-            if web is not None and web.blueprints.applied:
-                web.add_view(view, cors_options=cors_options)  # server is up
-            return view
+            return pages.register_page(
+                self, handler, path, base=base, cors_options=cors_options, name=name
+            )
 
         return _inner
 
@@ -699,11 +704,7 @@ class App(Service, AppT):
         self, *options: Any, base: Optional[type] = None, **kwargs: Any
     ) -> Callable[[Callable[..., Any]], Any]:
         """Add a command to the ``faust`` program of this app."""
-        command_base: Any = base or symbol_by_name("faust.cli.base:AppCommand")
-        return cast(
-            Callable[[Callable[..., Any]], Any],
-            command_base.from_handler(*options, **kwargs),
-        )
+        return command_decorator(options, base, **kwargs)
 
     def on_webserver_init(self, web: Any) -> None:
         """Override to add routes when the web server starts.
@@ -754,6 +755,24 @@ class App(Service, AppT):
         if consumer is not None and consumer.started:
             await consumer.on_task_error(exc)
 
+    def on_rebalance_start(self) -> None:
+        """A rebalance started (partitions revoked): sensors are told."""
+        self._rebalancer.on_rebalance_start()
+
+    def on_rebalance_return(self) -> None:
+        """The new assignment arrived: sensors are told."""
+        self._rebalancer.on_rebalance_return()
+
+    def on_rebalance_end(self) -> None:
+        """Tables recovered after the rebalance: sensors are told."""
+        self._rebalancer.on_rebalance_end()
+
+    @property
+    def in_recovery(self) -> bool:
+        """True while tables replay their changelogs after a rebalance."""
+        tables = self.__dict__.get("tables")
+        return bool(tables is not None and tables.in_recovery)
+
     async def on_partitions_revoked_handler(self, revoked: set[TP]) -> None:
         """The consumer lost partitions (see :mod:`faust.app.rebalance`)."""
         await self._rebalancer.on_partitions_revoked(revoked)
@@ -765,16 +784,25 @@ class App(Service, AppT):
         await self._rebalancer.on_partitions_assigned(assigned, generation_id)
 
     def trace(self, name: str, trace_enabled: bool = True, **extra_context: Any) -> Any:
-        """A tracing span context (a no-op unless ``app.tracer`` is set)."""
+        """A tracing span (a context manager too); no-op without ``app.tracer``."""
         if self.tracer is None or not trace_enabled:
-            return nullcontext()
+            return tracing.noop_span()
         return self.tracer.trace(name=name, **extra_context)
 
     def traced(
-        self, fun: Callable[..., Any], name: Optional[str] = None, **kwargs: Any
+        self,
+        fun: Callable[..., Any],
+        name: Optional[str] = None,
+        sample_rate: float = 1.0,
+        **context: Any,
     ) -> Any:
-        """Wrap ``fun`` in a tracing span (returns ``fun`` without a tracer)."""
-        return fun
+        """``fun`` wrapped so that ``sample_rate`` of its calls run in a span.
+
+        See :func:`faust.utils.tracing.traced_function`.
+        """
+        return tracing.traced_function(
+            self, fun, name=name, sample_rate=sample_rate, **context
+        )
 
     def LiveCheck(self, **kwargs: Any) -> Any:
         """Create the LiveCheck app testing this app (:mod:`faust.livecheck`)."""

@@ -112,8 +112,22 @@ class BootStrategy(BootStrategyT):
         return [self.app.topics] if self._consumer_enabled() else []
 
     def web_server(self) -> Iterable[ServiceT]:
-        """The web server, if enabled."""
-        return [self.app.web] if self._web_enabled() else []
+        """The built-in web server, if enabled and no ``@app.web_server`` is set.
+
+        A ``@app.web_server`` service starts after table recovery instead
+        (``App.on_started_init_web_server``).
+        """
+        if not self.web_enabled() or self.app.web_server_service is not None:
+            return []
+        return [*self.web_components(), self.app.web]
+
+    def web_components(self) -> Iterable[ServiceT]:
+        """Services the built-in web server needs besides itself (none here)."""
+        return []
+
+    def web_enabled(self) -> bool:
+        """True if this app serves HTTP (``enable_web`` or ``web_enabled``)."""
+        return self._web_enabled()
 
     def tables(self) -> Iterable[ServiceT]:
         """The table manager, if the consumer is enabled."""

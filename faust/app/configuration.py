@@ -3,10 +3,25 @@
 from __future__ import annotations
 
 import importlib
+import os
+import typing
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Optional
 
-__all__ = ["load_config_source", "warn_already_configured"]
+from ..exceptions import ImproperlyConfigured
+from ..stores import by_url as store_by_url
+from ..transport import by_url
+
+if typing.TYPE_CHECKING:  # pragma: no cover
+    from ..types.settings import Settings
+
+__all__ = [
+    "load_config_source",
+    "load_settings",
+    "strict_access_error",
+    "validate",
+    "warn_already_configured",
+]
 
 
 def load_config_source(source: Any) -> dict[str, Any]:
@@ -53,3 +68,38 @@ def warn_already_configured() -> None:
         ),
         stacklevel=3,
     )
+
+
+def strict_access_error() -> Optional[ImproperlyConfigured]:
+    """The error for reading settings before ``finalize()`` with FAUST_STRICT set."""
+    if os.environ.get("FAUST_STRICT", os.environ.get("F_STRICT")):
+        return ImproperlyConfigured(
+            "App configuration accessed before app.finalize() (FAUST_STRICT is set)"
+        )
+    return None
+
+
+def load_settings(
+    app_id: str,
+    options: Mapping[str, Any],
+    source: Any,
+    *,
+    settings_cls: type[Settings],
+) -> Settings:
+    """The app's settings (of ``settings_cls``): its options, then the config source."""
+    if source is not None:
+        options = {**options, **load_config_source(source)}
+    return settings_cls(app_id, **options)
+
+
+def validate(app_id: str, conf: Settings) -> None:
+    """Fail now on what would fail later: no app id, an unknown broker or store.
+
+    Raises:
+        ImproperlyConfigured: the configuration cannot work.
+    """
+    if not app_id:
+        raise ImproperlyConfigured("App requires an id!")
+    for url in (*conf.broker_consumer, *conf.broker_producer):
+        by_url(url)
+    store_by_url(conf.store)

@@ -16,12 +16,20 @@ from functools import wraps
 from typing import Any, NamedTuple, Optional
 
 from mode import Seconds, want_seconds
+from mode.utils.imports import symbol_by_name
 from mode.utils.objects import qualname
 
-from ..types import AppT
+from ..types import AgentFun, AgentT, AppT
 from ..utils.cron import secs_for_next
 
-__all__ = ["TaskEntry", "make_timer", "make_crontab", "call_task"]
+__all__ = [
+    "TaskEntry",
+    "make_agent",
+    "make_timer",
+    "make_crontab",
+    "call_task",
+    "command_decorator",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -32,6 +40,25 @@ class TaskEntry(NamedTuple):
     fun: Callable[..., Awaitable[Any]]
     on_leader: bool
     traced: bool
+
+
+def make_agent(app: AppT, fun: AgentFun, **options: Any) -> AgentT[Any]:
+    """An agent of the ``Agent`` setting's class, registered in ``app.agents``."""
+    agent_cls: Any = app.conf.Agent
+    agent: AgentT[Any] = agent_cls(fun, app=app, **options)
+    app.agents[agent.name] = agent
+    return agent
+
+
+def command_decorator(
+    options: tuple[Any, ...], base: Optional[type], **kwargs: Any
+) -> Callable[[Callable[..., Any]], Any]:
+    """The decorator behind ``@app.command`` (``AppCommand.from_handler``)."""
+    command_base: Any = base or symbol_by_name("faust.cli.base:AppCommand")
+    decorator: Callable[[Callable[..., Any]], Any] = command_base.from_handler(
+        *options, **kwargs
+    )
+    return decorator
 
 
 def _takes_app(fun: Callable[..., Any]) -> bool:

@@ -7,18 +7,19 @@ and tests may replace a child by assigning the attribute
 
 from __future__ import annotations
 
-import typing
-from typing import Any, cast
+from collections.abc import AsyncIterable, Iterable
+from typing import Any, Optional, Union, cast
 
+from mode.utils.aiter import aiter
 from mode.utils.imports import symbol_by_name
 
 from ..transport import by_url
-from ..types import AppT, ConductorT, ConsumerT, ProducerT, TransportT
-
-if typing.TYPE_CHECKING:  # pragma: no cover
-    pass
+from ..types import AppT, ConductorT, ConsumerT, ProducerT, StreamT, TopicT, TransportT
 
 __all__ = [
+    "new_topic",
+    "new_stream",
+    "new_table",
     "new_transport",
     "new_producer_transport",
     "new_producer",
@@ -36,6 +37,56 @@ __all__ = [
     "new_agent_manager",
     "new_sensor_delegate",
 ]
+
+
+def new_topic(
+    app: AppT, topics: tuple[str, ...], pattern: Optional[Any], **kwargs: Any
+) -> TopicT[Any]:
+    """A topic description of the ``Topic`` setting's class (``app.topic``).
+
+    Raises:
+        TypeError: both topic names and ``pattern`` were given.
+    """
+    if pattern is not None and topics:
+        raise TypeError("app.topic: give topic names or pattern=, not both")
+    topic_cls: Any = app.conf.Topic
+    return cast(TopicT[Any], topic_cls(app, topics=topics, pattern=pattern, **kwargs))
+
+
+def new_stream(
+    app: AppT,
+    channel: Union[AsyncIterable[Any], Iterable[Any]],
+    beacon: Optional[Any],
+    **kwargs: Any,
+) -> StreamT[Any]:
+    """A stream of the ``Stream`` setting's class over any (async) iterable."""
+    stream_cls: Any = app.conf.Stream
+    iterator = aiter(channel)
+    return cast(
+        StreamT[Any],
+        stream_cls(
+            channel=iterator,
+            app=app,
+            beacon=beacon or app.beacon,
+            # a subscription made here ends with the stream
+            owns_channel=iterator is not channel,
+            **kwargs,
+        ),
+    )
+
+
+def new_table(
+    app: AppT, setting: str, name: str, window: Optional[Any], **kwargs: Any
+) -> Any:
+    """A table of the class the ``setting`` names, added to ``app.tables``.
+
+    With ``window``, the windowed wrapper of the table.
+    """
+    table_cls = cast(Any, getattr(app.conf, setting))
+    table: Any = app.tables.add(
+        table_cls(app, name=name, beacon=app.tables.beacon, **kwargs)
+    )
+    return table.using_window(window) if window is not None else table
 
 
 def new_transport(app: AppT) -> TransportT:

@@ -13,14 +13,17 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import typing
+import sys
 from collections.abc import Callable
-from typing import Any, Optional
+from typing import Any, NoReturn, Optional
 
+from mode.utils.imports import symbol_by_name
+
+from ..exceptions import ImproperlyConfigured
 from ..types import AppT
 from .decorators import TaskEntry, call_task
 
-__all__ = ["Child", "on_started", "stop_processing"]
+__all__ = ["Child", "on_started", "run_main", "stop_processing"]
 
 logger = logging.getLogger(__name__)
 
@@ -47,17 +50,18 @@ class Child:
         return value
 
 
-async def on_started(
-    app: AppT, tasks: typing.Sequence[TaskEntry], services: typing.Sequence[type]
-) -> None:
-    """Start tasks, timers and services once tables have recovered."""
+async def on_started(app: AppT) -> None:
+    """Once tables have recovered: start tasks, services and the web server.
+
+    Each step is an app hook (``on_started_init_extra_tasks``,
+    ``on_started_init_extra_services``, ``on_started_init_web_server``), then
+    ``on_startup_finished`` (the worker's) is awaited.
+    """
     if await app.tables.wait_until_recovery_completed():
         return  # stopped before recovery finished
-    for entry in tasks:
-        app.add_future(run_task(app, entry))
-    for service_cls in services:
-        service: Any = service_cls
-        await app.add_runtime_dependency(service(beacon=app.beacon))
+    await app.on_started_init_extra_tasks()
+    await app.on_started_init_extra_services()
+    await app.on_started_init_web_server()
     if app.on_startup_finished is not None:
         result = app.on_startup_finished()
         if asyncio.iscoroutine(result):
@@ -90,3 +94,19 @@ async def stop_processing(app: AppT) -> None:
         await consumer.commit()
     except Exception as exc:  # reported; the offsets are read again
         logger.warning("Commit at shutdown failed: %r", exc)
+
+
+def run_main(app: AppT) -> NoReturn:
+    """The body of ``app.main()``: finalize, autodiscover, run the ``faust`` CLI."""
+    try:
+        app.finalize()
+    except ImproperlyConfigured as exc:
+        print(f"Error: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+    app.worker_init()
+    if app.conf.autodiscover:
+        app.discover()
+    app.worker_init_post_autodiscover()
+    cli: Any = symbol_by_name("faust.cli.faust:cli")
+    cli(obj={"app": app}, auto_envvar_prefix="FAUST")
+    raise SystemExit(0)  # pragma: no cover - click exits

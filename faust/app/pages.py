@@ -25,7 +25,13 @@ from ..types.web import PageArg, Request, Response, ViewHandlerFun
 from ..web.exceptions import ServerError, ValidationError
 from ..web.views import View
 
-__all__ = ["build_view", "table_route", "topic_route", "W_DEPRECATED_SHARD_PARAM"]
+__all__ = [
+    "build_view",
+    "register_page",
+    "table_route",
+    "topic_route",
+    "W_DEPRECATED_SHARD_PARAM",
+]
 
 W_DEPRECATED_SHARD_PARAM = (
     "The second argument of @table_route (shard_param) is deprecated: "
@@ -61,6 +67,24 @@ def build_view(
         view = view_base.from_handler(handler)
     view.view_name = name or view.__name__
     view.view_path = path
+    return view
+
+
+def register_page(
+    app: AppT,
+    handler: PageArg,
+    path: str,
+    *,
+    base: Optional[type],
+    cors_options: Optional[Any],
+    name: Optional[str],
+) -> type[View]:
+    """Build the view of ``@app.page`` and serve it (now if the server is up)."""
+    view = build_view(handler, path, base=base, name=name)
+    app.pages.append((view, cors_options))
+    web = app.__dict__.get("web")
+    if web is not None and web.blueprints.applied:
+        web.add_view(view, cors_options=cors_options)
     return view
 
 

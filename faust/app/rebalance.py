@@ -43,13 +43,13 @@ class Rebalancer:
         self.app = app
         self.assigned: set[TP] = set()
         self._sensor_state: Any = None
+        #: between on_rebalance_start and on_rebalance_end
+        self.in_rebalance = False
 
     async def on_partitions_revoked(self, revoked: set[TP]) -> None:
         """Stop processing and commit before partitions move away."""
         app = self.app
-        app.rebalancing = True
-        app.rebalancing_count += 1
-        self._sensor_state = app.sensors.on_rebalance_start(app)
+        app.on_rebalance_start()
         consumer = app.consumer
         consumer.stop_flow()
         app.flow_control.suspend()
@@ -74,6 +74,10 @@ class Rebalancer:
     ) -> None:
         """Start processing the new assignment."""
         app = self.app
+        if not self.in_rebalance:
+            # an assignment without a revoke first (the first one, on some
+            # brokers): still one whole start/return/end cycle, as in Faust
+            app.on_rebalance_start()
         app.consumer_generation_id = generation_id
         previous = self.assigned
         revoked = previous - assigned
@@ -86,8 +90,7 @@ class Rebalancer:
         await app.agents.on_rebalance(set(), assigned)
         await app.tables.on_rebalance(assigned, revoked, newly_assigned, generation_id)
         await app.on_partitions_assigned.send(assigned)
-        if self._sensor_state is not None:
-            app.sensors.on_rebalance_return(app, self._sensor_state)
+        app.on_rebalance_return()
         app.consumer.resume_flow()
         app.flow_control.resume()
         app.rebalancing = False
@@ -104,7 +107,26 @@ class Rebalancer:
         self, sender: Any, /, *args: Any, signal: Any, **kwargs: Any
     ) -> None:
         """Receiver of ``app.on_rebalance_complete`` (tables recovered)."""
+        self.app.on_rebalance_end()
+
+    # -- the App hooks (``app.on_rebalance_start()`` etc.) delegate here ---------
+
+    def on_rebalance_start(self) -> None:
+        """Count the rebalance and tell the sensors it started."""
         app = self.app
+        app.rebalancing = True
+        app.rebalancing_count += 1
+        self._sensor_state = app.sensors.on_rebalance_start(app)
+        self.in_rebalance = True
+
+    def on_rebalance_return(self) -> None:
+        """Tell the sensors the assignment came back."""
         if self._sensor_state is not None:
-            app.sensors.on_rebalance_end(app, self._sensor_state)
-            self._sensor_state = None
+            self.app.sensors.on_rebalance_return(self.app, self._sensor_state)
+
+    def on_rebalance_end(self) -> None:
+        """Tell the sensors the tables recovered (once per rebalance)."""
+        self.in_rebalance = False
+        if self._sensor_state is not None:
+            state, self._sensor_state = self._sensor_state, None
+            self.app.sensors.on_rebalance_end(self.app, state)

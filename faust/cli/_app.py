@@ -135,14 +135,23 @@ def _prefixes(dotted: str) -> list[str]:
     return [".".join(parts[: i + 1]) for i in range(len(parts))]
 
 
-def find_app(app_path: str, *, imp: Callable[[str], ModuleType] | None = None) -> AppT:
+def find_app(
+    app: str,
+    *,
+    symbol_by_name: Callable[..., Any] | None = None,
+    imp: Callable[[str], ModuleType] | None = None,
+    attr_name: str = "app",
+) -> AppT:
     """Import the app named by ``-A``.
 
     Arguments:
-        app_path: ``module`` (the module's ``app`` attribute is used),
+        app: ``module`` (the module's ``app`` attribute is used),
             ``module:attribute`` or ``module.attribute``.
+        symbol_by_name: accepted for compatibility with Faust; the names
+            are resolved by ``imp``.
         imp: import function (default :func:`importlib.import_module`,
             with the current directory added to :data:`sys.path` meanwhile).
+        attr_name: the attribute taken from a module (default ``app``).
 
     Returns:
         The app, finalized, with ``conf.origin`` set to ``app_path`` unless
@@ -156,17 +165,18 @@ def find_app(app_path: str, *, imp: Callable[[str], ModuleType] | None = None) -
         >>> find_app('examples.simple:my_app')
         >>> find_app('examples.simple.my_app')
     """
+    app_path = app
     if imp is None:
         with cwd_in_path():
             value = _resolve(app_path, importlib.import_module)
     else:
         value = _resolve(app_path, imp)
     if isinstance(value, ModuleType) and ":" not in app_path:
-        found = getattr(value, "app", _MISSING)
+        found = getattr(value, attr_name, _MISSING)
         if found is _MISSING:
             raise AppNotFound(
                 app_path,
-                f"module {value.__name__!r} has no attribute 'app' "
+                f"module {value.__name__!r} has no attribute {attr_name!r} "
                 f"(name the app with -A {app_path}:<attribute>)",
             )
         value = found

@@ -76,15 +76,23 @@ class Output:
             color = isatty(self.stdout)
         self.use_color = color and not json
 
-    def say(self, message: Any, file: IO[str] | None = None, **kwargs: Any) -> None:
-        """Write ``message`` to stdout (or ``file``) unless quiet."""
+    def say(
+        self,
+        message: Any,
+        file: IO[str] | None = None,
+        err: bool | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """Write ``message`` to stdout (stderr if ``err``, or ``file``) unless quiet."""
         if not self.quiet:
-            click.echo(message, file=file or self.stdout, **kwargs)
+            if file is None:
+                file = self.stderr if err else self.stdout
+            click.echo(message, file=file, **kwargs)
 
-    def carp(self, message: Any, **kwargs: Any) -> None:
-        """Write ``message`` to stderr unless quiet."""
+    def carp(self, s: Any, **kwargs: Any) -> None:
+        """Write ``s`` to stderr unless quiet."""
         if not self.quiet:
-            click.echo(message, file=self.stderr, **kwargs)
+            click.echo(s, file=self.stderr, **kwargs)
 
     def dumps(self, obj: Any) -> str:
         """Serialize ``obj`` to JSON (models, dates, decimals included)."""
@@ -169,13 +177,19 @@ class OutputMixin:
 
     output: Output
 
-    def say(self, message: Any, file: IO[str] | None = None, **kwargs: Any) -> None:
-        """Write to stdout (or ``file``) unless ``--quiet``."""
-        self.output.say(message, file=file, **kwargs)
+    def say(
+        self,
+        message: Any,
+        file: IO[str] | None = None,
+        err: bool | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """Write to stdout (``err=True``: stderr; or ``file``) unless ``--quiet``."""
+        self.output.say(message, file=file, err=err, **kwargs)
 
-    def carp(self, message: Any, **kwargs: Any) -> None:
-        """Write to stderr unless ``--quiet``."""
-        self.output.carp(message, **kwargs)
+    def carp(self, s: Any, **kwargs: Any) -> None:
+        """Write ``s`` to stderr unless ``--quiet``."""
+        self.output.carp(s, **kwargs)
 
     def dumps(self, obj: Any) -> str:
         """Serialize ``obj`` as JSON."""

@@ -216,6 +216,23 @@ class Command(OutputMixin):
         cli.add_command(command)
         return command
 
+    @classmethod
+    def parse(cls, argv: Sequence[str]) -> Mapping[str, Any]:
+        """Parse ``argv`` with this command's own options (not the common ones).
+
+        Returns:
+            option name -> value, defaults included.
+
+        Example:
+            >>> send.parse(['--key', 'k', 'topic'])['key']
+            'k'
+        """
+        command = click.Command(name=cls.command_name())
+        for opt in cls.options or ():
+            opt(command)
+        ctx = command.make_context(cls.command_name(), list(argv))
+        return dict(ctx.params)
+
     def __init__(self, ctx: click.Context, *args: Any, **kwargs: Any) -> None:
         self.ctx = ctx
         self.state = ctx.ensure_object(State)
@@ -399,6 +416,11 @@ class AppCommand(Command):
             value_serializer = value_serializer or app.conf.value_serializer
         self.key_serializer = key_serializer
         self.value_serializer = value_serializer
+
+    @property
+    def value_serialier(self) -> CodecArg:
+        """Faust's misspelled alias of :attr:`value_serializer`."""
+        return self.value_serializer
 
     def configure_app(self, app: AppT) -> None:
         """Apply the command's options to ``app.conf`` (before web/init)."""

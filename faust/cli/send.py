@@ -134,8 +134,8 @@ class send(AppCommand):
                 f"--max-latency ({max_latency})"
             )
         target = self.resolve_entity(entity)
-        key_obj = self.parse(self.to_key, key_type, key, "key")
-        value_obj = self.parse(self.to_value, value_type, value, "value")
+        key_obj = self.parse_input(self.to_key, key_type, key, "key")
+        value_obj = self.parse_input(self.to_value, value_type, value, "value")
         try:
             for i in range(repeat):
                 if i and max_latency:
@@ -163,7 +163,7 @@ class send(AppCommand):
             return None
         return "json" if codec is None or codec == "raw" else codec
 
-    def parse(
+    def parse_input(
         self, convert: Any, typ: Optional[str], data: Optional[str], what: str
     ) -> Any:
         """Convert ``data`` with ``convert`` (``to_key``/``to_value``); usage errors."""

@@ -8,6 +8,7 @@ logging and signal handling, starts the app and waits for a signal.
 
 from __future__ import annotations
 
+import platform as _platform
 from typing import Any, ClassVar
 
 from mode import ServiceT, Worker
@@ -123,3 +124,21 @@ class worker(AppCommand):
             **extra,
         )
         return instance
+
+    def banner(self, worker: Worker) -> str:
+        """The text banner ``worker`` prints before it starts."""
+        text: str = getattr(worker, "banner", lambda: "")()
+        return text
+
+    def faust_ident(self) -> str:
+        """``faust v<version>``."""
+        from faust import __version__
+
+        return f"faust v{__version__}"
+
+    def platform(self) -> str:
+        """``CPython 3.11.7 (Linux x86_64)``: the interpreter and the machine."""
+        return (
+            f"{_platform.python_implementation()} {_platform.python_version()} "
+            f"({_platform.system()} {_platform.machine()})"
+        )

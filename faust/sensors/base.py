@@ -53,6 +53,9 @@ class Sensor(SensorT, Service):
     def on_topic_buffer_full(self, tp: TP) -> None:
         """A stream buffer is full: delivery waits."""
 
+    def on_threaded_producer_buffer_processed(self, app: AppT, size: int) -> None:
+        """Faust's threaded producer flushed ``size`` messages (never called here)."""
+
     def on_message_out(self, tp: TP, offset: int, message: Message) -> None:
         """Every stream is done with a message."""
 
@@ -270,6 +273,11 @@ class SensorDelegate(SensorDelegateT):
         """Fan out :meth:`Sensor.on_topic_buffer_full`."""
         for sensor in self._sensors:
             sensor.on_topic_buffer_full(tp)
+
+    def on_threaded_producer_buffer_processed(self, app: AppT, size: int) -> None:
+        """Fan out :meth:`Sensor.on_threaded_producer_buffer_processed`."""
+        for sensor in self._sensors:
+            sensor.on_threaded_producer_buffer_processed(app, size)
 
     def on_message_out(self, tp: TP, offset: int, message: Message) -> None:
         """Fan out :meth:`Sensor.on_message_out`."""

@@ -19,7 +19,7 @@ from typing import Any, Optional
 from ..exceptions import ImproperlyConfigured
 from ._stats import Labels, StatsMonitor
 
-__all__ = ["DatadogMonitor"]
+__all__ = ["DatadogMonitor", "DatadogStatsClient"]
 
 #: key -> metric name (keys not listed are used as they are)
 NAMES: dict[str, str] = {
@@ -92,3 +92,77 @@ class DatadogMonitor(StatsMonitor):
             tags=_tags(labels),
             sample_rate=self.rate,
         )
+
+
+class DatadogStatsClient:
+    """A DogStatsD client taking labels as a dict (faust-streaming's API).
+
+    Arguments:
+        host: DogStatsD host.
+        port: DogStatsD UDP port.
+        prefix: namespace of every metric.
+        rate: sample rate.
+        **kwargs: more ``datadog.DogStatsd`` options.
+
+    Raises:
+        ImproperlyConfigured: the datadog package is not installed.
+    """
+
+    def __init__(
+        self,
+        host: str = "localhost",
+        port: int = 8125,
+        prefix: str = "faust-app",
+        rate: float = 1.0,
+        **kwargs: Any,
+    ) -> None:
+        try:
+            datadog = importlib.import_module("datadog")
+        except ImportError as exc:
+            raise ImproperlyConfigured(
+                "DatadogStatsClient needs the datadog package: "
+                "pip install 'faust[datadog]'"
+            ) from exc
+        self.client = datadog.DogStatsd(
+            host=host, port=port, namespace=prefix, **kwargs
+        )
+        self.rate = rate
+
+    def gauge(self, metric: str, value: float, labels: Labels = None) -> None:
+        """Set a gauge."""
+        self.client.gauge(metric, value, tags=_tags(labels), sample_rate=self.rate)
+
+    def increment(self, metric: str, value: float = 1.0, labels: Labels = None) -> None:
+        """Add ``value`` to a counter."""
+        self.client.increment(metric, value, tags=_tags(labels), sample_rate=self.rate)
+
+    def incr(self, metric: str, count: int = 1) -> None:
+        """Add ``count`` to a counter (no labels)."""
+        self.increment(metric, count)
+
+    def decrement(self, metric: str, value: float = 1.0, labels: Labels = None) -> None:
+        """Subtract ``value`` from a counter."""
+        self.client.decrement(metric, value, tags=_tags(labels), sample_rate=self.rate)
+
+    def decr(self, metric: str, count: float = 1.0) -> None:
+        """Subtract ``count`` from a counter (no labels)."""
+        self.decrement(metric, count)
+
+    def timing(self, metric: str, value: float, labels: Labels = None) -> None:
+        """Record a timing in milliseconds."""
+        self.client.timing(metric, value, tags=_tags(labels), sample_rate=self.rate)
+
+    def timed(
+        self,
+        metric: Optional[str] = None,
+        labels: Labels = None,
+        use_ms: Optional[bool] = None,
+    ) -> Any:
+        """A decorator/context manager timing a block (DogStatsd's ``timed``)."""
+        return self.client.timed(
+            metric, tags=_tags(labels), sample_rate=self.rate, use_ms=use_ms
+        )
+
+    def histogram(self, metric: str, value: float, labels: Labels = None) -> None:
+        """Record a value in a histogram."""
+        self.client.histogram(metric, value, tags=_tags(labels), sample_rate=self.rate)

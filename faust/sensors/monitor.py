@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter, deque
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, MutableMapping
 from typing import Any, Optional
 
 from mode import Service
@@ -42,6 +42,21 @@ from .base import Sensor
 
 __all__ = ["Monitor", "TableState"]
 
+#: default bound of the histories averages are computed over
+MAX_AVG_HISTORY = 100
+
+
+def _avg(values: deque[float]) -> float:
+    return sum(values) / len(values) if values else 0.0
+
+
+def _by_tp(offsets: Mapping[str, Mapping[int, int]]) -> dict[TP, int]:
+    return {
+        TP(topic, partition): offset
+        for topic, parts in list(offsets.items())
+        for partition, offset in list(parts.items())
+    }
+
 
 class TableState:
     """Per-table key access counters."""
@@ -55,11 +70,18 @@ class TableState:
         "changelog_records_skipped",
     )
 
-    def __init__(self, table: CollectionT) -> None:
+    def __init__(
+        self,
+        table: CollectionT,
+        *,
+        keys_retrieved: int = 0,
+        keys_updated: int = 0,
+        keys_deleted: int = 0,
+    ) -> None:
         self.table = table
-        self.keys_retrieved = 0
-        self.keys_updated = 0
-        self.keys_deleted = 0
+        self.keys_retrieved = keys_retrieved
+        self.keys_updated = keys_updated
+        self.keys_deleted = keys_deleted
         #: writes dropped by a windowed table: their windows had closed
         self.late_events = 0
         #: changelog records recovery could not apply (skipped)
@@ -80,53 +102,98 @@ class Monitor(Sensor):
     """Counts messages, events, sends, commits, table accesses and requests.
 
     Arguments:
-        max_avg_history: how many samples averages are computed over.
-        max_commit_latency_history: bound of the commit latency history.
-        max_send_latency_history: bound of the send latency history.
-        max_assignment_latency_history: bound of the assignment latency history.
+        max_avg_history: how many samples averages are computed over (100).
+        max_commit_latency_history: bound of the commit latency history (30).
+        max_send_latency_history: bound of the send latency history (30).
+        max_assignment_latency_history: bound of the assignment latency
+            history (30).
+        time: the clock of :meth:`secs_since` and :meth:`ms_since`.
+        **kwargs: initial values of the counters, as Faust's Monitor takes
+            them (``messages_sent=10``, ``tables={...}``); the ``*_avg``
+            values are computed from the histories, so given ones are
+            ignored.
     """
 
     def __init__(
         self,
         *,
-        max_avg_history: int = 100,
-        max_commit_latency_history: int = 30,
-        max_send_latency_history: int = 30,
-        max_assignment_latency_history: int = 30,
+        max_avg_history: Optional[int] = None,
+        max_commit_latency_history: Optional[int] = None,
+        max_send_latency_history: Optional[int] = None,
+        max_assignment_latency_history: Optional[int] = None,
+        messages_sent: int = 0,
+        tables: Optional[MutableMapping[str, TableState]] = None,
+        messages_active: int = 0,
+        events_active: int = 0,
+        messages_received_total: int = 0,
+        messages_received_by_topic: Optional[Counter[str]] = None,
+        events_total: int = 0,
+        events_by_stream: Optional[Counter[str]] = None,
+        events_by_task: Optional[Counter[str]] = None,
+        events_runtime: Optional[Iterable[float]] = None,
+        commit_latency: Optional[Iterable[float]] = None,
+        send_latency: Optional[Iterable[float]] = None,
+        assignment_latency: Optional[Iterable[float]] = None,
+        events_s: int = 0,
+        messages_s: int = 0,
+        events_runtime_avg: float = 0.0,
+        topic_buffer_full: Optional[Counter[TP]] = None,
+        rebalances: Optional[int] = None,
+        rebalance_return_latency: Optional[Iterable[float]] = None,
+        rebalance_end_latency: Optional[Iterable[float]] = None,
+        rebalance_return_avg: float = 0.0,
+        rebalance_end_avg: float = 0.0,
+        time: Callable[[], float] = time.monotonic,
+        http_response_codes: Optional[Counter[int]] = None,
+        http_response_latency: Optional[Iterable[float]] = None,
+        http_response_latency_avg: float = 0.0,
         **kwargs: Any,
     ) -> None:
-        self.max_avg_history = max_avg_history
-        self.messages_active = 0
-        self.messages_received_total = 0
-        self.messages_received_by_topic: Counter[str] = Counter()
-        self.messages_sent = 0
+        avg = max_avg_history or MAX_AVG_HISTORY
+        self.max_avg_history = avg
+        self.max_commit_latency_history = max_commit_latency_history or 30
+        self.max_send_latency_history = max_send_latency_history or 30
+        self.max_assignment_latency_history = max_assignment_latency_history or 30
+        self.time = time
+        self.messages_active = messages_active
+        self.messages_received_total = messages_received_total
+        self.messages_received_by_topic = messages_received_by_topic or Counter()
+        self.messages_sent = messages_sent
         self.messages_sent_by_topic: Counter[str] = Counter()
         self.send_errors = 0
-        self.events_active = 0
-        self.events_total = 0
-        self.events_by_stream: Counter[str] = Counter()
-        self.events_by_task: Counter[str] = Counter()
-        self.events_runtime: deque[float] = deque(maxlen=max_avg_history)
-        self.commit_latency: deque[float] = deque(maxlen=max_commit_latency_history)
-        self.send_latency: deque[float] = deque(maxlen=max_send_latency_history)
-        self.assignment_latency: deque[float] = deque(
-            maxlen=max_assignment_latency_history
+        self.events_active = events_active
+        self.events_total = events_total
+        self.events_by_stream = events_by_stream or Counter()
+        self.events_by_task = events_by_task or Counter()
+        self.events_runtime = deque(events_runtime or (), maxlen=avg)
+        self.commit_latency = deque(
+            commit_latency or (), maxlen=self.max_commit_latency_history
+        )
+        self.send_latency = deque(
+            send_latency or (), maxlen=self.max_send_latency_history
+        )
+        self.assignment_latency = deque(
+            assignment_latency or (), maxlen=self.max_assignment_latency_history
         )
         self.assignments_completed = 0
         self.assignments_failed = 0
-        self.rebalances = 0
-        self.rebalance_return_latency: deque[float] = deque(maxlen=max_avg_history)
-        self.rebalance_end_latency: deque[float] = deque(maxlen=max_avg_history)
-        self.topic_buffer_full: Counter[TP] = Counter()
-        self.tables: dict[str, TableState] = {}
+        self.rebalances = rebalances or 0
+        self.rebalance_return_latency = deque(
+            rebalance_return_latency or (), maxlen=avg
+        )
+        self.rebalance_end_latency = deque(rebalance_end_latency or (), maxlen=avg)
+        self.topic_buffer_full = topic_buffer_full or Counter()
+        self.tables: MutableMapping[str, TableState] = {} if tables is None else tables
         self.metric_counts: Counter[str] = Counter()
-        self.http_response_codes: Counter[int] = Counter()
-        self.http_response_latency: deque[float] = deque(maxlen=max_avg_history)
+        self.http_response_codes = http_response_codes or Counter()
+        self.http_response_latency = deque(http_response_latency or (), maxlen=avg)
         self.topic_committed_offsets: dict[str, dict[int, int]] = {}
         self.topic_read_offsets: dict[str, dict[int, int]] = {}
         self.topic_end_offsets: dict[str, dict[int, int]] = {}
-        self.messages_s = 0
-        self.events_s = 0
+        #: TP -> when its last event entered a stream (``time()``)
+        self.stream_inbound_time: dict[TP, float] = {}
+        self.messages_s = messages_s
+        self.events_s = events_s
         #: seconds all events took (their count: events_total - events_active)
         self.events_runtime_sum = 0.0
         #: name -> [count, sum] of every other latency ever recorded
@@ -144,6 +211,55 @@ class Monitor(Sensor):
         self._last_messages = 0
         self._last_events = 0
         super().__init__(**kwargs)
+
+    # -- Faust's derived attributes --------------------------------------------
+
+    @property
+    def events_runtime_avg(self) -> float:
+        """Average seconds of the recent events (``events_runtime``)."""
+        return _avg(self.events_runtime)
+
+    @property
+    def rebalance_return_avg(self) -> float:
+        """Average seconds until the recent rebalances' assignments returned."""
+        return _avg(self.rebalance_return_latency)
+
+    @property
+    def rebalance_end_avg(self) -> float:
+        """Average seconds of the recent rebalances, recovery included."""
+        return _avg(self.rebalance_end_latency)
+
+    @property
+    def http_response_latency_avg(self) -> float:
+        """Average seconds of the recent web requests."""
+        return _avg(self.http_response_latency)
+
+    @property
+    def tp_committed_offsets(self) -> dict[TP, int]:
+        """Last committed offset of each partition."""
+        return _by_tp(self.topic_committed_offsets)
+
+    @property
+    def tp_read_offsets(self) -> dict[TP, int]:
+        """Offset of the last message read from each partition."""
+        return _by_tp(self.topic_read_offsets)
+
+    @property
+    def tp_end_offsets(self) -> dict[TP, int]:
+        """End offset (high watermark) of each partition."""
+        return _by_tp(self.topic_end_offsets)
+
+    def secs_since(self, start_time: float) -> float:
+        """Seconds since ``start_time`` (a reading of :attr:`time`)."""
+        return self.time() - start_time
+
+    def ms_since(self, start_time: float) -> float:
+        """Milliseconds since ``start_time`` (a reading of :attr:`time`)."""
+        return self.secs_to_ms(self.secs_since(start_time))
+
+    def secs_to_ms(self, timestamp: float) -> float:
+        """``timestamp`` seconds in milliseconds."""
+        return timestamp * 1000.0
 
     @Service.timer(1.0)
     async def _sampler(self) -> None:
@@ -196,7 +312,9 @@ class Monitor(Sensor):
         self.events_active += 1
         self.events_by_stream[stream.shortlabel] += 1
         self.events_by_task[stream.task_owner] += 1
-        return time.monotonic()
+        now = time.monotonic()
+        self.stream_inbound_time[tp] = now
+        return now
 
     def on_stream_event_out(
         self,

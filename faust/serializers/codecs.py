@@ -11,7 +11,13 @@ Built in:
 * ``json``: JSON (see :mod:`faust.utils.json`) as UTF-8 bytes.
 * ``binary``: Base64.
 * ``pickle``: :mod:`pickle` then Base64.  Unpickling runs code chosen by
-  whoever wrote the message: only use it when every producer is trusted.
+  whoever wrote the message: only use it when every producer is trusted
+  (each load warns).
+* ``pickle_restricted``: pickle loading only the classes in
+  :attr:`RestrictedUnpickler.ALLOWED_CLASSES` (plain data by default).
+* ``pickle_fickling``: pickle checked by :pypi:`fickling` first
+  (``pip install 'faust[fickling]'``).
+* ``yaml``: safe YAML (``pip install 'faust[yaml]'``).
 
 More codecs are added with :func:`register`, or by a distribution that
 declares a ``faust.codecs`` entry point (``msgpack = my_pkg:msgpack``) whose
@@ -31,6 +37,8 @@ Example:
 from __future__ import annotations
 
 import binascii
+import importlib
+import io
 import pickle as _pickle
 import warnings
 from base64 import b64decode, b64encode
@@ -38,7 +46,7 @@ from collections.abc import Iterator, MutableMapping
 from importlib.metadata import entry_points
 from typing import Any
 
-from faust.exceptions import SecurityWarning
+from faust.exceptions import ImproperlyConfigured, SecurityWarning
 from faust.types.codecs import CodecArg, CodecT
 from faust.utils import json as _json
 
@@ -53,8 +61,14 @@ __all__ = [
     "json",
     "loads",
     "pickle",
+    "pickle_fickling",
+    "pickle_restricted",
     "raw",
+    "raw_fickling_pickle",
     "raw_pickle",
+    "raw_restricted_pickle",
+    "RestrictedUnpickler",
+    "yaml",
     "register",
     "uses_unsafe_pickle",
     "warn_if_unsafe_pickle",
@@ -204,14 +218,130 @@ class raw_pickle(Codec):
     """:mod:`pickle` without any text encoding.
 
     Warning:
-        Unpickling executes code chosen by the producer of the message.
+        Unpickling executes code chosen by the producer of the message:
+        every load issues a :class:`~faust.exceptions.SecurityWarning` (as
+        Faust's does). Prefer ``pickle_restricted`` or ``json``.
     """
 
     def _dumps(self, obj: Any) -> bytes:
         return _pickle.dumps(obj)
 
     def _loads(self, s: bytes) -> Any:
+        warnings.warn(UNSAFE_PICKLE_WARNING, SecurityWarning, stacklevel=3)
         return _pickle.loads(s)
+
+
+class RestrictedUnpickler(_pickle.Unpickler):
+    """An unpickler that only builds the classes in :attr:`ALLOWED_CLASSES`.
+
+    Any other global a pickle names (a function to call, a class to build)
+    fails the load with :exc:`pickle.UnpicklingError`. Extend the allow-list
+    for your own types::
+
+        RestrictedUnpickler.ALLOWED_CLASSES = {
+            **RestrictedUnpickler.ALLOWED_CLASSES,
+            'myproj.models': frozenset({'Point'}),
+        }
+    """
+
+    #: module -> names of the classes that may be built
+    ALLOWED_CLASSES: dict[str, frozenset[str]] = {
+        "builtins": frozenset(
+            {
+                "bool",
+                "bytearray",
+                "bytes",
+                "complex",
+                "dict",
+                "float",
+                "frozenset",
+                "int",
+                "list",
+                "range",
+                "set",
+                "slice",
+                "str",
+                "tuple",
+            }
+        ),
+        "collections": frozenset({"OrderedDict", "deque", "Counter"}),
+        "datetime": frozenset({"date", "datetime", "time", "timedelta", "timezone"}),
+        "decimal": frozenset({"Decimal"}),
+        "uuid": frozenset({"UUID"}),
+    }
+
+    def find_class(self, module: str, name: str) -> Any:
+        """Resolve ``module.name`` if allowed.
+
+        Raises:
+            pickle.UnpicklingError: the global is not in :attr:`ALLOWED_CLASSES`.
+        """
+        if name not in self.ALLOWED_CLASSES.get(module, frozenset()):
+            raise _pickle.UnpicklingError(
+                f"pickle_restricted: {module}.{name} is not allowed; add it to "
+                "faust.serializers.codecs.RestrictedUnpickler.ALLOWED_CLASSES "
+                "if the producers of this topic are trusted to send it"
+            )
+        return super().find_class(module, name)
+
+
+class raw_restricted_pickle(Codec):
+    """:mod:`pickle` loading only allowed classes (:class:`RestrictedUnpickler`)."""
+
+    def _dumps(self, obj: Any) -> bytes:
+        return _pickle.dumps(obj)
+
+    def _loads(self, s: bytes) -> Any:
+        return RestrictedUnpickler(io.BytesIO(s)).load()
+
+
+class raw_fickling_pickle(Codec):
+    """:mod:`pickle` checked by :pypi:`fickling` before it is loaded.
+
+    Arguments:
+        max_acceptable_severity: the highest ``fickling.analysis.Severity``
+            loaded (default: ``LIKELY_SAFE``).
+    """
+
+    def __init__(self, max_acceptable_severity: Any = None, **kwargs: Any) -> None:
+        self.max_acceptable_severity = max_acceptable_severity
+        super().__init__(**kwargs)
+
+    def _dumps(self, obj: Any) -> bytes:
+        return _pickle.dumps(obj)
+
+    def _loads(self, s: bytes) -> Any:
+        fickling = _optional("fickling", "pickle_fickling codec", "fickling")
+        options = {}
+        if self.max_acceptable_severity is not None:
+            options["max_acceptable_severity"] = self.max_acceptable_severity
+        try:
+            return fickling.loads(s, **options)
+        except fickling.exception.UnsafeFileError as exc:
+            raise ValueError(
+                f"pickle_fickling refused an unsafe pickle: {exc}"
+            ) from None
+
+
+class yaml(Codec):
+    """YAML (``safe_load``/``safe_dump``: plain data only), needs :pypi:`PyYAML`."""
+
+    def _dumps(self, obj: Any) -> bytes:
+        yaml_module = _optional("yaml", "yaml codec", "yaml")
+        return _want_bytes(yaml_module.safe_dump(obj))
+
+    def _loads(self, s: bytes) -> Any:
+        yaml_module = _optional("yaml", "yaml codec", "yaml")
+        return yaml_module.safe_load(s)
+
+
+def _optional(module: str, what: str, extra: str) -> Any:
+    try:
+        return importlib.import_module(module)
+    except ImportError:
+        raise ImproperlyConfigured(
+            f"The {what} needs {module}: pip install 'faust[{extra}]'"
+        ) from None
 
 
 #: Shown when a registry or schema is configured with the pickle codec.
@@ -245,12 +375,26 @@ def pickle() -> Codec:
     return raw_pickle() | binary()  # type: ignore[no-any-return]  # Codec.__or__
 
 
+def pickle_restricted() -> Codec:
+    """Return the ``pickle_restricted`` codec: allowed classes only, Base64."""
+    return raw_restricted_pickle() | binary()  # type: ignore[no-any-return]  # see pickle
+
+
+def pickle_fickling(max_acceptable_severity: Any = None) -> Codec:
+    """Return the ``pickle_fickling`` codec: pickles checked by fickling, Base64."""
+    codec = raw_fickling_pickle(max_acceptable_severity=max_acceptable_severity)
+    return codec | binary()  # type: ignore[no-any-return]  # see pickle
+
+
 #: Codec registry: name -> codec instance.
 codecs: MutableMapping[str, CodecT] = {
     "raw": raw(),
     "json": json(),
     "binary": binary(),
     "pickle": pickle(),
+    "pickle_restricted": pickle_restricted(),
+    "pickle_fickling": pickle_fickling(),
+    "yaml": yaml(),
 }
 
 _extensions_loaded = False

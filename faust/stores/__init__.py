@@ -25,6 +25,12 @@ STORES: FactoryMapping[type[StoreT]] = FactoryMapping(
 )
 STORES.include_setuptools_namespace("faust.stores")
 
+#: stores of faust-streaming this package does not have, and why
+NOT_PROVIDED: dict[str, str] = {
+    "aerospike": "faust-streaming's Aerospike store; its aerospike_* settings "
+    "have no effect here",
+}
+
 
 def by_name(name: str) -> type[StoreT]:
     """The store class registered for a scheme name (``'memory'``, ``'rocksdb'``).
@@ -36,6 +42,11 @@ def by_name(name: str) -> type[StoreT]:
         STORES._maybe_finalize()  # entry points may add schemes
     if name not in STORES.aliases:
         known = ", ".join(sorted(f"{k}://" for k in STORES.aliases))
+        if name in NOT_PROVIDED:
+            raise ImproperlyConfigured(
+                f"The {name}:// table store is not provided by this package "
+                f"({NOT_PROVIDED[name]}): use one of {known}"
+            )
         raise ImproperlyConfigured(
             f"Unknown table store {name + '://'!r}: use one of {known}"
         )

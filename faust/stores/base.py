@@ -25,6 +25,7 @@ from mode import Service
 from yarl import URL
 
 from ..types import TP, AppT, CodecArg, EventT, FutureMessage, StoreT
+from ..utils.collections import DictMethods
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..types.models import ModelArg
@@ -40,7 +41,7 @@ def _hashable(key: Any) -> Any:
     return key
 
 
-class Store(Service, StoreT):
+class Store(Service, DictMethods, StoreT):
     """Base class of table stores.
 
     Arguments:

@@ -94,6 +94,11 @@ class Collection(Service, CollectionT):
     _changelog_compacting: Optional[bool] = True
     _changelog_deleting: Optional[bool] = None
 
+    #: subclasses whose instances are always global (GlobalTable)
+    force_global: ClassVar[bool] = False
+    #: ``standby_buffer_size`` when none is given (None: recovery_buffer_size)
+    default_standby_buffer_size: ClassVar[Optional[int]] = None
+
     def __init__(
         self,
         app: AppT,
@@ -143,9 +148,13 @@ class Collection(Service, CollectionT):
         self._changelog_topic = changelog_topic
         self._custom_changelog_topic = changelog_topic is not None
         self.help = help or ""
-        self.on_changelog_event = on_changelog_event
+        self._on_changelog_event = on_changelog_event
         self.recovery_buffer_size = recovery_buffer_size
-        self.standby_buffer_size = standby_buffer_size or recovery_buffer_size
+        self.standby_buffer_size = (
+            standby_buffer_size
+            or self.default_standby_buffer_size
+            or recovery_buffer_size
+        )
         self.extra_topic_configs = dict(extra_topic_configs or {})
         self._recover_callbacks: list[RecoverCallback] = list(recover_callbacks or [])
         if on_recover is not None:
@@ -153,7 +162,7 @@ class Collection(Service, CollectionT):
         self.options = options
         self.use_partitioner = use_partitioner
         self._on_window_close = on_window_close
-        self.is_global = is_global
+        self.is_global = is_global or self.force_global
         self.synchronize_all_active_partitions = synchronize_all_active_partitions
         self._verified_topics: set[str] = set()
         self._sensors = app.sensors
@@ -350,6 +359,23 @@ class Collection(Service, CollectionT):
     def _to_value(self, value: Any) -> Any:
         return value
 
+    async def on_changelog_event(self, event: EventT[Any]) -> None:
+        """A changelog record was applied (recovery, standbys): calls the callback.
+
+        A subclass may override it (then every record is passed to it).
+        """
+        callback = self._on_changelog_event
+        if callback is not None:
+            await callback(event)
+
+    @property
+    def wants_changelog_events(self) -> bool:
+        """True if :meth:`on_changelog_event` does something (spares the calls)."""
+        return (
+            self._on_changelog_event is not None
+            or type(self).on_changelog_event is not Collection.on_changelog_event
+        )
+
     def on_recover(self, fun: RecoverCallback) -> RecoverCallback:
         """Decorate an ``async def fn()`` to call after each recovery."""
         self._recover_callbacks.append(fun)
@@ -411,7 +437,7 @@ class Collection(Service, CollectionT):
                 self._changelog_topic if self._custom_changelog_topic else None
             ),
             "help": self.help,
-            "on_changelog_event": self.on_changelog_event,
+            "on_changelog_event": self._on_changelog_event,
             "recovery_buffer_size": self.recovery_buffer_size,
             "standby_buffer_size": self.standby_buffer_size,
             "extra_topic_configs": self.extra_topic_configs,

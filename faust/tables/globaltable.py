@@ -8,9 +8,8 @@ Keep global tables small: each worker stores all of them.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import ClassVar, Optional
 
-from ..types import AppT
 from ..types.tables import GlobalTableT
 from .table import Table
 
@@ -18,10 +17,14 @@ __all__ = ["GlobalTable"]
 
 
 class GlobalTable(Table, GlobalTableT):
-    """A table every worker holds in full (``app.GlobalTable``)."""
+    """A table every worker holds in full (``app.GlobalTable``).
 
-    def __init__(self, app: AppT, **kwargs: Any) -> None:
-        kwargs["is_global"] = True
-        # changes made elsewhere are applied as soon as they are read
-        kwargs.setdefault("standby_buffer_size", 1)
-        super().__init__(app, **kwargs)
+    Takes :class:`~faust.tables.base.Collection`'s arguments; ``is_global``
+    is always true, and ``standby_buffer_size`` defaults to 1 (changes made
+    elsewhere are applied as soon as they are read).
+    ``synchronize_all_active_partitions`` (faust-streaming) is accepted: a
+    global table reads every partition anyway.
+    """
+
+    force_global: ClassVar[bool] = True
+    default_standby_buffer_size: ClassVar[Optional[int]] = 1

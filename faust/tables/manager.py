@@ -24,12 +24,13 @@ from typing import Any, Optional
 from mode import Service, ServiceT
 
 from ..types import TP, AppT, CollectionT, StoreT, TableManagerT
+from ..utils.collections import DictMethods
 from .recovery import Recovery
 
 __all__ = ["TableManager"]
 
 
-class TableManager(Service, TableManagerT):
+class TableManager(Service, DictMethods, TableManagerT):
     """A mapping of table name to table.
 
     Arguments:
@@ -109,6 +110,11 @@ class TableManager(Service, TableManagerT):
         topics = self.app.topics
         for table in self.data.values():
             topics.add(table.changelog_topic)
+
+    @property
+    def in_recovery(self) -> bool:
+        """True while changelogs are being replayed into the tables."""
+        return self.recovery.in_recovery
 
     # -- rebalancing -------------------------------------------------------------
 

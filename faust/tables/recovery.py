@@ -107,6 +107,14 @@ class Recovery(Service):
             self._wakeup = asyncio.Event()
         self._wakeup.set()
 
+    @property
+    def in_recovery(self) -> bool:
+        """True from an assignment until the active tables have caught up.
+
+        (Standby partitions are followed on afterwards: not "in recovery".)
+        """
+        return self._recovering and not self.tables.actives_ready
+
     async def on_stop(self) -> None:
         """Stop reading changelogs: the tables and their stores stop next."""
         self._recovering = False
@@ -264,10 +272,9 @@ class Recovery(Service):
             self._applied += len(messages)
         self._last_progress = time.monotonic()
         for table, events in applied:
-            callback = table.on_changelog_event
-            if callback is not None:
+            if table.wants_changelog_events:
                 for event in events:
-                    await callback(event)
+                    await table.on_changelog_event(event)
         if not batches.keys().isdisjoint(self.pending | self.standby_pending):
             await self._maybe_complete(self._generation)
         await asyncio.sleep(0)  # let other tasks run between batches

@@ -265,6 +265,8 @@ class SetTable(Table):
     """
 
     WindowWrapper = SetWindowWrapper
+    #: the class of :attr:`manager`
+    Manager: ClassVar[type[SetTableManager]] = SetTableManager
     changelog_is_state: ClassVar[bool] = False
     _changelog_compacting = False
     manager_topic_suffix = "-setmanager"
@@ -287,10 +289,10 @@ class SetTable(Table):
         self.manager_topic_name = (
             manager_topic_name or self.name + self.manager_topic_suffix
         )
-        self.manager = SetTableManager(self)
+        self.manager = self.Manager(self)
 
     def __getitem__(self, key: Any) -> ChangeloggedSet:
-        self._sensors.on_table_get(self, key)
+        self.on_key_get(key)
         return ChangeloggedSet(self, key)
 
     def __setitem__(self, key: Any, value: Any) -> None:
@@ -315,7 +317,7 @@ class SetTable(Table):
             self.data.put(key, members, cast(int, partition), fut)
         else:
             self.data.remove(key, cast(int, partition), fut)
-        self._sensors.on_table_set(self, key, members)
+        self.on_key_set(key, members)
         return cast(int, partition)
 
     def _on_window_write(self, wkey: Any, timestamp: float) -> None:
@@ -360,7 +362,5 @@ class SetTable(Table):
 class SetGlobalTable(SetTable, GlobalTableT):
     """A set table every worker holds in full (truly global, unlike Faust's)."""
 
-    def __init__(self, app: AppT, **kwargs: Any) -> None:
-        kwargs["is_global"] = True
-        kwargs.setdefault("standby_buffer_size", 1)
-        super().__init__(app, **kwargs)
+    force_global: ClassVar[bool] = True
+    default_standby_buffer_size: ClassVar[Optional[int]] = 1

@@ -20,15 +20,17 @@ import logging
 import time
 from collections.abc import Callable, Iterator
 from datetime import datetime
+from functools import cached_property
 from typing import IO, Any, ClassVar, Optional, cast
 
 from mode import Seconds, Service
 
 from .._context import current_event
 from ..exceptions import ImproperlyConfigured
-from ..types import TP, AppT, EventT, FieldDescriptorT, ModelT
+from ..types import TP, EventT, FieldDescriptorT, ModelT
 from ..types.tables import RelativeHandler, TableT
 from ..types.windows import WindowRange, WindowT
+from ..utils.collections import DictMethods
 from ..utils.iso8601 import parse as parse_iso8601
 from ..utils.terminal.tables import dict_as_ansitable
 from ..windows import HoppingWindow, SlidingWindow, TumblingWindow
@@ -59,7 +61,7 @@ def _as_timestamp(value: Any) -> float:
     )
 
 
-class Table(Collection, TableT):
+class Table(Collection, DictMethods, TableT):
     """A table: a dict partitioned like the stream that writes it.
 
     See :class:`~faust.tables.base.Collection` for the arguments.
@@ -74,17 +76,42 @@ class Table(Collection, TableT):
 
     WindowWrapper: ClassVar[type[WindowWrapper]] = WindowWrapper
 
-    def __init__(self, app: AppT, **kwargs: Any) -> None:
-        super().__init__(app, **kwargs)
+    #: start of the latest window closed by expiry (windowed tables)
+    last_closed_window: float = 0.0
+    #: writes dropped by the windowed table (their windows had closed), and
+    #: when the last warning about them was logged
+    _late_events: int = 0
+    _late_logged_at: float = -LATE_LOG_INTERVAL
+
+    # no __init__ of its own: Collection's signature is Table's
+
+    @cached_property
+    def _expiry(self) -> Optional[WindowExpiry]:
+        """Expiry index of a windowed table with ``expires`` (else None)."""
         window = self.window
-        self._expiry = WindowExpiry(window) if window and window.expires else None
-        self._late_events = 0
-        self._late_logged_at = -LATE_LOG_INTERVAL
+        return WindowExpiry(window) if window and window.expires else None
+
+    # -- hooks for subclasses (Faust's ManagedUserDict hooks) -----------------
+
+    def on_key_get(self, key: Any) -> None:
+        """Called on every read of ``key`` (``table[key]``, ``get``)."""
+        self._sensors.on_table_get(self, key)
+
+    def on_key_set(self, key: Any, value: Any) -> None:
+        """Called after every write of ``key`` (already in the changelog and store)."""
+        self._sensors.on_table_set(self, key, value)
+
+    def on_key_del(self, key: Any) -> None:
+        """Called after every delete of ``key`` (tombstone written)."""
+        self._sensors.on_table_del(self, key)
+
+    def on_clear(self) -> None:
+        """Called by :meth:`clear` after every key was deleted."""
 
     # -- dict API -------------------------------------------------------------
 
     def __getitem__(self, key: Any) -> Any:
-        self._sensors.on_table_get(self, key)
+        self.on_key_get(key)
         try:
             return self.data[key]
         except KeyError:
@@ -97,13 +124,13 @@ class Table(Collection, TableT):
 
     def __setitem__(self, key: Any, value: Any) -> None:
         self._put(key, value)
-        self._sensors.on_table_set(self, key, value)
+        self.on_key_set(key, value)
 
     def __delitem__(self, key: Any) -> None:
         if key not in self.data:
             raise KeyError(key)
         self._remove(key)
-        self._sensors.on_table_del(self, key)
+        self.on_key_del(key)
 
     def __contains__(self, key: object) -> bool:
         return key in self.data
@@ -126,16 +153,20 @@ class Table(Collection, TableT):
         """The ``(key, value)`` pairs."""
         return self.data.items()
 
-    def pop(self, key: Any, *default: Any) -> Any:
-        """Remove ``key`` and return its value (or ``default``)."""
+    def pop(self, key: Any, default: Any = _MISSING) -> Any:
+        """Remove ``key`` and return its value (or ``default``, by position or name).
+
+        Raises:
+            KeyError: ``key`` is missing and no default was given.
+        """
         try:
             value = self.data[key]
         except KeyError:
-            if default:
-                return default[0]
+            if default is not _MISSING:
+                return default
             raise
         self._remove(key)
-        self._sensors.on_table_del(self, key)
+        self.on_key_del(key)
         return value
 
     def setdefault(self, key: Any, default: Any = None) -> Any:
@@ -147,21 +178,35 @@ class Table(Collection, TableT):
             return default
 
     def clear(self) -> None:
-        """Delete every key (a tombstone for each, like ``del``)."""
+        """Delete every key (a tombstone for each, like ``del``), then ``on_clear``."""
         for key in list(self.data.keys()):
             del self[key]
+        self.on_clear()
+
+    def raw_update(self, *args: Any, **kwargs: Any) -> None:
+        """Write the pairs into the store only, as Faust's ``raw_update``.
+
+        No changelog message is sent and no hook or sensor is called: the
+        values are lost when the partition moves to another worker. Use
+        :meth:`update` for durable writes.
+        """
+        partition = self._write_partition(current_event())
+        for key, value in dict(*args, **kwargs).items():
+            part = partition if partition is not None else self.partition_for_key(key)
+            self.data.put(key, value, part or 0, None)
 
     def as_ansitable(
         self,
-        *,
         title: str = "{table.name}",
+        *,
         key: str = "Key",
         value: str = "Value",
         sort: bool = False,
         sortkey: Callable[[Any], Any] = lambda item: item[0],
         target: Optional[IO[str]] = None,
+        **kwargs: Any,
     ) -> str:
-        """Render the table as a two-column text table."""
+        """Render the table as a two-column text table titled ``title``."""
         return dict_as_ansitable(
             dict(self.items()),
             key=key,
@@ -170,6 +215,7 @@ class Table(Collection, TableT):
             sortkey=sortkey,
             target=target,
             title=title.format(table=self),
+            **kwargs,
         )
 
     # -- windowing --------------------------------------------------------------
@@ -262,7 +308,7 @@ class Table(Collection, TableT):
 
     def _put_windowed(self, key: Any, value: Any, timestamp: float) -> None:
         partition = self._put(key, value)
-        self._sensors.on_table_set(self, key, value)
+        self.on_key_set(key, value)
         expiry = self._expiry
         if expiry is not None:
             expiry.observe(partition, timestamp)
@@ -286,7 +332,7 @@ class Table(Collection, TableT):
     def _set_window_range(self, key: Any, window_range: Any, value: Any) -> None:
         wkey = (key, window_range)
         partition = self._put(wkey, value)
-        self._sensors.on_table_set(self, wkey, value)
+        self.on_key_set(wkey, value)
         if self._expiry is not None:
             self._expiry.track(partition, wkey)
 
@@ -296,6 +342,7 @@ class Table(Collection, TableT):
             wkey = (key, window_range)
             if wkey in data:
                 self._remove(wkey)
+                self.on_key_del(wkey)
 
     def _windowed_timestamp(self, key: Any, timestamp: float) -> Any:
         return self[key, self._window().current(timestamp)]
@@ -359,19 +406,26 @@ class Table(Collection, TableT):
             value = data.get(key, _MISSING)
             if value is _MISSING:
                 continue  # deleted meanwhile
-            await self._call_window_close(key, value)
+            try:
+                await self.on_window_close(key, value)
+            except Exception as exc:
+                self.log.exception("on_window_close(%r) raised: %r", key, exc)
             self._remove_at(partition, key)
+            window = key[1] if isinstance(key, tuple) and len(key) == 2 else None
+            if isinstance(window, tuple) and window:
+                self.last_closed_window = max(self.last_closed_window, window[0])
 
-    async def _call_window_close(self, key: Any, value: Any) -> None:
+    async def on_window_close(self, key: Any, value: Any) -> None:
+        """A window expired: ``key`` is ``(key, (start, end))``.
+
+        Calls the ``on_window_close`` callback given to the table (a
+        subclass may override this instead); its errors are logged.
+        """
         callback = self._on_window_close
-        if callback is None:
-            return
-        try:
+        if callback is not None:
             result = callback(key, value)
             if inspect.isawaitable(result):
                 await result
-        except Exception as exc:
-            self.log.exception("on_window_close(%r) raised: %r", key, exc)
 
     async def on_recovery_completed(
         self, active_tps: set[TP], standby_tps: set[TP]

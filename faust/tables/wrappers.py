@@ -17,7 +17,7 @@ Example:
 from __future__ import annotations
 
 import operator
-from collections.abc import Callable, Iterator, KeysView
+from collections.abc import Callable, Iterable, Iterator, KeysView
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar, NoReturn, Optional, cast
 
@@ -47,6 +47,8 @@ __all__ = [
     "WindowedValuesView",
 ]
 
+_MISSING: Any = object()
+
 E_NO_INDEX = (
     "Windowed table {name!r} has no key index: create it with key_index=True "
     "(e.g. table.tumbling(10, key_index=True)) to use {what}"
@@ -57,9 +59,9 @@ class _WindowedView:
     """Base of the views returned by ``keys()``, ``items()``, ``values()``."""
 
     def __init__(
-        self, wrapper: WindowWrapper, event: Optional[EventT[Any]] = None
+        self, mapping: WindowWrapper, event: Optional[EventT[Any]] = None
     ) -> None:
-        self._wrapper = wrapper
+        self._wrapper = mapping  # Faust's name: the windowed table
         self.event = event
 
     def _pick(self, item: tuple[Any, Any]) -> Any:
@@ -195,6 +197,49 @@ class WindowSet(WindowSetT):
         if isinstance(w, EventT):
             raise NotImplementedError("Cannot delete a WindowSet item by event")
         del self.table[self.key, w]
+
+    # -- the windows of this key, as a mapping (window range -> value) ------
+
+    def _windows(self) -> list[Any]:
+        key = self.key
+        return sorted(
+            stored[1]
+            for stored in list(self._table.data.keys())
+            if isinstance(stored, tuple) and len(stored) == 2 and stored[0] == key
+        )
+
+    def __contains__(self, w: object) -> bool:
+        return (self.key, w) in self._table.data
+
+    def __iter__(self) -> Iterator[Any]:
+        """The window ranges stored for this key, oldest first (scans the store)."""
+        return iter(self._windows())
+
+    def __len__(self) -> int:
+        return len(self._windows())
+
+    def get(self, w: Any, default: Any = None) -> Any:
+        """The value of window range ``w`` of this key, or ``default``."""
+        return self.table[self.key, w] if w in self else default
+
+    def copy(self) -> dict[Any, Any]:
+        """A dict of this key's window ranges and values (a snapshot)."""
+        return {w: self.table[self.key, w] for w in self._windows()}
+
+    @classmethod
+    def fromkeys(cls, iterable: Iterable[Any], value: Any = None) -> dict[Any, Any]:
+        """A plain dict of ``iterable``'s keys, each set to ``value`` (as dict's)."""
+        return dict.fromkeys(iterable, value)
+
+    def update(self, *args: Any, **kwargs: Any) -> None:
+        """Set window ranges of this key (``{(start, end): value}``)."""
+        for w, value in dict(*args, **kwargs).items():
+            self[w] = value
+
+    def clear(self) -> None:
+        """Delete every window of this key."""
+        for w in self._windows():
+            del self.table[self.key, w]
 
     def __iadd__(self, other: Any) -> WindowSet:
         return self.apply(operator.add, other)
@@ -359,6 +404,53 @@ class WindowWrapper(WindowWrapperT):
     def __delitem__(self, key: Any) -> None:
         self.on_del_key(key)
         self._table._del_windowed(key, self.get_timestamp())
+
+    # -- dict methods (over the windows of the relative timestamp) ----------
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        """The :class:`WindowSet` of ``key`` if it has a value now, else ``default``."""
+        return self[key] if key in self else default
+
+    def pop(self, key: Any, default: Any = _MISSING) -> Any:
+        """Delete ``key``'s current windows; returns the current window's value.
+
+        Raises:
+            KeyError: ``key`` has no value now and no default was given.
+        """
+        if key not in self:
+            if default is _MISSING:
+                raise KeyError(key)
+            return default
+        value = self[key].value()
+        del self[key]
+        return value
+
+    def popitem(self) -> tuple[Any, Any]:
+        """Pop some key with a value now (needs ``key_index=True``).
+
+        Raises:
+            KeyError: no key has a value now.
+        """
+        for key in list(self._index("popitem()")):
+            if key in self:
+                return key, self.pop(key)
+        raise KeyError("popitem(): windowed table is empty")
+
+    def setdefault(self, key: Any, default: Any = None) -> WindowSet:
+        """Set ``key`` to ``default`` unless it has a value now; its WindowSet."""
+        if key not in self:
+            self[key] = default
+        return self[key]
+
+    def update(self, *args: Any, **kwargs: Any) -> None:
+        """Set each key's value in the windows of the relative timestamp."""
+        for key, value in dict(*args, **kwargs).items():
+            self[key] = value
+
+    def clear(self) -> None:
+        """Delete every key's current windows (needs ``key_index=True``)."""
+        for key in list(self._index("clear()")):
+            del self[key]
 
     def on_set_key(self, key: Any, value: Any) -> None:
         """Add ``key`` to the key index."""

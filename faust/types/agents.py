@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import abc
 import asyncio
-from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Iterable
+from collections.abc import (
+    AsyncIterable,
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Iterable,
+    MutableMapping,
+)
 from typing import TYPE_CHECKING, Any, Generic, Optional, TypeVar, Union
 
 from mode import ServiceT, SupervisorStrategyT
@@ -178,31 +185,13 @@ class AgentT(ServiceT, Generic[_T]):
     def actor_tracebacks(self) -> list[str]: ...
 
 
-class AgentManagerT(ServiceT, abc.ABC):
-    """The registry of agents (``app.agents``); starts them and routes rebalances."""
+class AgentManagerT(ServiceT, MutableMapping[str, "AgentT[Any]"]):
+    """The registry of agents (``app.agents``); starts them and routes rebalances.
+
+    A mutable mapping of agent name to agent.
+    """
 
     app: AppT
-
-    @abc.abstractmethod
-    def __getitem__(self, name: str) -> AgentT[Any]: ...
-
-    @abc.abstractmethod
-    def __setitem__(self, name: str, agent: AgentT[Any]) -> None: ...
-
-    @abc.abstractmethod
-    def __contains__(self, name: object) -> bool: ...
-
-    @abc.abstractmethod
-    def __iter__(self) -> Any: ...
-
-    @abc.abstractmethod
-    def __len__(self) -> int: ...
-
-    @abc.abstractmethod
-    def values(self) -> Iterable[AgentT[Any]]: ...
-
-    @abc.abstractmethod
-    def items(self) -> Iterable[tuple[str, AgentT[Any]]]: ...
 
     @abc.abstractmethod
     def cancel(self) -> None: ...

@@ -74,6 +74,9 @@ class BootStrategyT(abc.ABC):
     def server(self) -> Iterable[ServiceT]: ...
 
     @abc.abstractmethod
+    def web_enabled(self) -> bool: ...
+
+    @abc.abstractmethod
     def client_only(self) -> Iterable[ServiceT]: ...
 
     @abc.abstractmethod
@@ -106,6 +109,8 @@ class AppT(ServiceT):
     fixups: list[FixupT]
     tracer: Optional[Any] = None
     livecheck: Optional[Any] = None
+    #: the ``@app.web_server`` service (or class), replacing faust.web
+    web_server_service: Optional[Any] = None
 
     on_configured: SyncSignal[Any]
     on_before_configured: SyncSignal[Any]
@@ -252,6 +257,7 @@ class AppT(ServiceT):
         window: Optional[Any] = None,
         partitions: Optional[int] = None,
         help: Optional[str] = None,
+        synchronize_all_active_partitions: bool = False,
         **kwargs: Any,
     ) -> GlobalTableT: ...
 
@@ -315,6 +321,41 @@ class AppT(ServiceT):
     def command(
         self, *options: Any, base: Optional[type] = None, **kwargs: Any
     ) -> Callable[[Callable[..., Any]], Any]: ...
+
+    @abc.abstractmethod
+    def web_server(self, service: Any) -> Any: ...
+
+    @abc.abstractmethod
+    def on_rebalance_start(self) -> None: ...
+
+    @abc.abstractmethod
+    def on_rebalance_return(self) -> None: ...
+
+    @abc.abstractmethod
+    def on_rebalance_end(self) -> None: ...
+
+    @property
+    @abc.abstractmethod
+    def in_recovery(self) -> bool: ...
+
+    @abc.abstractmethod
+    async def on_started_init_extra_tasks(self) -> None: ...
+
+    @abc.abstractmethod
+    async def on_started_init_extra_services(self) -> None: ...
+
+    @abc.abstractmethod
+    async def on_started_init_web_server(self) -> None: ...
+
+    @abc.abstractmethod
+    async def on_init_extra_service(
+        self, service: Union[ServiceT, type[ServiceT]]
+    ) -> ServiceT: ...
+
+    @abc.abstractmethod
+    def trace(
+        self, name: str, trace_enabled: bool = True, **extra_context: Any
+    ) -> Any: ...
 
     @abc.abstractmethod
     async def start_client(self) -> None: ...

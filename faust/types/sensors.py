@@ -45,6 +45,9 @@ class SensorInterfaceT(abc.ABC):
     def on_topic_buffer_full(self, tp: TP) -> None: ...
 
     @abc.abstractmethod
+    def on_threaded_producer_buffer_processed(self, app: AppT, size: int) -> None: ...
+
+    @abc.abstractmethod
     def on_message_out(self, tp: TP, offset: int, message: Message) -> None: ...
 
     @abc.abstractmethod

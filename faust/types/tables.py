@@ -67,8 +67,15 @@ class CollectionT(ServiceT, abc.ABC):
     standby_buffer_size: int
     #: True: changelog records hold the full value of a key (not operations).
     changelog_is_state: ClassVar[bool] = True
-    #: ``async def on_changelog_event(event)`` or None.
-    on_changelog_event: Optional[ChangelogEventCallback] = None
+
+    @abc.abstractmethod
+    async def on_changelog_event(self, event: EventT[Any]) -> None:
+        """A changelog record was applied (recovery, standbys)."""
+
+    @property
+    @abc.abstractmethod
+    def wants_changelog_events(self) -> bool:
+        """True if :meth:`on_changelog_event` does something."""
 
     @property
     @abc.abstractmethod
@@ -234,6 +241,12 @@ class TableManagerT(ServiceT, MutableMapping[str, CollectionT]):
 
     app: AppT
     actives_ready: bool
+
+    @property
+    @abc.abstractmethod
+    def in_recovery(self) -> bool:
+        """True while changelogs are being replayed into the tables."""
+
     standbys_ready: bool
 
     @property

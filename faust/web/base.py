@@ -34,10 +34,13 @@ from yarl import URL
 
 from ..exceptions import ImproperlyConfigured
 from ..types import AppT
-from ..types.web import BlueprintT, Request, ResourceOptions, Response, WebT
+from ..types.web import BlueprintT, ResourceOptions, WebT
+from ..types.web import Request as _Request
+from ..types.web import Response as _Response
 from ..utils.json import dumps_bytes, loads
+from .messages import Request, Response
 
-__all__ = ["BlueprintManager", "Web", "DEFAULT_BLUEPRINTS"]
+__all__ = ["BlueprintManager", "Request", "Response", "Web", "DEFAULT_BLUEPRINTS"]
 
 logger = logging.getLogger(__name__)
 
@@ -294,11 +297,11 @@ class Web(Service, WebT):
 
     # -- responses (the driver makes them) ------------------------------------
 
-    def error(self, status: int, reason: str, **extra: Any) -> Response:
+    def error(self, status: int, reason: str, **extra: Any) -> _Response:
         """A JSON error response ``{"error": reason, **extra}``."""
         return self.json({"error": reason, **extra}, status=status)
 
-    def on_unhandled_error(self, request: Request, exc: Exception) -> Response:
+    def on_unhandled_error(self, request: _Request, exc: Exception) -> _Response:
         """A view raised something that is not a ``WebError``: log it, 500."""
         logger.error(
             "Unhandled error in view %s %s: %r",
@@ -309,13 +312,13 @@ class Web(Service, WebT):
         )
         return self.error(500, "Internal server error.")
 
-    def response_to_bytes(self, response: Response) -> _bytes:
+    def response_to_bytes(self, response: _Response) -> _bytes:
         """Serialize a response's status, headers and body (view cache)."""
         status, headers, body = self._response_parts(response)
         head = dumps_bytes({"status": status, "headers": list(headers)})
         return _CACHE_MAGIC + head + b"\n" + body
 
-    def bytes_to_response(self, s: _bytes) -> Response:
+    def bytes_to_response(self, s: _bytes) -> _Response:
         """Rebuild a response serialized by :meth:`response_to_bytes`.
 
         Raises:
@@ -331,13 +334,13 @@ class Web(Service, WebT):
         return self._make_response(int(meta["status"]), headers, body)
 
     def _response_parts(
-        self, response: Response
+        self, response: _Response
     ) -> tuple[int, Iterable[tuple[str, str]], _bytes]:
         raise NotImplementedError(f"{type(self).__name__} cannot serialize responses")
 
     def _make_response(
         self, status: int, headers: list[tuple[str, str]], body: _bytes
-    ) -> Response:
+    ) -> _Response:
         raise NotImplementedError(f"{type(self).__name__} cannot rebuild responses")
 
     def on_init_dependencies(self) -> Iterable[ServiceT]:

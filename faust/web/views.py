@@ -357,7 +357,7 @@ async def _read_model(view: View, request: Request, model: type[ModelT]) -> Mode
     return obj
 
 
-def takes_model(model: type[ModelT]) -> ViewDecorator:
+def takes_model(Model: type[ModelT]) -> ViewDecorator:  # Faust's name
     """Decode the JSON body into ``model`` and pass it after ``request``.
 
     A body that is not JSON is answered with 400 (``ParseError``), one that
@@ -377,7 +377,7 @@ def takes_model(model: type[ModelT]) -> ViewDecorator:
         async def _inner(
             view: View, request: Request, *args: Any, **kwargs: Any
         ) -> Response:
-            obj = await _read_model(view, request, model)
+            obj = await _read_model(view, request, Model)
             return await fun(view, request, obj, *args, **kwargs)
 
         return _inner
@@ -385,7 +385,7 @@ def takes_model(model: type[ModelT]) -> ViewDecorator:
     return _decorate_view
 
 
-def gives_model(model: type[ModelT]) -> ViewDecorator:
+def gives_model(Model: type[ModelT]) -> ViewDecorator:  # Faust's name
     """Answer the model instance the handler returns as JSON.
 
     Example:

@@ -183,3 +183,60 @@ async def test_group_by_agent_restarted_after_a_crash_processes_each_event_once(
     assert set(seen) == set(range(40))
     assert all(count == 1 for count in seen.values()), seen
     await app.stop()
+
+
+class HookedAgent(faust.Agent):
+    """Records the partition hooks Faust's agents call."""
+
+    def __post_init__(self) -> None:
+        self.hook_calls: list[tuple[str, frozenset]] = []
+        self.assigned = asyncio.Event()
+
+    async def on_shared_partitions_assigned(self, assigned):
+        self.hook_calls.append(("shared+", frozenset(assigned)))
+        self.assigned.set()
+
+    async def on_isolated_partitions_assigned(self, assigned):
+        self.hook_calls.append(("isolated+", frozenset(assigned)))
+        await super().on_isolated_partitions_assigned(assigned)
+        self.assigned.set()
+
+
+@pytest.mark.conf(Agent=HookedAgent, topic_partitions=2)
+async def test_shared_and_isolated_partition_hooks(app: faust.App) -> None:
+    shared_topic = app.topic("shared-in")
+    isolated_topic = app.topic("isolated-in")
+
+    @app.agent(shared_topic)
+    async def shared(stream):
+        async for _ in stream:
+            pass
+
+    @app.agent(isolated_topic, isolated_partitions=True)
+    async def isolated(stream):
+        async for _ in stream:
+            pass
+
+    await app.start()
+    assert isinstance(shared, HookedAgent)
+    await shared_topic.send(value=b"x")  # the topics exist once written to
+    await isolated_topic.send(value=b"x")
+    await asyncio.wait_for(shared.assigned.wait(), 10)
+    await asyncio.wait_for(isolated.assigned.wait(), 10)
+    (kind, tps), *_ = shared.hook_calls
+    assert kind == "shared+" and {tp.topic for tp in tps} == {"shared-in"}
+    (kind, tps), *_ = isolated.hook_calls
+    assert kind == "isolated+" and len(tps) == 2
+    assert len(isolated._actor_by_partition) == 2  # the default still ran
+
+
+async def test_actor_from_stream(app: faust.App) -> None:
+    @app.agent()
+    async def double(stream):
+        async for value in stream:
+            yield value * 2
+
+    stream = app.stream([1, 2, 3])
+    actor = double.actor_from_stream(stream, index=0)
+    assert actor.stream is stream
+    assert actor.index == 0

@@ -125,11 +125,12 @@ async def test_ask_from_an_agent_without_a_rebalance(app: faust.App) -> None:
                 done.set()
 
     await app.start()
-    assert app.rebalancing_count == 0  # the first assignment revokes nothing
+    # the first assignment is a rebalance cycle of its own (as in Faust)...
+    assert app.rebalancing_count == 1
     assert app.transport.broker.partitions_for("asks") == 1  # type: ignore[attr-defined]
     for i in range(3):
         await asks.send(value=i, partition=0)
     await asyncio.wait_for(done.wait(), 10)
     assert replies == [0, 2, 4]
-    assert app.rebalancing_count == 0  # the first assignment revokes nothing
+    assert app.rebalancing_count == 1  # ...and the only one
     await app.stop()

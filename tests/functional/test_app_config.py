@@ -134,3 +134,9 @@ def test_repr_and_label(app: faust.App) -> None:
         warnings.simplefilter("ignore")
         assert "agents(0)" in repr(app)
     assert app.label.startswith("App: test-")
+
+
+def test_aerospike_store_is_a_clear_error_at_finalize() -> None:
+    app = faust.App("aero", broker="memory://", store="aerospike://localhost:3000")
+    with pytest.raises(ImproperlyConfigured, match="aerospike:// table store is not"):
+        app.finalize()

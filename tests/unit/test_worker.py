@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import inspect
 import io
 import logging
 import os
@@ -301,12 +302,14 @@ class TestGarbageCollector:
 
 
 class TestStartupFinished:
+    def test_is_a_coroutine_function_as_in_faust(self) -> None:
+        assert inspect.iscoroutinefunction(Worker.on_startup_finished)
+
     async def test_logs_ready_once(self, caplog: pytest.LogCaptureFixture) -> None:
         worker = make_worker()
         with caplog.at_level(logging.INFO, logger="faust.worker"):
-            worker.on_startup_finished()
-            worker.on_startup_finished()
-            await worker._gather_futures()
+            await worker.on_startup_finished()
+            await worker.on_startup_finished()
         assert [r.getMessage() for r in caplog.records].count("[^Worker]: Ready") == 1
 
     async def test_starts_blocking_detector(self) -> None:

@@ -10,6 +10,14 @@ from .params import Bool, Enum, Int, Seconds, UnsignedInt
 __all__ = ["StreamSettings"]
 
 
+#: appended to the docs of the settings of faust-streaming's Aerospike store
+_NO_AEROSPIKE = """
+
+        Accepted for compatibility only: this package has no Aerospike store
+        (``store='aerospike://'`` fails at start, naming the stores there are),
+        so the setting has no effect."""
+
+
 class StreamSettings:
     """Stream settings (mixed into :class:`~.settings.Settings`)."""
 
@@ -119,9 +127,11 @@ class StreamSettings:
         env_name="STORE_CHECK_EXISTS",
         default=True,
         version_introduced="0.6.0 (faust-streaming)",
-        doc="""Aerospike store: check that a key exists before reading it.
+        doc="""faust-streaming's Aerospike store: check keys exist before reads.
 
-        With ``False`` the read itself raises :class:`KeyError`.""",
+        Accepted for compatibility only: this package has no Aerospike store
+        (``store='aerospike://'`` fails at start, naming the stores there are),
+        so the setting has no effect.""",
     )
 
     crash_app_on_aerospike_exception = Bool(
@@ -129,7 +139,8 @@ class StreamSettings:
         env_name="CRASH_APP_ON_AEROSPIKE_EXCEPTION",
         default=True,
         version_introduced="0.6.3 (faust-streaming)",
-        doc="""Aerospike store: crash the app on client errors (else log them).""",
+        doc="""faust-streaming's Aerospike store: crash the app on client errors."""
+        + _NO_AEROSPIKE,
     )
 
     aerospike_retries_on_exception = Int(
@@ -138,7 +149,8 @@ class StreamSettings:
         default=60,
         min_value=0,
         version_introduced="0.6.10 (faust-streaming)",
-        doc="""Aerospike store: retries of a failed operation.""",
+        doc="""faust-streaming's Aerospike store: retries of a failed operation."""
+        + _NO_AEROSPIKE,
     )
 
     aerospike_sleep_seconds_between_retries_on_exception = Int(
@@ -147,7 +159,8 @@ class StreamSettings:
         default=1,
         min_value=0,
         version_introduced="0.6.10 (faust-streaming)",
-        doc="""Aerospike store: seconds to sleep between retries.""",
+        doc="""faust-streaming's Aerospike store: seconds between retries."""
+        + _NO_AEROSPIKE,
     )
 
     stream_ack_cancelled_tasks = Bool(

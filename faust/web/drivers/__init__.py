@@ -10,12 +10,24 @@ from yarl import URL
 from ...exceptions import ImproperlyConfigured
 from ...types.web import WebT
 
-__all__ = ["DRIVERS", "by_url"]
+__all__ = ["DRIVERS", "by_name", "by_url"]
 
 DRIVERS: FactoryMapping[type[WebT]] = FactoryMapping(
     aiohttp="faust.web.drivers.aiohttp:Web",
 )
 DRIVERS.include_setuptools_namespace("faust.web.drivers")
+
+
+def by_name(name: str) -> type[WebT]:
+    """The web driver class registered as ``name`` (``'aiohttp'``).
+
+    Raises:
+        ImproperlyConfigured: no such driver.
+    """
+    try:
+        return DRIVERS.by_name(name)
+    except ModuleNotFoundError as exc:
+        raise ImproperlyConfigured(f"Unknown web driver {name!r}: {exc}") from exc
 
 
 def by_url(url: Union[str, URL]) -> type[WebT]:

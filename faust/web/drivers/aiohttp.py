@@ -34,6 +34,8 @@ from ...types.web import Request, ResourceOptions, Response
 from ...utils.json import dumps_bytes
 from .. import cors
 from ..base import Web as BaseWeb
+from ..messages import Request as _RequestABC
+from ..messages import Response as _ResponseABC
 from ._server import Server, ServerThread
 
 __all__ = ["Web", "Server", "ServerThread"]
@@ -43,6 +45,10 @@ logger = logging.getLogger(__name__)
 _bytes = bytes  # ``Web.bytes`` shadows the builtin inside the class
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+# isinstance(request, faust.web.Request) holds for aiohttp's requests
+_RequestABC.register(web.BaseRequest)
+_ResponseABC.register(web.StreamResponse)
 
 JSON_CONTENT_TYPE = "application/json"
 

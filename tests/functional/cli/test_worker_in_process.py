@@ -22,8 +22,8 @@ async def test_start_and_stop_in_process(app: faust.App) -> None:
     assert worker.app is app
     on_ready = worker.on_startup_finished
 
-    def _ready() -> None:
-        on_ready()
+    async def _ready() -> None:
+        await on_ready()
         ready.set()
 
     worker.on_startup_finished = _ready  # type: ignore[method-assign]

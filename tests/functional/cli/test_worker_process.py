@@ -74,7 +74,7 @@ class FakeApp(Service):
         if MODE == "crash":
             self.add_future(self._explode())
         print("printed by the app")
-        self.on_startup_finished()
+        await self.on_startup_finished()
 
     async def _explode(self):
         raise RuntimeError("app exploded")

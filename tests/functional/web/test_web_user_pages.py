@@ -395,3 +395,49 @@ async def test_only_pages_reading_tables_wait_for_recovery(app, serve) -> None:
         assert await resp.json() == {"a": 0}
     # outside views tables are read as ever
     assert counts["a"] == 0
+
+
+async def test_request_and_response_are_faust_web_classes(
+    app: faust.App, serve
+) -> None:
+    seen: list[bool] = []
+
+    @app.page("/kinds/")
+    class Kinds(View):
+        @takes_model(Model=Order)  # Faust's parameter name
+        async def post(self, request, order):
+            seen.append(isinstance(request, faust.web.Request))
+            response = self.json({"id": order.id})
+            seen.append(isinstance(response, faust.web.Response))
+            return response
+
+    async with serve(app) as client:
+        resp = await client.post("/kinds/", data='{"id": "o1", "amount": 1}')
+        assert await _json(resp) == {"id": "o1"}
+    assert seen == [True, True]
+
+
+def test_request_can_be_subclassed() -> None:
+    class FakeRequest(faust.web.Request):
+        method = "GET"
+        match_info: dict[str, str] = {}
+        query: dict[str, str] = {}
+        cookies: dict[str, str] = {}
+
+        def can_read_body(self) -> bool:
+            return False
+
+        async def read(self) -> bytes:
+            return b""
+
+        async def text(self) -> str:
+            return ""
+
+        async def json(self) -> object:
+            return None
+
+        async def post(self) -> dict[str, str]:
+            return {}
+
+    assert isinstance(FakeRequest(), faust.web.Request)
+    assert not isinstance(object(), faust.web.Request)

@@ -602,3 +602,20 @@ class TestCommandExecution:
 
         command = self._command(modeler, app)
         assert command.to_value(None, '{"a": 1}') == b'{"a": 1}'
+
+
+class TestFaustCompatibleSignatures:
+    def test_find_app_takes_attr_name(self, modules: Any) -> None:
+        name = modules(APP_MODULE)
+        assert find_app(name, attr_name="other") is sys.modules[name].other
+
+    def test_command_parse_reads_the_commands_own_options(self) -> None:
+        from faust.cli.send import send
+
+        parsed = send.parse(["--key", "k1", "--repeat", "3", "orders", "v"])
+        assert (parsed["key"], parsed["repeat"], parsed["entity"]) == (
+            "k1",
+            3,
+            "orders",
+        )
+        assert parsed["value"] == "v"

@@ -114,3 +114,15 @@ def test_dumps_handles_faust_types() -> None:
     output, _, _ = make()
     text = output.dumps({"at": datetime.date(2024, 1, 2), "amount": Decimal("1.5")})
     assert json.loads(text) == {"at": "2024-01-02", "amount": "1.5"}
+
+
+def test_say_err_writes_to_stderr() -> None:
+    output, out, err = make()
+    output.say("problem", err=True)
+    assert (out.getvalue(), err.getvalue()) == ("", "problem\n")
+
+
+def test_carp_takes_s_by_keyword_as_in_faust() -> None:
+    output, out, err = make()
+    output.carp(s="note")
+    assert (out.getvalue(), err.getvalue()) == ("", "note\n")

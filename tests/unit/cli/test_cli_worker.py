@@ -145,3 +145,16 @@ def test_worker_uses_the_app_from_a_module(
     assert code == 0, err
     app.Worker.assert_called_once()
     assert app.conf.origin == "fake_worker_app_mod:app"
+
+
+def test_faust_helpers_of_the_worker_command() -> None:
+    import platform
+
+    import faust
+    from faust.cli.worker import worker as worker_command
+
+    command = object.__new__(worker_command)  # the helpers need no context
+    assert command.faust_ident() == f"faust v{faust.__version__}"
+    assert platform.python_version() in command.platform()
+    fake_worker = Mock(banner=Mock(return_value="BANNER"))
+    assert command.banner(fake_worker) == "BANNER"

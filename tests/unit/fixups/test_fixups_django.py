@@ -97,3 +97,11 @@ def test_autodiscover_true_scans_installed_apps(
     assert modules_to_scan(app) == ["accounts", "shop", "proj"]
     listed = faust.App("dj2", broker="memory://", origin="proj", autodiscover=["x"])
     assert modules_to_scan(listed) == ["x", "proj"]  # only True adds Django apps
+
+
+def test_fixups_by_name_and_url() -> None:
+    from faust.fixups import by_name, by_url
+    from faust.fixups.django import Fixup
+
+    assert by_name("django") is Fixup
+    assert by_url("django://") is Fixup

@@ -150,3 +150,50 @@ def test_collect_metrics_without_a_running_consumer(monitor: Monitor) -> None:
     families = {f.name: f for f in monitor.collect_metrics(_app(set(), started=False))}
     assert families["faust_topic_partition_end_offset"].samples[0].value == 3
     assert families["faust_consumer_lag"].samples == []
+
+
+class TestFaustAttributes:
+    def test_constructor_takes_faust_arguments(self) -> None:
+        monitor = Monitor(
+            max_avg_history=3,
+            max_commit_latency_history=2,
+            messages_sent=10,
+            events_total=4,
+            events_runtime=[1.0, 2.0, 3.0, 4.0],
+            time=lambda: 100.0,
+        )
+        assert (monitor.messages_sent, monitor.events_total) == (10, 4)
+        assert list(monitor.events_runtime) == [2.0, 3.0, 4.0]  # max_avg_history
+        assert monitor.max_commit_latency_history == 2
+        assert monitor.commit_latency.maxlen == 2
+        assert monitor.max_send_latency_history == 30  # Faust's default
+
+    def test_averages_follow_the_histories(self, monitor: Monitor) -> None:
+        assert monitor.events_runtime_avg == 0.0
+        monitor.events_runtime.extend([1.0, 3.0])
+        monitor.rebalance_return_latency.append(0.5)
+        monitor.rebalance_end_latency.extend([1.0, 2.0])
+        monitor.http_response_latency.append(0.25)
+        assert monitor.events_runtime_avg == 2.0
+        assert monitor.rebalance_return_avg == 0.5
+        assert monitor.rebalance_end_avg == 1.5
+        assert monitor.http_response_latency_avg == 0.25
+
+    def test_offsets_by_tp(self, monitor: Monitor) -> None:
+        monitor.on_message_in(TP0, 5, None)  # type: ignore[arg-type]
+        monitor.on_tp_commit({TP0: 4, TP1: 7})
+        monitor.track_tp_end_offset(TP1, 9)
+        assert monitor.tp_read_offsets == {TP0: 5}
+        assert monitor.tp_committed_offsets == {TP0: 4, TP1: 7}
+        assert monitor.tp_end_offsets == {TP1: 9}
+
+    def test_time_helpers(self) -> None:
+        monitor = Monitor(time=lambda: 12.5)
+        assert monitor.secs_since(10.0) == 2.5
+        assert monitor.ms_since(10.0) == 2500.0
+        assert monitor.secs_to_ms(0.25) == 250.0
+
+    def test_stream_inbound_time(self, monitor: Monitor) -> None:
+        stream = SimpleNamespace(shortlabel="s", task_owner="t")
+        state = monitor.on_stream_event_in(TP0, 1, stream, None)  # type: ignore[arg-type]
+        assert monitor.stream_inbound_time[TP0] == state

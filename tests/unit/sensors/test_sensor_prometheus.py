@@ -52,3 +52,40 @@ def test_setup_prometheus_sensors_sets_app_monitor() -> None:
     monitor = setup_prometheus_sensors(app, "/prom", registry=registry)
     assert app.monitor is monitor
     assert registry.get_sample_value("faust_send_errors_total") == 0
+
+
+def test_faust_metrics_form_updates_faust_streaming_metrics() -> None:
+    from faust.sensors.prometheus import FaustMetrics
+
+    registry = prometheus_client.CollectorRegistry()
+    metrics = FaustMetrics.create(registry, "shop")
+    monitor = PrometheusMonitor(metrics)
+    tp = TP("orders", 1)
+    stream = MagicMock(shortlabel="Stream: orders")
+    monitor.on_message_in(tp, 41, None)  # type: ignore[arg-type]
+    state = monitor.on_stream_event_in(tp, 41, stream, None)  # type: ignore[arg-type]
+    monitor.on_stream_event_out(tp, 41, stream, None, state)  # type: ignore[arg-type]
+    monitor.on_message_out(tp, 41, None)  # type: ignore[arg-type]
+    monitor.on_tp_commit({tp: 42})
+    monitor.count("rejected", 3)
+
+    def value(name: str, **labels: Any) -> Any:
+        return registry.get_sample_value(name, labels)
+
+    assert value("shop_messages_received_total") == 1.0
+    assert value("shop_active_messages") == 0.0
+    assert (
+        value(
+            "shop_messages_received_per_topics_partition", topic="orders", partition="1"
+        )
+        == 41.0
+    )
+    assert value("shop_total_events_total") == 1.0
+    assert value("shop_total_events_per_stream_total", stream="Stream: orders") == 1.0
+    assert value("shop_events_runtime_ms_count") == 1.0
+    assert (
+        value("shop_topic_partition_offset_commited", topic="orders", partition="1")
+        == 42.0
+    )
+    assert value("shop_metrics_by_name", metric="rejected") == 3.0
+    assert monitor.messages_received_total == 1  # the Monitor's counters too

@@ -9,7 +9,7 @@ from unittest.mock import patch
 import pytest
 
 from faust.exceptions import ImproperlyConfigured
-from faust.sensors.datadog import DatadogMonitor
+from faust.sensors.datadog import DatadogMonitor, DatadogStatsClient
 from faust.sensors.statsd import StatsdMonitor
 from faust.types import TP
 
@@ -125,3 +125,32 @@ def test_stream_metric_label_replaces_separators() -> None:
 
     assert stream_metric_label("Stream: Channel: <ANON>") == "channel_anon"
     assert stream_metric_label("Stream: Topic: a,b") == "topic_a_b"
+
+
+def test_datadog_stats_client_turns_labels_into_tags() -> None:
+    made: list[Any] = []
+
+    def import_module(name: str) -> Any:
+        assert name == "datadog"
+
+        def dogstatsd(**kwargs: Any) -> Recorder:
+            made.append(kwargs)
+            return Recorder()
+
+        return SimpleNamespace(DogStatsd=dogstatsd)
+
+    with patch("importlib.import_module", import_module):
+        client = DatadogStatsClient(host="dd", port=9125, prefix="shop", rate=0.5)
+    assert made == [{"host": "dd", "port": 9125, "namespace": "shop"}]
+    client.increment("orders", 2, labels={"topic": "o"})
+    client.gauge("lag", 7, labels={"partition": 1})
+    client.timing("latency", 12.5)
+    client.decr("active")
+    calls = [(name, args, kw.get("tags")) for name, args, kw in client.client.calls]
+    assert calls == [
+        ("increment", ("orders", 2), ["topic:o"]),
+        ("gauge", ("lag", 7), ["partition:1"]),
+        ("timing", ("latency", 12.5), None),
+        ("decrement", ("active", 1.0), None),
+    ]
+    assert all(kw["sample_rate"] == 0.5 for _, _, kw in client.client.calls)

@@ -1,10 +1,13 @@
 import base64
+import datetime
+import importlib
 import pickle as stdpickle
 from importlib.metadata import EntryPoint
+from typing import NamedTuple
 
 import pytest
 
-from faust.exceptions import SecurityWarning
+from faust.exceptions import ImproperlyConfigured, SecurityWarning
 from faust.serializers import Codec, codecs
 from faust.serializers.codecs import (
     UnknownCodecError,
@@ -75,7 +78,8 @@ def test_pickle_roundtrip():
     obj = {"a": {1, 2}, "b": (1, "x")}
     payload = dumps("pickle", obj)
     assert stdpickle.loads(base64.b64decode(payload)) == obj
-    assert loads("pickle", payload) == obj
+    with pytest.warns(SecurityWarning, match="trusted"):
+        assert loads("pickle", payload) == obj
     assert repr(pickle()) == "raw_pickle() | binary()"
 
 
@@ -142,7 +146,9 @@ def test_unknown_codec(name):
     assert isinstance(excinfo.value, KeyError)
     message = str(excinfo.value)
     assert "Unknown codec" in message
-    assert "binary, json, pickle, raw" in message
+    assert (
+        "binary, json, pickle, pickle_fickling, pickle_restricted, raw, yaml" in message
+    )
 
 
 def test_get_codec_bad_argument():
@@ -199,3 +205,67 @@ def test_pickle_warning_helpers():
     assert not codecs.uses_unsafe_pickle(None)
     with pytest.warns(SecurityWarning, match="every producer is trusted"):
         codecs.warn_if_unsafe_pickle("pickle")
+
+
+class Point(NamedTuple):
+    x: int
+    y: int
+
+
+class Evil:
+    """Unpickling it would run a shell command."""
+
+    def __reduce__(self):
+        import os
+
+        return (os.system, ("echo unpickled",))
+
+
+class TestSaferPickles:
+    def test_restricted_loads_plain_data(self) -> None:
+        obj = {"a": [1, 2.5, "x"], "when": datetime.date(2024, 1, 2)}
+        assert loads("pickle_restricted", dumps("pickle_restricted", obj)) == obj
+
+    def test_restricted_refuses_other_globals(self) -> None:
+        payload = base64.b64encode(stdpickle.dumps(Evil()))
+        with pytest.raises(stdpickle.UnpicklingError, match="ALLOWED_CLASSES"):
+            loads("pickle_restricted", payload)
+
+    def test_allowed_classes_is_the_extension_point(self, monkeypatch) -> None:
+        payload = dumps("pickle_restricted", Point(1, 2))
+        with pytest.raises(stdpickle.UnpicklingError, match="Point"):
+            loads("pickle_restricted", payload)
+        monkeypatch.setattr(
+            codecs.RestrictedUnpickler,
+            "ALLOWED_CLASSES",
+            {
+                **codecs.RestrictedUnpickler.ALLOWED_CLASSES,
+                __name__: frozenset({"Point"}),
+            },
+        )
+        assert loads("pickle_restricted", payload) == Point(1, 2)
+
+    def test_fickling_loads_safe_and_refuses_unsafe(self) -> None:
+        assert loads("pickle_fickling", dumps("pickle_fickling", [1, "a"])) == [1, "a"]
+        payload = base64.b64encode(stdpickle.dumps(Evil()))
+        with pytest.raises(ValueError, match="unsafe"):
+            loads("pickle_fickling", payload)
+
+    def test_yaml_roundtrip_is_safe(self) -> None:
+        payload = dumps("yaml", {"a": [1, 2], "b": "x"})
+        assert payload.startswith(b"a:")
+        assert loads("yaml", payload) == {"a": [1, 2], "b": "x"}
+        with pytest.raises(Exception, match="python/object"):
+            loads("yaml", b"!!python/object/apply:os.system ['echo x']")
+
+    def test_missing_optional_package_names_the_extra(self, monkeypatch) -> None:
+        real = importlib.import_module
+
+        def fake(name, *args):
+            if name == "yaml":
+                raise ImportError(name)
+            return real(name, *args)
+
+        monkeypatch.setattr(importlib, "import_module", fake)
+        with pytest.raises(ImproperlyConfigured, match=r"faust\[yaml\]"):
+            dumps("yaml", {"a": 1})

@@ -78,6 +78,10 @@ class FakeTable:
         self.calls: list[Any] = []
         self.fail_offsets: set[int] = set()
 
+    @property
+    def wants_changelog_events(self) -> bool:
+        return self.on_changelog_event is not None
+
     def persisted_offset(self, tp: TP) -> Optional[int]:
         return self.persisted.get(tp)
 

@@ -35,3 +35,15 @@ def test_optional_sensor_modules_import_without_their_packages() -> None:
 
     assert DatadogMonitor()._client is None
     assert StatsdMonitor()._client is None
+
+
+def test_drivers_by_name() -> None:
+    import pytest
+
+    from faust.exceptions import ImproperlyConfigured
+    from faust.web.drivers import by_name
+    from faust.web.drivers.aiohttp import Web
+
+    assert by_name("aiohttp") is Web
+    with pytest.raises(ImproperlyConfigured, match="Unknown web driver 'nope'"):
+        by_name("nope")
