@@ -571,7 +571,7 @@ def new_broker(kind: str, workdir: Path) -> Any:
     if kind == "tansu":
         return Tansu(workdir)
     # production-like: no fast compaction; memory:// needs no broker
-    return Cluster(workdir / "kafka", nodes=1, fast_compaction=False)
+    return Cluster(workdir / "kafka", nodes=1, fast_compaction=False, quick_jit=False)
 
 
 def broker_label(broker: Any) -> str:
