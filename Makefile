@@ -23,10 +23,10 @@ typecheck:
 	$(PYTHON) -m mypy
 
 docs:
-	$(PYTHON) -m sphinx -W -b html docs docs/_build/html
+	$(PYTHON) -m sphinx -W -n --keep-going -b html docs docs/_build/html
 
 bench:
 	$(PYTHON) benchmarks/run.py
 
 clean:
-	rm -rf build dist docs/_build .mypy_cache .ruff_cache .pytest_cache
+	rm -rf build dist docs/_build docs/reference/generated .mypy_cache .ruff_cache .pytest_cache

@@ -53,7 +53,11 @@ RESULTS = HERE / "results"
 SCALE = 1.0  # --scale: multiplies every scenario's event count
 PYSPY = False  # --py-spy: sample workers with py-spy (results/pyspy-*.txt)
 OURS_PYTHON = sys.executable
-THEIRS_PYTHON = "/work/fsvenv/bin/python"
+#: faust-streaming's interpreter: --theirs-python, else $FAUST_BENCH_THEIRS_PYTHON,
+#: else ``python`` of a virtualenv named ``.fsvenv`` in the repository root.
+THEIRS_PYTHON = os.environ.get(
+    "FAUST_BENCH_THEIRS_PYTHON", str(HERE.parent / ".fsvenv" / "bin" / "python")
+)
 
 
 @dataclass
@@ -298,8 +302,9 @@ class Suite:
         if "theirs" in self.sides and not Path(args.theirs_python).exists():
             print(
                 f"faust-streaming's python not found at {args.theirs_python}: "
-                "create it with `python3 -m venv /work/fsvenv && "
-                "/work/fsvenv/bin/pip install faust-streaming==0.15.3`; "
+                "create a virtualenv with `pip install faust-streaming==0.15.3` "
+                "and pass its python with --theirs-python (or set "
+                "FAUST_BENCH_THEIRS_PYTHON); "
                 "running ours only",
                 file=sys.stderr,
             )

@@ -4,6 +4,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.abspath(".."))
+sys.path.insert(0, os.path.abspath("_ext"))
 
 import faust
 
@@ -17,7 +18,12 @@ extensions = [
     "sphinx.ext.napoleon",
     "sphinx.ext.viewcode",
     "sphinx.ext.extlinks",
+    "sphinx.ext.autosummary",
+    "faust_refs",
 ]
+templates_path = ["_templates"]
+autosummary_generate = True
+autosummary_imported_members = False
 extlinks = {"pypi": ("https://pypi.org/project/%s/", "%s")}
 napoleon_google_docstring = True
 napoleon_numpy_docstring = False
@@ -25,5 +31,4 @@ autodoc_member_order = "bysource"
 autodoc_typehints = "description"
 exclude_patterns = ["_build"]
 html_theme = "alabaster"
-nitpicky = False
-suppress_warnings = ["ref.python"]
+nitpicky = True

@@ -5,9 +5,15 @@ greetings, stops)::
 
     python examples/hello_world.py
 
-Or run it as a worker and send it names from another shell::
+Or run it as a worker; a timer sends the name ``timer`` every second and the
+agent prints ``Hello timer!``::
 
     faust -A examples.hello_world worker -l info
+
+The embedded broker (``memory://``) lives inside the worker's process, so
+``faust send`` from another shell cannot reach this worker (it says so and
+sends nothing); to send from another shell, use Kafka: see
+``examples/word_count.py``.
 """
 
 import asyncio

@@ -12,6 +12,9 @@ In one process, on the embedded ``memory://`` broker (no Kafka needed)::
     $ python examples/livecheck.py demo --orders 4
     $ python examples/livecheck.py demo --orders 4 --bug   # tests now fail
 
+The demo prints a table of the test results: how many tests passed,
+failed, raised or timed out (all pass, unless ``--bug``).
+
 With Kafka, as in production (three terminals)::
 
     $ LIVECHECK_BROKER=kafka://localhost:9092 \\

@@ -2,6 +2,9 @@
 
 Every public name is imported lazily, on first attribute access, from the
 single table :data:`_EXPORTS` below (PEP 562), so ``import faust`` is cheap.
+
+``faust.__version__`` is the version string (``python -m faust --version``
+prints it); :data:`version_info` is the same, parsed.
 """
 
 from __future__ import annotations
@@ -10,10 +13,11 @@ import re
 import typing
 from typing import Any, NamedTuple
 
+#: The version of faust (the ``faust-ng`` distribution), a PEP 440 string.
 __version__ = "2.0.0a1"
 __author__ = "The faust developers"
 __contact__ = "faust@localhost"
-__homepage__ = "https://github.com/faust-streaming/faust"
+__homepage__ = "https://github.com/faust-ng/faust-ng"
 __docformat__ = "restructuredtext"
 
 
@@ -38,6 +42,7 @@ def _parse_version(version: str) -> VersionInfo:
     return VersionInfo(int(major), int(minor), int(micro), (rest or "").lstrip("."), "")
 
 
+#: ``__version__`` parsed: ``VersionInfo(major=2, minor=0, micro=0, ...)``.
 version_info = VERSION = _parse_version(__version__)
 
 #: public name -> module that defines it.

@@ -21,7 +21,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["Event", "USE_EXISTING_KEY", "USE_EXISTING_VALUE", "USE_EXISTING_HEADERS"]
 
-#: Sentinels: ``event.send()`` defaults to the event's own key/value/headers.
+#: Sentinel values: ``event.send()`` defaults to the event's own key/value/headers.
 USE_EXISTING_KEY: Any = object()
 USE_EXISTING_VALUE: Any = object()
 USE_EXISTING_HEADERS: Any = object()

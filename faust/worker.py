@@ -49,8 +49,18 @@ from mode.utils.logging import FileLogProxy, redirect_logger
 from mode.utils.times import Seconds
 from yarl import URL
 
+from faust.exceptions import (
+    ConsistencyError,
+    ImproperlyConfigured,
+    PartitionsMismatch,
+    RecoveryTimeout,
+    TransportError,
+)
 from faust.types import AppT, SensorT, _env
 from faust.utils import collector
+from faust.utils.extras import install_hint
+from faust.utils.pidfile import PIDFile, PIDFileInUse
+from faust.utils.progress import ProgressDisplay
 from faust.utils.terminal import isatty, logtable
 from faust.utils.terminal import table as terminal_table
 
@@ -135,70 +145,28 @@ class BlockingDetector(_ModeBlockingDetector):
         self._reset_signal()
 
 
-class PIDFile:
-    """A file holding the worker's process id while it runs.
-
-    Arguments:
-        path: the file; its directory must exist.
-
-    Raises:
-        PIDFileInUse: (from :meth:`acquire`) a live process wrote the file.
-    """
-
-    def __init__(self, path: str | Path) -> None:
-        self.path = Path(path)
-        self.acquired = False
-
-    def acquire(self) -> None:
-        """Write this process's id, replacing a file left by a dead process."""
-        pid = os.getpid()
-        for _ in range(2):
-            try:
-                fd = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
-            except FileExistsError:
-                other = self.read_pid()
-                if other is not None and other != pid and _process_alive(other):
-                    raise PIDFileInUse(self.path, other) from None
-                self.path.unlink(missing_ok=True)  # stale: its process is gone
-                continue
-            with os.fdopen(fd, "w") as fh:
-                fh.write(f"{pid}\n")
-            self.acquired = True
-            return
-        raise PIDFileInUse(self.path, self.read_pid())
-
-    def read_pid(self) -> int | None:
-        """The process id in the file, or None if missing or unreadable."""
-        try:
-            return int(self.path.read_text().strip())
-        except (OSError, ValueError):
-            return None
-
-    def release(self) -> None:
-        """Remove the file if this process wrote it."""
-        if self.acquired:
-            self.acquired = False
-            if self.read_pid() == os.getpid():
-                self.path.unlink(missing_ok=True)
+#: Errors whose message says what went wrong and what to do: a worker stopped
+#: by one logs that message as one line, with the traceback only at DEBUG.
+ONE_LINE_ERRORS: tuple[type[BaseException], ...] = (
+    ImproperlyConfigured,
+    TransportError,
+    PartitionsMismatch,
+    ConsistencyError,
+    RecoveryTimeout,
+)
 
 
-class PIDFileInUse(RuntimeError):
-    """Another live process holds the PID file."""
+class _OneLineErrors(logging.Filter):
+    """Turn mode's "Error: %r" and traceback into one line for known errors."""
 
-    def __init__(self, path: Path, pid: int | None) -> None:
-        self.path = path
-        self.pid = pid
-        super().__init__(f"{path}: a worker is already running with pid {pid}")
-
-
-def _process_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # exists, owned by another user
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        if isinstance(exc, ONE_LINE_ERRORS) and not logging.getLogger(
+            record.name
+        ).isEnabledFor(logging.DEBUG):
+            record.msg, record.args = "%s: %s", (type(exc).__name__, exc)
+            record.exc_info = record.exc_text = None
         return True
-    return True
 
 
 def _partition_ranges(partitions: Iterable[int]) -> str:
@@ -268,6 +236,7 @@ class Worker(mode.Worker):
     workdir: Path | None
 
     _startup_finished: bool = False
+    _recovery_display: ProgressDisplay | None = None
     _stopping_on_signal: bool = False
 
     def __init__(
@@ -350,7 +319,12 @@ class Worker(mode.Worker):
         except (PIDFileInUse, OSError) as exc:
             self.carp(f"{PSIDENT} cannot start: {exc}")
             raise SystemExit(1) from None
-        super().execute_from_commandline()
+        one_line = _OneLineErrors()
+        self.log.logger.addFilter(one_line)
+        try:
+            super().execute_from_commandline()
+        finally:
+            self.log.logger.removeFilter(one_line)
 
     def acquire_pidfile(self) -> None:
         """Write the PID file (when one is configured and not yet written)."""
@@ -401,6 +375,23 @@ class Worker(mode.Worker):
         self.say(self.banner())
         if self._show_status():
             self._say("starting... ", end="", flush=True)
+        self._show_recovery()
+
+    def _show_recovery(self) -> None:
+        # Table recovery is long work: a bar on the status line, or a log
+        # line every few seconds when the log level hides Recovery's own.
+        recovery = getattr(getattr(self.app, "tables", None), "recovery", None)
+        if recovery is None:
+            return
+        if self._show_status():
+            display = ProgressDisplay(
+                stream=self.stdout, prefix="starting... ", done_end=", "
+            )
+        elif not logging.getLogger("faust.tables.recovery").isEnabledFor(logging.INFO):
+            display = ProgressDisplay(log=logging.getLogger("faust.tables").warning)
+        else:
+            return
+        recovery.on_progress = self._recovery_display = display
 
     async def on_startup_finished(self) -> None:
         """Called (awaited) by the app when it has started and recovered its tables.
@@ -413,6 +404,8 @@ class Worker(mode.Worker):
         await self._on_startup_finished()
 
     async def _on_startup_finished(self) -> None:
+        if self._recovery_display is not None:  # later recoveries: own lines
+            self._recovery_display.prefix, self._recovery_display.done_end = "", "\n"
         if self._show_status():
             self._say("ready", flush=True)
         self.log.info("Ready")
@@ -458,9 +451,9 @@ class Worker(mode.Worker):
             aiomonitor: Any = importlib.import_module("aiomonitor")
         except ImportError:
             self.log.warning(
-                "Cannot start the console on port %s: aiomonitor is not "
-                "installed (pip install aiomonitor)",
+                "Cannot start the console on port %s: aiomonitor is not installed: %s",
                 self.console_port,
+                install_hint("debug"),
             )
             return None
         monitor = aiomonitor.start_monitor(loop=self.loop, port=self.console_port)

@@ -4,7 +4,7 @@ Runs the same measurement in two interpreters, one per implementation, and
 prints the timings and the speed-up ratios::
 
     python benchmarks/models/bench_records.py \
-        --ours /work/venv/bin/python --theirs /work/fsvenv/bin/python
+        --ours OUR_VENV/bin/python --theirs THEIR_VENV/bin/python
 
 Each interpreter imports ``faust`` from its own environment (the child run
 does not add this repository to ``sys.path`` unless it is the "ours" run).
@@ -106,7 +106,12 @@ def main() -> None:
     repo = os.path.dirname(os.path.dirname(here))
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--ours", default=sys.executable)
-    parser.add_argument("--theirs", default="/work/fsvenv/bin/python")
+    parser.add_argument(
+        "--theirs",
+        default=os.environ.get(
+            "FAUST_BENCH_THEIRS_PYTHON", os.path.join(repo, ".fsvenv", "bin", "python")
+        ),
+    )
     parser.add_argument("-n", type=int, default=20000)
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()

@@ -16,7 +16,8 @@ topics plus :class:`~.client_assignment.ClientMetadata` (what it owned, its
 4. every member gets its partitions (actives, plus standbys of changelog
    topics) and, zlib-compressed, the metadata of the whole cluster, which
    :meth:`PartitionAssignor.on_assignment` keeps for the router
-   (:meth:`key_store`, :meth:`table_metadata`) and the tables
+   (:meth:`~faust.app.router.Router.key_store`,
+   :meth:`~faust.app.router.Router.table_metadata`) and the tables
    (:meth:`assigned_actives`, :meth:`assigned_standbys`).
 
 The assignment itself (:meth:`PartitionAssignor.assign_members`) works on

@@ -30,6 +30,7 @@ from mode.utils.loops import get_event_loop
 from mode.utils.text import abbr_fqdn
 
 from faust.types import AppT, CodecArg, _env
+from faust.utils.extras import EXTRAS, install_hint
 
 from ._app import (
     AppNotFound,
@@ -126,9 +127,28 @@ class _Group(click.Group):
         ensure_cwd_in_path()
         loop = peek_option(args, "-L", "--loop") or _env.loop()
         if loop and loop in LOOP_CHOICES:
-            import mode.loop
+            use_loop(loop)
 
-            mode.loop.use(loop)
+
+def use_loop(name: str) -> None:
+    """Install the event loop policy ``-L name``, or fail in one line.
+
+    Raises:
+        click.UsageError: the loop's package is not installed (names the
+            extra that installs it).
+    """
+    import mode.loop
+
+    try:
+        mode.loop.use(name)
+    except ImportError as exc:
+        package = exc.name or name
+        hint = install_hint(name) if name in EXTRAS else f"pip install {package}"
+        raise click.UsageError(
+            f"The {name} event loop (-L {name}) needs the {package} package, "
+            f"which is not installed: "
+            f"{hint} (or leave out -L to use asyncio's loop)"
+        ) from None
 
 
 @click.group(cls=_Group, help="Faust command-line interface.")

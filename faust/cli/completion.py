@@ -5,7 +5,7 @@ package is needed.  Enable it with, for bash::
 
     eval "$(faust completion)"
 
-The shell is taken from ``--shell`` or from the :envvar:`SHELL` variable.
+The shell is taken from ``--shell`` or from the ``$SHELL`` variable.
 """
 
 from __future__ import annotations
@@ -55,5 +55,5 @@ class completion(AppCommand):
         self.say(cls(root, {}, prog, var).source())
 
     def shell(self) -> str:
-        """Name of the current shell (from :envvar:`SHELL`)."""
+        """Name of the current shell (from ``$SHELL``)."""
         return Path(os.environ.get("SHELL", "bash")).stem

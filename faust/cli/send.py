@@ -15,6 +15,12 @@ name is *unknown*:
 * with a real broker (``kafka://``) the topic may exist on the broker or be
   created by it (``auto.create.topics.enable``), so the message is sent, as
   in Faust, after a warning on stderr.
+
+Run as the ``faust`` program against a ``memory://`` app, ``faust send``
+refuses with one line (exit status 2): the embedded broker of the command's
+own process is not the worker's, so nobody could ever read the message.
+:func:`~faust.cli.call_command` inside the app's process sends as usual,
+since there the broker is shared.
 """
 
 from __future__ import annotations
@@ -34,6 +40,12 @@ from .base import AppCommand, argument, option
 
 __all__ = ["declared_topics", "send"]
 
+E_MEMORY_ELSEWHERE = (
+    "faust send cannot reach a worker on memory://: the embedded broker lives "
+    "inside each process, so a message sent from this command is read by no "
+    "one. Send from inside the app (agent.send(), a timer or a web view), or "
+    "use a broker that processes share (kafka://)."
+)
 E_UNKNOWN_TOPIC = (
     "Unknown topic {name!r}: memory:// keeps topics inside one process, so "
     "only the topics the app declares exist: {known}. {alt}"
@@ -133,6 +145,9 @@ class send(AppCommand):
                 f"--min-latency ({min_latency}) is larger than "
                 f"--max-latency ({max_latency})"
             )
+        if self.state.side_effects and self.on_memory_broker():
+            # Run as the program: this process's broker is not the worker's.
+            raise self.UsageError(E_MEMORY_ELSEWHERE)
         target = self.resolve_entity(entity)
         key_obj = self.parse_input(self.to_key, key_type, key, "key")
         value_obj = self.parse_input(self.to_value, value_type, value, "value")

@@ -14,7 +14,7 @@ Two ways, both on one event loop:
 
       serve_asgi(app, api, port=8000)
 
-Serving needs :pypi:`uvicorn` (``pip install 'faust[asgi]'``); nothing here
+Serving needs :pypi:`uvicorn` (``pip install 'faust-ng[asgi]'``); nothing here
 imports it before it is used.
 """
 
@@ -56,7 +56,7 @@ def _uvicorn() -> Any:
         return importlib.import_module("uvicorn")
     except ImportError:
         raise ImproperlyConfigured(
-            "Serving an ASGI app needs uvicorn: pip install 'faust[asgi]'"
+            "Serving an ASGI app needs uvicorn: pip install 'faust-ng[asgi]'"
         ) from None
 
 

@@ -8,7 +8,7 @@ Example:
     ... async def order(o: dict):
     ...     await orders_topic.send(value=o)
 
-FastAPI itself is only needed by your code (``pip install 'faust[fastapi]'``
+FastAPI itself is only needed by your code (``pip install 'faust-ng[fastapi]'``
 installs it with uvicorn); these helpers speak plain ASGI.
 """
 

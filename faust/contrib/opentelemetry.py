@@ -6,7 +6,7 @@ Example:
 
 Spans go to whatever TracerProvider the process configured (the SDK with an
 exporter); with the API alone they are no-ops. Metrics are in
-:mod:`faust.sensors.otel`. Needs ``pip install 'faust[opentelemetry]'``.
+:mod:`faust.sensors.otel`. Needs ``pip install 'faust-ng[opentelemetry]'``.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ __all__ = [
 
 E_MISSING = (
     "The OpenTelemetry integration needs opentelemetry-api: "
-    "pip install 'faust[opentelemetry]'"
+    "pip install 'faust-ng[opentelemetry]'"
 )
 
 
@@ -210,7 +210,7 @@ def instrument_asgi_app(
     except ImportError:
         raise ImproperlyConfigured(
             "instrument_asgi_app needs opentelemetry-instrumentation-asgi: "
-            "pip install 'faust[opentelemetry]'"
+            "pip install 'faust-ng[opentelemetry]'"
         ) from None
     middleware = asgi.OpenTelemetryMiddleware
     add_middleware = getattr(asgi_app, "add_middleware", None)

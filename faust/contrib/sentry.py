@@ -5,7 +5,7 @@ Example:
     >>> sentry.setup(app, dsn='https://key@sentry.example.com/1')
 
 Log records at ``loglevel`` (default ``ERROR``) and above, with their
-tracebacks, become Sentry events. Needs ``pip install 'faust[sentry]'``.
+tracebacks, become Sentry events. Needs ``pip install 'faust-ng[sentry]'``.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ def _sentry_sdk() -> Any:
         return importlib.import_module("sentry_sdk")
     except ImportError:
         raise ImproperlyConfigured(
-            "The Sentry integration needs sentry-sdk: pip install 'faust[sentry]'"
+            "The Sentry integration needs sentry-sdk: pip install 'faust-ng[sentry]'"
         ) from None
 
 

@@ -1,6 +1,6 @@
 """The Django fixup: run Faust inside a Django project.
 
-Enabled when the :envvar:`DJANGO_SETTINGS_MODULE` environment variable is set
+Enabled when the ``DJANGO_SETTINGS_MODULE`` environment variable is set
 and :pypi:`django` can be imported (a warning says why it is not applied when
 the variable is set but Django is missing).  Django is not a dependency of
 Faust: it is imported only when the fixup is enabled.

@@ -7,7 +7,7 @@ what does not depend on the shape of the data:
   into a :class:`~faust.types.models.ModelOptions` stored as ``_options``;
 * the namespace registry: every concrete model is registered under its
   namespace (``"module.QualName"`` by default) in
-  :data:`faust.models.registry`, and payloads carry that name in their
+  :data:`faust.types.models.registry`, and payloads carry that name in their
   ``{"__faust": {"ns": ...}}`` metadata so they can be decoded back into
   the right class (see :meth:`Model.from_data`);
 * ``loads``/``dumps`` through :mod:`faust.serializers.codecs` and
@@ -348,7 +348,8 @@ class Model(ModelT, metaclass=ModelMeta):
         """Raise the first validation error, if any.
 
         Raises:
-            ValidationError: a field breaks one of its rules.
+            faust.exceptions.ValidationError: a field breaks one of its
+                rules.
         """
         for error in self._itervalidate():
             raise error

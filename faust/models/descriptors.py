@@ -17,7 +17,7 @@ as attributes (``Order.customer.id``) and read from an instance with
 A descriptor is a *non-data* descriptor: record instances keep field
 values in their ``__dict__`` and reading ``order.id`` is a plain attribute
 lookup.  Conversion happens once, when the value is stored (see
-:mod:`faust.models.typing`).  Validation rules live in :meth:`validate`.
+:mod:`faust.models.typing`).  Validation rules live in :meth:`FieldDescriptor.validate`.
 """
 
 from __future__ import annotations

@@ -17,6 +17,7 @@ import importlib
 from typing import Any, Optional
 
 from ..exceptions import ImproperlyConfigured
+from ..utils.extras import install_hint
 from ._stats import Labels, StatsMonitor
 
 __all__ = ["DatadogMonitor", "DatadogStatsClient"]
@@ -66,7 +67,7 @@ class DatadogMonitor(StatsMonitor):
             datadog = importlib.import_module("datadog")
         except ImportError as exc:
             raise ImproperlyConfigured(
-                "DatadogMonitor needs the datadog package: pip install 'faust[datadog]'"
+                "DatadogMonitor needs the datadog package: " + install_hint("datadog")
             ) from exc
         return datadog.DogStatsd(host=self.host, port=self.port, namespace=self.prefix)
 
@@ -121,7 +122,7 @@ class DatadogStatsClient:
         except ImportError as exc:
             raise ImproperlyConfigured(
                 "DatadogStatsClient needs the datadog package: "
-                "pip install 'faust[datadog]'"
+                "pip install 'faust-ng[datadog]'"
             ) from exc
         self.client = datadog.DogStatsd(
             host=host, port=port, namespace=prefix, **kwargs

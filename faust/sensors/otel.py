@@ -6,7 +6,7 @@ Example:
 
 The instruments report to the process's MeterProvider (the SDK with an
 exporter); the Monitor's own counters keep working (``/`` and ``/metrics``).
-Needs ``pip install 'faust[opentelemetry]'``.
+Needs ``pip install 'faust-ng[opentelemetry]'``.
 
 Owner: the app (``app.monitor``). Tasks: the Monitor's ``_sampler``.
 """
@@ -29,7 +29,7 @@ def _metrics_api() -> Any:
     except ImportError:
         raise ImproperlyConfigured(
             "OpenTelemetryMonitor needs opentelemetry-api: "
-            "pip install 'faust[opentelemetry]'"
+            "pip install 'faust-ng[opentelemetry]'"
         ) from None
 
 

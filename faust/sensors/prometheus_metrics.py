@@ -26,7 +26,8 @@ def prometheus_client() -> Any:
         return importlib.import_module("prometheus_client")
     except ImportError:
         raise ImproperlyConfigured(
-            "PrometheusMonitor needs prometheus_client: pip install 'faust[prometheus]'"
+            "PrometheusMonitor needs prometheus_client: "
+            "pip install 'faust-ng[prometheus]'"
         ) from None
 
 

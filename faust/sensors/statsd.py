@@ -16,6 +16,7 @@ import importlib
 from typing import Any
 
 from ..exceptions import ImproperlyConfigured
+from ..utils.extras import install_hint
 from ._stats import Labels, StatsMonitor
 
 __all__ = ["StatsdMonitor"]
@@ -70,7 +71,7 @@ class StatsdMonitor(StatsMonitor):
             statsd = importlib.import_module("statsd")
         except ImportError as exc:
             raise ImproperlyConfigured(
-                "StatsdMonitor needs the statsd package: pip install 'faust[statsd]'"
+                "StatsdMonitor needs the statsd package: " + install_hint("statsd")
             ) from exc
         return statsd.StatsClient(host=self.host, port=self.port, prefix=self.prefix)
 

@@ -16,8 +16,8 @@ Built in:
 * ``pickle_restricted``: pickle loading only the classes in
   :attr:`RestrictedUnpickler.ALLOWED_CLASSES` (plain data by default).
 * ``pickle_fickling``: pickle checked by :pypi:`fickling` first
-  (``pip install 'faust[fickling]'``).
-* ``yaml``: safe YAML (``pip install 'faust[yaml]'``).
+  (``pip install 'faust-ng[fickling]'``).
+* ``yaml``: safe YAML (``pip install 'faust-ng[yaml]'``).
 
 More codecs are added with :func:`register`, or by a distribution that
 declares a ``faust.codecs`` entry point (``msgpack = my_pkg:msgpack``) whose
@@ -340,7 +340,7 @@ def _optional(module: str, what: str, extra: str) -> Any:
         return importlib.import_module(module)
     except ImportError:
         raise ImproperlyConfigured(
-            f"The {what} needs {module}: pip install 'faust[{extra}]'"
+            f"The {what} needs {module}: pip install 'faust-ng[{extra}]'"
         ) from None
 
 

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import Any, Optional
 
 from ..exceptions import ImproperlyConfigured
+from ..utils.extras import install_hint
 
 __all__ = ["RocksDBOptions", "import_rocksdict"]
 
@@ -26,7 +27,7 @@ def import_rocksdict() -> Any:
     except ImportError as exc:
         raise ImproperlyConfigured(
             "RocksDB bindings not installed: the rocksdb:// table store needs "
-            "the rocksdict package: pip install 'faust[rocksdb]' "
+            f"the rocksdict package: {install_hint('rocksdb')} "
             "(or use store='memory://')"
         ) from exc
     return rocksdict

@@ -1,4 +1,4 @@
-"""Per-event helpers of the stream loop (:meth:`Stream._iterate`).
+"""Per-event helpers of the stream loop (``Stream._iterate()``).
 
 Type checks that the loop would otherwise repeat for every event, cached per
 type: is this item an event (an ABC ``isinstance`` costs ~0.2us), may this

@@ -11,12 +11,11 @@ implemented them. Here they work:
     partitioned like the table (same key, same partition count), so every
     key it looks up is held by this worker.
 
-``stream.join(other, within=seconds, key=None, grace=0)`` (also
-``left_join``, ``outer_join``)
-    A windowed stream-stream join on the key, by event time, with Kafka
-    Streams' semantics: a value of each side is paired with every value of
-    the other side whose timestamp is at most ``within`` seconds away. The
-    stream yields ``(left, right)``.
+``stream.join(other, within=seconds, key=None, grace=0)``
+    (also ``left_join``, ``outer_join``.) A windowed stream-stream join on
+    the key, by event time, with Kafka Streams' semantics: a value of each
+    side is paired with every value of the other side whose timestamp is at
+    most ``within`` seconds away. The stream yields ``(left, right)``.
 
     Windows close by *stream time*: per partition, the newest timestamp seen
     on either side, so an idle side does not hold the other one back. A

@@ -12,7 +12,7 @@ rebalance handling, before the next fetch):
    are complete;
 4. each changelog partition is sought to the offset after the one its store
    already holds (``persisted_offset``, RocksDB) or to its start, and
-   *diverted*: the consumer hands its messages to :meth:`_on_changelog`
+   *diverted*: the consumer hands its messages to ``_on_changelog()``
    (applied in batches of ``recovery_buffer_size``) instead of to streams.
 
 The ``_watcher`` task then checks each partition's position against its high
@@ -34,7 +34,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Optional
 
 from mode import Service
@@ -42,6 +42,7 @@ from mode import Service
 from ..exceptions import ConsistencyError, RecoveryTimeout
 from ..types import TP, AppT, EventT, Message
 from ..types.tables import CollectionT
+from ..utils.progress import Progress
 from .changelog import ChangelogEvent
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -68,6 +69,10 @@ class Recovery(Service):
     #: complete) before it fails with RecoveryTimeout; 0 disables the limit.
     #: Change it with ``app.tables.recovery.timeout = 600`` before starting.
     timeout = 300.0
+    #: Called with a :class:`~faust.utils.progress.Progress` on every check
+    #: while actives recover, and once when they are complete; the worker
+    #: sets it to show progress to a person (a bar or log lines).
+    on_progress: Optional[Callable[[Progress], None]] = None
 
     def __init__(self, app: AppT, tables: TableManager, **kwargs: Any) -> None:
         self.app = app
@@ -399,6 +404,8 @@ class Recovery(Service):
         self.tables.actives_ready = True
         self.completed.set()
         elapsed = time.monotonic() - self._started_at
+        if self.active_tps and self.on_progress is not None:
+            self.on_progress(self.progress(done=True))
         if self.active_tps:
             logger.info(
                 "Recovery complete: %d changelog record(s) of %d partition(s) in "
@@ -436,7 +443,20 @@ class Recovery(Service):
         """Changelog records the standbys are behind (last checked)."""
         return self._remaining(self.standby_pending)
 
+    def progress(self, *, done: bool = False) -> Progress:
+        """How far the recovery of the actives is (a snapshot)."""
+        return Progress(
+            partitions_total=len(self.active_tps),
+            partitions_left=0 if done else len(self.pending),
+            records_applied=self._applied,
+            records_remaining=0 if done else self.active_remaining_total(),
+            elapsed=time.monotonic() - self._started_at,
+            done=done,
+        )
+
     def _log_progress(self) -> None:
+        if self.on_progress is not None:
+            self.on_progress(self.progress())
         now = time.monotonic()
         if now - self._last_stats < self.stats_interval:
             return

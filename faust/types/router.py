@@ -7,13 +7,12 @@ from typing import TYPE_CHECKING, Any
 
 from yarl import URL
 
+from .assignor import HostToPartitionMap
+
 if TYPE_CHECKING:  # pragma: no cover
     from .app import AppT
 
 __all__ = ["RouterT", "HostToPartitionMap"]
-
-#: ``{worker_url: {topic: [partitions]}}``
-HostToPartitionMap = dict[str, dict[str, list[int]]]
 
 
 class RouterT(abc.ABC):

@@ -53,6 +53,7 @@ TPorTopicSet = Union[set[str], set[TP], set[Union[str, TP]]]
 PartitionerT = Callable[[Optional[bytes], list[int], list[int]], int]
 #: Rebalance callbacks.
 PartitionsRevokedCallback = Callable[[set[TP]], Awaitable[None]]
+#: ``on_partitions_assigned(assigned, generation_id)`` given to the consumer.
 PartitionsAssignedCallback = Callable[[set[TP], int], Awaitable[None]]
 
 

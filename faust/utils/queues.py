@@ -10,7 +10,7 @@ It cooperates with mode's :class:`~mode.utils.queues.FlowControlEvent`:
 with ``clear_on_resume`` are emptied when flow resumes, because their events
 belong to partitions that may have moved.
 
-Exceptions can be thrown into the queue (:meth:`throw`): the next ``get``
+Exceptions can be thrown into the queue (:meth:`EventQueue.throw`): the next ``get``
 raises them, which is how errors reach the ``async for`` of a stream.
 """
 

@@ -47,6 +47,7 @@ logger = logging.getLogger(__name__)
 _bytes = bytes  # ``Web.bytes`` shadows the builtin inside the class
 
 #: ``(url_prefix, blueprint or "module:attribute")``
+#: A blueprint to serve: ``(url prefix, blueprint or its import path)``.
 BlueprintArg = tuple[str, Union[str, BlueprintT]]
 
 #: Always served (each may be switched off by its own setting, see below).

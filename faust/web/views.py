@@ -6,7 +6,7 @@
 each request; :meth:`View.dispatch` picks the method handler, reports the
 request to the sensors and turns :class:`~faust.web.exceptions.WebError`
 into a JSON error response. Any other exception is handed to the driver
-(:meth:`Web.on_unhandled_error`), which logs it and answers a JSON 500
+(:meth:`faust.web.base.Web.on_unhandled_error`), which logs it and answers a JSON 500
 without a traceback.
 """
 

@@ -235,6 +235,62 @@ class TestStatusLine:
         assert "starting..." not in worker.stdout.getvalue()  # type: ignore[attr-defined]
 
 
+class TestRecoveryProgress:
+    @staticmethod
+    def app_with_tables() -> FakeApp:
+        app = FakeApp()
+        app.tables = SimpleNamespace(recovery=SimpleNamespace(on_progress=None))  # type: ignore[attr-defined]
+        return app
+
+    async def test_bar_on_the_status_line(self) -> None:
+        from faust.utils.progress import Progress
+
+        app = self.app_with_tables()
+        worker = make_worker(app, stdout=_TTY())
+        await worker.on_execute()
+        show = app.tables.recovery.on_progress  # type: ignore[attr-defined]
+        show(Progress(4, 2, 10, 10, 1.0))
+        show(Progress(4, 0, 20, 0, 2.0, done=True))
+        with patch.object(worker, "add_runtime_dependency"):
+            await worker._on_startup_finished()
+        out = worker.stdout.getvalue()  # type: ignore[attr-defined]
+        assert "starting... recovering tables [" in out
+        assert "2/4 partitions, 10/20 records, 10 records/s, ETA 1s" in out
+        assert out.endswith(
+            "starting... tables recovered: 4/4 partitions, 20/20 records, "
+            "10 records/s in 2s, ready\n"
+        )
+        show(Progress(4, 0, 5, 0, 1.0, done=True))  # a later rebalance
+        assert worker.stdout.getvalue().endswith("in 1s\n")  # type: ignore[attr-defined]
+
+    async def test_log_lines_when_not_a_terminal(
+        self, caplog: pytest.LogCaptureFixture
+    ) -> None:
+        app = self.app_with_tables()
+        worker = make_worker(app)
+        with caplog.at_level(logging.WARNING):
+            await worker.on_execute()
+            show = app.tables.recovery.on_progress  # type: ignore[attr-defined]
+            assert show.stream is None
+            show.interval = 0.0
+            from faust.utils.progress import Progress
+
+            show(Progress(4, 2, 10, 10, 1.0))
+        assert "Recovering tables: 50% (2/4 partitions" in caplog.text
+        assert "starting..." not in worker.stdout.getvalue()  # type: ignore[attr-defined]
+
+    async def test_info_logs_show_recoverys_own_lines(self) -> None:
+        app = self.app_with_tables()
+        logger = logging.getLogger("faust.tables.recovery")
+        level = logger.level
+        logger.setLevel(logging.INFO)
+        try:
+            await make_worker(app, loglevel="info").on_execute()
+        finally:
+            logger.setLevel(level)
+        assert app.tables.recovery.on_progress is None  # type: ignore[attr-defined]
+
+
 class TestLogging:
     def test_setup_logging_arguments(self) -> None:
         handler = logging.NullHandler()
@@ -505,7 +561,8 @@ class TestConsole:
             caplog.at_level(logging.WARNING),
         ):
             assert await worker._add_monitor() is None
-        assert "aiomonitor is not installed (pip install aiomonitor)" in caplog.text
+        hint = "pip install 'faust-ng[debug]'"
+        assert f"aiomonitor is not installed: {hint}" in caplog.text
         assert "50555" in caplog.text
 
     async def test_with_aiomonitor(self) -> None:

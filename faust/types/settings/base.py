@@ -9,8 +9,8 @@
 5. each setting's environment variable, when present, is converted and
    stored over the keyword value.
 
-Defaults are computed on first read (see :mod:`.params`). Nothing here
-reads the environment at import time.
+Defaults are computed on first read (see
+:mod:`faust.types.settings.params`). Nothing here reads the environment at import time.
 """
 
 from __future__ import annotations
@@ -74,7 +74,8 @@ class CompatAlias:
 class SettingsRegistry:
     """Base of :class:`~faust.types.settings.Settings`.
 
-    Subclasses declare settings as :class:`~.params.Param` class attributes
+    Subclasses declare settings as
+    :class:`~faust.types.settings.params.Param` class attributes
     (usually through the per-section mixins); ``__init_subclass__`` indexes
     them into :attr:`SETTINGS` and :attr:`SETTINGS_BY_SECTION`.
     """

@@ -1,7 +1,8 @@
 """``Settings``: the configuration of one app (``app.conf``).
 
 Assembled from the per-section mixins; each setting is a
-:class:`~.params.Param` declared once in its section module. This module
+:class:`~faust.types.settings.params.Param` declared once in its section
+module. This module
 adds the app identity: ``id``/``name``/``version`` and the data
 directories.
 

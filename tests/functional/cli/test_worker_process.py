@@ -70,6 +70,14 @@ class FakeApp(Service):
     def Worker(self, **kwargs):
         return Worker(self, **kwargs)
 
+    async def on_start(self):
+        if MODE == "broker":
+            from faust.exceptions import BrokerUnavailable
+            raise BrokerUnavailable("Cannot connect to the Kafka broker(s) x:1")
+        if MODE == "extra":
+            from faust.exceptions import ImproperlyConfigured
+            raise ImproperlyConfigured("needs statsd: pip install 'faust-ng[statsd]'")
+
     async def on_started(self):
         if MODE == "crash":
             self.add_future(self._explode())
@@ -169,3 +177,46 @@ async def test_app_crash_exits_nonzero_with_error_logged(
     code, _, err = await program.finish()
     assert code == 1
     assert "RuntimeError: app exploded" in err
+
+
+async def test_known_error_at_startup_is_one_line(
+    spawn: Any, write_module: Any
+) -> None:
+    write_module("fakeapp", FAKE_APP)
+    program = await spawn("-A", "fakeapp", "worker", FAKE_APP_MODE="broker")
+    code, _, err = await program.finish()
+    assert code == 1
+    assert "Traceback" not in err
+    lines = [line for line in err.splitlines() if "BrokerUnavailable" in line]
+    assert len(lines) == 1, err
+    assert (
+        lines[0]
+        .rstrip()
+        .endswith(
+            "[ERROR] BrokerUnavailable: Cannot connect to the Kafka broker(s) x:1"
+        )
+    )
+
+
+async def test_missing_optional_package_is_one_line(
+    spawn: Any, write_module: Any
+) -> None:
+    write_module("fakeapp", FAKE_APP)
+    program = await spawn("-A", "fakeapp", "worker", FAKE_APP_MODE="extra")
+    code, _, err = await program.finish()
+    assert code == 1
+    assert "Traceback" not in err
+    assert "ImproperlyConfigured: needs statsd: pip install 'faust-ng[statsd]'" in err
+
+
+async def test_known_error_traceback_at_debug_level(
+    spawn: Any, write_module: Any
+) -> None:
+    write_module("fakeapp", FAKE_APP)
+    program = await spawn(
+        "-A", "fakeapp", "worker", "-l", "debug", FAKE_APP_MODE="broker"
+    )
+    code, _, err = await program.finish()
+    assert code == 1
+    assert "Traceback" in err
+    assert "BrokerUnavailable: Cannot connect to the Kafka broker(s) x:1" in err

@@ -119,5 +119,5 @@ def test_missing_uvicorn_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> Non
         return real(name, *args)
 
     monkeypatch.setattr(importlib, "import_module", fake)
-    with pytest.raises(ImproperlyConfigured, match=r"faust\[asgi\]"):
+    with pytest.raises(ImproperlyConfigured, match=r"faust-ng\[asgi\]"):
         AsgiService(LifespanApp()).driver_version  # noqa: B018

@@ -210,6 +210,27 @@ async def test_recovery_logs_progress(
     await app2.stop()
 
 
+async def test_recovery_reports_progress_to_the_worker(make_app: AppFactory) -> None:
+    # The worker shows these (a bar or log lines): partitions and records
+    # go from nothing to all, and the last snapshot says done.
+    app1, topic1, counts1, seen1 = counting_app(make_app, "memory://")
+    await start_and_recover(app1)
+    await send_words(topic1, seen1, ["a", "b", "c", "a", "b", "a"])
+    await app1.stop()
+    app2, *_ = counting_app(make_app, "memory://")
+    shown: list[Any] = []
+    app2.tables.recovery.on_progress = shown.append
+    await start_and_recover(app2)
+    assert shown, "no progress reported"
+    last = shown[-1]
+    assert last.done
+    assert (last.partitions_total, last.partitions_left) == (4, 0)
+    assert (last.records_applied, last.records_remaining) == (6, 0)
+    assert last.fraction == 1.0
+    assert all(p.records_applied <= 6 for p in shown)
+    await app2.stop()
+
+
 async def test_stream_recovery_delay(make_app: AppFactory) -> None:
     app = make_app(stream_recovery_delay=0.2)
     app.Table("kv")

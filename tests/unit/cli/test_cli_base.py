@@ -410,6 +410,27 @@ class TestSideEffects:
         assert os.environ["FAUST_DATADIR"] == "/data/x"
         use.assert_called_once_with("uvloop")
 
+    @pytest.mark.parametrize(
+        ("loop", "hint"),
+        [
+            ("uvloop", "pip install 'faust-ng[uvloop]'"),
+            ("eventlet", "pip install eventlet"),
+        ],
+    )
+    def test_loop_package_missing_is_one_line(
+        self, loop: str, hint: str, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        def use(name: str) -> None:
+            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+
+        monkeypatch.setattr("mode.loop.use", use)
+        _probe({})
+        code, _, err = run("-L", loop, "probe", side_effects=True)
+        assert code == 2
+        assert "Traceback" not in err
+        assert f"The {loop} event loop (-L {loop}) needs the {loop} package" in err
+        assert hint in err
+
     def test_bad_workdir(self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.chdir(Path.cwd())
         _probe({})

@@ -101,8 +101,8 @@ def test_missing_opentelemetry_names_the_extra(
         return real(name, *args)
 
     monkeypatch.setattr(importlib, "import_module", fake)
-    with pytest.raises(ImproperlyConfigured, match=r"faust\[opentelemetry\]"):
+    with pytest.raises(ImproperlyConfigured, match=r"faust-ng\[opentelemetry\]"):
         faust_otel.OpenTelemetrySensor()
-    with pytest.raises(ImproperlyConfigured, match=r"faust\[opentelemetry\]"):
+    with pytest.raises(ImproperlyConfigured, match=r"faust-ng\[opentelemetry\]"):
         OpenTelemetryMonitor()
     assert not faust_otel.opentelemetry_available()

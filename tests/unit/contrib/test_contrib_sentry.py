@@ -59,5 +59,5 @@ def test_missing_package_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> Non
         return real(name, *args)
 
     monkeypatch.setattr(importlib, "import_module", fake)
-    with pytest.raises(ImproperlyConfigured, match=r"faust\[sentry\]"):
+    with pytest.raises(ImproperlyConfigured, match=r"faust-ng\[sentry\]"):
         sentry.handler_from_dsn("https://key@sentry.example.com/1")

@@ -267,5 +267,5 @@ class TestSaferPickles:
             return real(name, *args)
 
         monkeypatch.setattr(importlib, "import_module", fake)
-        with pytest.raises(ImproperlyConfigured, match=r"faust\[yaml\]"):
+        with pytest.raises(ImproperlyConfigured, match=r"faust-ng\[yaml\]"):
             dumps("yaml", {"a": 1})

@@ -38,5 +38,6 @@ def test_missing_rocksdict_says_how_to_install(monkeypatch: pytest.MonkeyPatch) 
         return real_import(name, *args, **kwargs)
 
     monkeypatch.setattr(builtins, "__import__", fake_import)
-    with pytest.raises(ImproperlyConfigured, match=r"pip install 'faust\[rocksdb\]'"):
+    hint = r"pip install 'faust-ng\[rocksdb\]'"
+    with pytest.raises(ImproperlyConfigured, match=hint):
         import_rocksdict()

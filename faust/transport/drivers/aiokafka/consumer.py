@@ -83,7 +83,7 @@ class Consumer(BaseConsumer):
     """Consumes from Kafka as a member of the app's consumer group.
 
     Arguments:
-        transport: the :class:`~.transport.Transport`.
+        transport: the :class:`~faust.transport.drivers.aiokafka.transport.Transport`.
         callback: called with every fetched message (the conductor).
     """
 

@@ -65,7 +65,7 @@ class Producer(BaseProducer):
     """Produces to Kafka with aiokafka.
 
     Arguments:
-        transport: the :class:`~.transport.Transport`.
+        transport: the :class:`~faust.transport.drivers.aiokafka.transport.Transport`.
     """
 
     transport: Transport

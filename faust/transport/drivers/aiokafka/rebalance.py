@@ -1,7 +1,8 @@
 """Rebalance plumbing of the Kafka consumer: aiokafka's listener, loop watch.
 
 :class:`ConsumerRebalanceListener` hands aiokafka's rebalance callbacks to
-the faust :class:`~.consumer.Consumer`: *revoked* is awaited inside the
+the faust :class:`~faust.transport.drivers.aiokafka.consumer.Consumer`:
+*revoked* is awaited inside the
 callback (aiokafka keeps heartbeating meanwhile), *assigned* is only recorded
 (aiokafka sends no heartbeat while that callback runs), the consumer applies
 it right after.

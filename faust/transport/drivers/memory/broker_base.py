@@ -4,7 +4,7 @@
 it holds the topics, the group and transaction coordinators and the options,
 and implements closing and the topic admin calls.  The layers above add
 offsets, maintenance, groups and transactions (:mod:`.broker_admin`) and the
-registry, produce, fetch and long-poll (:mod:`.broker`).
+registry, produce, fetch and long-poll (:mod:`faust.transport.drivers.memory.broker`).
 """
 
 from __future__ import annotations
@@ -40,7 +40,9 @@ class BrokerBase:
         message_max_bytes: default ``max.message.bytes`` of topics.
         compaction_threshold: compacted partitions compact automatically after
             this many appends (see :class:`~.log.PartitionLog`); None: only
-            when :meth:`compact` is called.
+            when
+            :meth:`~faust.transport.drivers.memory.broker_admin.BrokerAdmin.compact`
+            is called.
         delete_retention_ms: default ``delete.retention.ms``: how long
             compaction keeps tombstones (0: removes them at once).
         transaction_timeout: default seconds a transaction may stay open.

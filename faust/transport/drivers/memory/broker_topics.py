@@ -4,15 +4,15 @@ A :class:`MemoryTopic` owns one :class:`~.log.PartitionLog` per partition and
 its parsed :class:`TopicConfig`.  Configuration uses Kafka's names and value
 syntax; the keys the engine acts on are:
 
-=========================  ==================================================
-``cleanup.policy``         ``delete`` (default), ``compact`` or both
-                           (``compact,delete``)
-``retention.ms``           age after which ``delete`` topics drop records
-                           (``-1``: forever, the default)
-``max.message.bytes``      largest record payload accepted
-``delete.retention.ms``    how long compaction keeps tombstones
-``message.timestamp.type`` ``CreateTime`` (default) or ``LogAppendTime``
-=========================  ==================================================
+==========================  =================================================
+``cleanup.policy``          ``delete`` (default), ``compact`` or both
+                            (``compact,delete``)
+``retention.ms``            age after which ``delete`` topics drop records
+                            (``-1``: forever, the default)
+``max.message.bytes``       largest record payload accepted
+``delete.retention.ms``     how long compaction keeps tombstones
+``message.timestamp.type``  ``CreateTime`` (default) or ``LogAppendTime``
+==========================  =================================================
 
 Other keys are kept (``describe_topic`` shows them) and otherwise ignored.
 """

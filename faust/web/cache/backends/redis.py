@@ -1,7 +1,7 @@
 """The Redis cache backend (``cache='redis://host:port/db'``).
 
 ``rediscluster://host:port`` talks to a Redis Cluster. Needs the optional
-:pypi:`redis` package (``pip install faust[redis]``), imported when the
+:pypi:`redis` package (``pip install 'faust-ng[redis]'``), imported when the
 backend first connects. The client connects on first use, so a Redis that
 is down at start only makes cached views run uncached.
 
@@ -16,6 +16,7 @@ import math
 from typing import Any, ClassVar, Optional
 
 from ....exceptions import ImproperlyConfigured
+from ....utils.extras import install_hint
 from .base import CacheBackend as BaseCacheBackend
 from .base import ErrorTypes
 
@@ -27,7 +28,7 @@ def _redis() -> Any:
         return importlib.import_module("redis.asyncio")
     except ImportError as exc:
         raise ImproperlyConfigured(
-            "The redis:// cache needs the redis package: pip install 'faust[redis]'"
+            "The redis:// cache needs the redis package: " + install_hint("redis")
         ) from exc
 
 

@@ -1,0 +1,1 @@
+"""The accounts app: a model updated by a faust agent."""

@@ -1,0 +1,1 @@
+"""A Django project with a faust app (see ``examples/django/demo.py``)."""
