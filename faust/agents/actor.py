@@ -30,6 +30,9 @@ class Actor(ActorT[Any], Service):
     Arguments:
         agent: the agent this actor belongs to.
         stream: the stream given to the agent function.
+        it: what the agent function returned (its async iterator or
+            coroutine); kept as :attr:`it` when given, set by the agent when
+            the function runs otherwise.
         index: the concurrency index (None when ``concurrency=1``).
         active_partitions: partitions of an isolated-partitions actor.
     """
@@ -40,7 +43,7 @@ class Actor(ActorT[Any], Service):
         self,
         agent: AgentBase,
         stream: StreamT[Any],
-        *,
+        it: Any = None,
         index: Optional[int] = None,
         active_partitions: Optional[set[TP]] = None,
         **kwargs: Any,
@@ -51,7 +54,7 @@ class Actor(ActorT[Any], Service):
         self.index = index
         self.active_partitions = active_partitions
         self.actor_task: Optional[asyncio.Task[Any]] = None
-        self.it: Any = None
+        self.it: Any = it
         Service.__init__(self, **kwargs)
 
     async def on_start(self) -> None:

@@ -31,6 +31,7 @@ class AgentManager(Service, ManagedUserDict[str, AgentT[Any]], AgentManagerT):
     def __init__(self, app: AppT, **kwargs: Any) -> None:
         self.app = app
         self.data: OrderedDict[str, AgentT[Any]] = OrderedDict()
+        self._by_topic: dict[str, list[AgentT[Any]]] = {}
         Service.__init__(self, **kwargs)
 
     async def on_start(self) -> None:
@@ -61,12 +62,27 @@ class AgentManager(Service, ManagedUserDict[str, AgentT[Any]], AgentManagerT):
                 agent, "wait_until_ready"
             ) else None
 
+    def update_topic_index(self) -> None:
+        """Rebuild the index of topic name -> agents reading it.
+
+        Called at every rebalance, so agents added late are included.
+        """
+        by_topic: dict[str, list[AgentT[Any]]] = {}
+        for agent in self.values():
+            for topic in getattr(agent, "get_topic_names", lambda: [])():
+                by_topic.setdefault(topic, []).append(agent)
+        self._by_topic = by_topic
+
     async def on_rebalance(self, revoked: set[TP], newly_assigned: set[TP]) -> None:
         """Tell each agent which of its partitions moved."""
+        self.update_topic_index()
+        moved: dict[str, tuple[set[TP], set[TP]]] = {}
+        for tps, slot in ((revoked, 0), (newly_assigned, 1)):
+            for tp in tps:
+                for agent in self._by_topic.get(tp.topic, ()):
+                    moved.setdefault(agent.name, (set(), set()))[slot].add(tp)
         for agent in self.values():
-            topics = set(getattr(agent, "get_topic_names", lambda: [])())
-            agent_revoked = {tp for tp in revoked if tp.topic in topics}
-            agent_assigned = {tp for tp in newly_assigned if tp.topic in topics}
+            agent_revoked, agent_assigned = moved.get(agent.name, (set(), set()))
             if agent_revoked:
                 await agent.on_partitions_revoked(agent_revoked)
             if agent_assigned:

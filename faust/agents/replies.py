@@ -67,18 +67,21 @@ class BarrierState(ReplyPromise):
     yields ``(correlation_id, value)`` pairs in arrival order.
     """
 
-    def __init__(self, reply_to: str, **kwargs: Any) -> None:
-        super().__init__(reply_to, **kwargs)
+    def __init__(self, reply_to: str, correlation_id: str = "", **kwargs: Any) -> None:
+        super().__init__(reply_to, correlation_id, **kwargs)
         self.pending: set[str] = set()
         self.size = 0
+        self.total = 0
+        self.fulfilled = 0
         self.finalized = False
         self.results: dict[str, Any] = {}
         self._arrived: asyncio.Queue[tuple[str, Any]] = asyncio.Queue()
 
-    def add(self, promise: ReplyPromise) -> None:
-        """Expect a reply to ``promise.correlation_id``."""
-        self.pending.add(promise.correlation_id)
+    def add(self, p: ReplyPromise) -> None:
+        """Expect a reply to ``p.correlation_id`` (counted in :attr:`total`)."""
+        self.pending.add(p.correlation_id)
         self.size += 1
+        self.total += 1
 
     def finalize(self) -> None:
         """No more requests: resolve when the last reply arrives."""
@@ -90,12 +93,22 @@ class BarrierState(ReplyPromise):
         if correlation_id in self.pending:
             self.pending.discard(correlation_id)
             self.results[correlation_id] = value
+            self.fulfilled += 1
             self._arrived.put_nowait((correlation_id, value))
             self._maybe_done()
 
     def _maybe_done(self) -> None:
         if self.finalized and not self.pending and not self.done():
             self.set_result(None)
+
+    def get_nowait(self) -> tuple[str, Any]:
+        """Return the next ``(correlation_id, value)`` that arrived.
+
+        Raises:
+            asyncio.QueueEmpty: no reply is waiting; ``await`` the barrier
+                or use :meth:`iterate` to wait for replies.
+        """
+        return self._arrived.get_nowait()
 
     async def iterate(self) -> AsyncIterator[tuple[str, Any]]:
         """Yield ``(correlation_id, value)`` as the replies arrive."""

@@ -23,7 +23,7 @@ lookup.  Conversion happens once, when the value is stored (see
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from typing import TYPE_CHECKING, Any, ForwardRef, TypeVar, cast
+from typing import TYPE_CHECKING, Any, ForwardRef, TypeVar, cast, get_args
 
 from faust.exceptions import ValidationError
 from faust.types.models import FieldDescriptorT, ModelT
@@ -157,8 +157,25 @@ class FieldDescriptor(FieldDescriptorT[T]):
         if self.model is None:
             self.model = owner
 
-    def on_model_attached(self, flags: Flags, load_flags: Flags) -> None:
-        """Compile the converters used when values are stored (called by the model)."""
+    def on_model_attached(
+        self, flags: Flags | None = None, load_flags: Flags | None = None
+    ) -> None:
+        """Compile the converters used when values are stored (called by the model).
+
+        Arguments:
+            flags: conversions for Python construction; taken from the
+                model's options when not given (as Faust calls it).
+            load_flags: conversions for loading payloads; likewise.
+        """
+        if flags is None or load_flags is None:
+            from ._declare import field_flags
+
+            specs = self.model._faust_specs
+            init_default, load_default = field_flags(
+                self.model._options, specs[self.field]
+            )
+            flags = init_default if flags is None else flags
+            load_flags = load_default if load_flags is None else load_flags
         if self._coerce_arg is not None:
             flags = _with_coerce(flags, self._coerce_arg)
             load_flags = _with_coerce(load_flags, self._coerce_arg)
@@ -175,6 +192,25 @@ class FieldDescriptor(FieldDescriptorT[T]):
         load = compile_converter(target, load_flags)
         self._init_conv = self._finish_converter(init)
         self._load_conv = self._finish_converter(load)
+
+    @property
+    def related_models(self) -> set[type[ModelT]]:
+        """Model classes this field's type refers to (``list[P]`` -> ``{P}``)."""
+        found: set[type[ModelT]] = set()
+        pending: list[Any] = [self.type]
+        while pending:
+            tp = pending.pop()
+            if isinstance(tp, (str, ForwardRef)) and self.model is not None:
+                try:
+                    specs = self.model._faust_specs
+                    spec = specs.get(self.field)
+                    tp = resolve_ref(tp, spec.globalns, spec.localns) if spec else tp
+                except NameError:
+                    continue
+            if is_model_class(tp):
+                found.add(tp)
+            pending.extend(get_args(tp))
+        return found
 
     def _finish_converter(self, conv: Converter | None) -> Converter | None:
         steps = [c for c in (conv, self._extra_converter()) if c is not None]

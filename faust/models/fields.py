@@ -264,7 +264,9 @@ class BytesField(CharField[bytes]):
             self.errors = errors
         super().__init__(encoding=self.encoding, errors=self.errors, **kwargs)
 
-    def on_model_attached(self, flags: Flags, load_flags: Flags) -> None:
+    def on_model_attached(
+        self, flags: Flags | None = None, load_flags: Flags | None = None
+    ) -> None:
         """Compile converters; encoding ``str`` is left to :meth:`prepare_value`."""
         super().on_model_attached(flags, load_flags)
         self._init_conv = self._bytes_converter(self._init_conv)

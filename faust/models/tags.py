@@ -55,6 +55,11 @@ class Tag(Generic[T]):
         self._value = value
         self.field = field
 
+    @property
+    def value(self) -> T:
+        """The wrapped value (the same as :meth:`get_value`)."""
+        return self._value
+
     def get_value(self) -> T:
         """Return the wrapped value."""
         return self._value

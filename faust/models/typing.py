@@ -38,6 +38,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from enum import Enum
 from typing import Any, ForwardRef, Union
 
 from faust.types.models import ModelT
@@ -45,7 +46,33 @@ from faust.types.models import ModelT
 from ._scalars import _date, _datetime, _decimal, _scalar
 from .resolve import resolve_ref
 
-__all__ = ["Flags", "Converter", "compile_converter", "is_optional", "remove_optional"]
+__all__ = [
+    "Flags",
+    "Converter",
+    "NodeType",
+    "compile_converter",
+    "is_optional",
+    "remove_optional",
+]
+
+
+class NodeType(Enum):
+    """The kinds of type a field annotation is made of (as Faust names them)."""
+
+    ROOT = "ROOT"
+    UNION = "UNION"
+    ANY = "ANY"
+    LITERAL = "LITERAL"
+    DATETIME = "DATETIME"
+    DECIMAL = "DECIMAL"
+    NAMEDTUPLE = "NAMEDTUPLE"
+    TUPLE = "TUPLE"
+    SET = "SET"
+    DICT = "DICT"
+    LIST = "LIST"
+    MODEL = "MODEL"
+    USER = "USER"
+
 
 Converter = Callable[[Any], Any]
 
