@@ -72,4 +72,6 @@ def check_tables_readable() -> None:
     if ready is not None and not ready():
         from .exceptions import TablesRecovering
 
-        raise TablesRecovering("tables are recovering: try again shortly (see /readyz)")
+        raise TablesRecovering(
+            "tables are recovering: try again shortly (see /readyz)"
+        )

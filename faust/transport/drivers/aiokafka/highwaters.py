@@ -55,7 +55,9 @@ async def fetch_highwaters(
         if not pending:
             break
         wait = _MAX_WAIT_MS if attempt else 0
-        out_of_range = await _fetch_round(client, pending, read_committed, result, wait)
+        out_of_range = await _fetch_round(
+            client, pending, read_committed, result, wait
+        )
         # fetching from 0 is out of range once old records were deleted:
         # ask again from the log start; partitions left out of the answer
         # are asked again as they were
