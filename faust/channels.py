@@ -257,7 +257,7 @@ class Channel(ChannelT[Any]):
         eager_partitioning: bool = False,
     ) -> FutureMessage:
         """Wrap a key/value as a :class:`FutureMessage` ready to publish."""
-        open_headers = prepare_headers(headers)
+        open_headers: Optional[OpenHeadersArg] = self.prepare_headers(headers)
         final_key, open_headers = self.prepare_key(
             key, key_serializer, schema, open_headers
         )
@@ -329,6 +329,17 @@ class Channel(ChannelT[Any]):
         self, key: K, value: V, headers: Optional[Any], message: Message
     ) -> EventT[Any]:
         return self.app.create_event(key, value, headers, message)
+
+    def prepare_headers(self, headers: Optional[HeadersArg]) -> OpenHeadersArg:
+        """Headers of an outgoing message, in a form that can be added to.
+
+        Override it to add headers to every message sent to this channel.
+
+        Arguments:
+            headers: the headers given to ``send()`` (a mapping, a list of
+                ``(key, value)`` pairs, or None).
+        """
+        return prepare_headers(headers) or {}
 
     def prepare_key(
         self,

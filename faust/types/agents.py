@@ -29,6 +29,7 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = [
     "ActorRefT",
     "ActorT",
+    "AgentErrorHandler",
     "AgentFun",
     "AgentManagerT",
     "AgentT",
@@ -48,6 +49,8 @@ AgentFun = Callable[[StreamT[Any]], Union[Awaitable[None], AsyncIterable[Any]]]
 SinkT = Union[
     "AgentT[Any]", ChannelT[Any], Callable[[Any], Union[Awaitable[Any], None]]
 ]
+#: ``async def on_error(agent, exc)``: called when an actor of the agent fails.
+AgentErrorHandler = Callable[["AgentT[Any]", BaseException], Awaitable[None]]
 #: Where replies are sent: a topic name, an agent or a channel.
 ReplyToArg = Union["AgentT[Any]", ChannelT[Any], str]
 

@@ -13,10 +13,17 @@ from .tuples import TP
 if TYPE_CHECKING:  # pragma: no cover
     from .app import AppT
 
-__all__ = ["PartitionAssignorT", "LeaderAssignorT", "HostToPartitionMap"]
+__all__ = [
+    "PartitionAssignorT",
+    "LeaderAssignorT",
+    "HostToPartitionMap",
+    "TopicToPartitionMap",
+]
 
+#: ``{topic: [partitions]}``
+TopicToPartitionMap = dict[str, list[int]]
 #: ``{worker_url: {topic: [partitions]}}``
-HostToPartitionMap = dict[str, dict[str, list[int]]]
+HostToPartitionMap = dict[str, TopicToPartitionMap]
 
 
 class PartitionAssignorT(abc.ABC):

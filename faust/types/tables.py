@@ -21,6 +21,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = [
     "CollectionT",
+    "CollectionTps",
     "TableT",
     "GlobalTableT",
     "TableManagerT",
@@ -46,6 +47,8 @@ ChangelogEventCallback = Callable[[EventT[Any]], Awaitable[None]]
 WindowCloseCallback = Callable[[Any, Any], Union[None, Awaitable[None]]]
 #: Gives the timestamp windows are relative to, from the current event.
 RelativeHandler = Callable[[Optional[EventT[Any]]], Union[float, datetime]]
+#: Partitions by table: ``{table: {TP, ...}}``.
+CollectionTps = MutableMapping["CollectionT", set[TP]]
 #: What ``relative_to(...)`` accepts.
 RelativeArg = Optional[Union[FieldDescriptorT[Any], RelativeHandler, datetime, float]]
 

@@ -22,6 +22,7 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = [
     "TP",
     "tp_set",
+    "tp_set_to_map",
     "RecordMetadata",
     "PendingMessage",
     "FutureMessage",
@@ -41,6 +42,14 @@ class TP(NamedTuple):
 def tp_set(tps: typing.Iterable[tuple[str, int]]) -> set[TP]:
     """Convert any ``(topic, partition)`` pairs into a set of :class:`TP`."""
     return {TP(t, p) for t, p in tps}
+
+
+def tp_set_to_map(tps: set[TP]) -> dict[str, set[TP]]:
+    """Group partitions by topic: ``{TP("a", 0), TP("a", 1)}`` -> ``{"a": {...}}``."""
+    by_topic: dict[str, set[TP]] = {}
+    for tp in tps:
+        by_topic.setdefault(tp.topic, set()).add(tp)
+    return by_topic
 
 
 class RecordMetadata(NamedTuple):

@@ -21,6 +21,9 @@ __all__ = [
     "Request",
     "RouteDecoratorRet",
     "ViewDecorator",
+    "View",
+    "ViewHandlerMethod",
+    "Web",
     "ResourceOptions",
     "Response",
     "ViewHandlerFun",
@@ -39,6 +42,21 @@ HttpClientT = Any
 ViewHandlerFun = Callable[..., Awaitable[Response]]
 #: What ``@app.page`` decorates: a handler function or a View class.
 PageArg = Union[type, ViewHandlerFun]
+#: A handler method of a class-based view: ``async def get(self, request)``.
+ViewHandlerMethod = Callable[..., Awaitable[Response]]
+
+if TYPE_CHECKING:  # pragma: no cover
+    from faust.web.base import Web
+    from faust.web.views import View
+else:
+
+    class View:
+        """For annotations only: the view class is :class:`faust.web.View`."""
+
+    class Web:
+        """For annotations only: the web server class is ``faust.web.base.Web``."""
+
+
 #: A decorator of view handlers (``takes_model``, ``cache.view()``).
 ViewDecorator = Callable[[ViewHandlerFun], ViewHandlerFun]
 #: What ``@blueprint.route`` returns.
