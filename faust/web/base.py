@@ -75,6 +75,15 @@ METRICS_BLUEPRINTS: list[BlueprintArg] = [
     ("/performance", "faust.web.apps.performance:blueprint"),
 ]
 
+#: The setting that switches each optional built-in blueprint on.
+BLUEPRINT_FLAGS: Mapping[str, str] = {
+    "faust.web.apps.router:blueprint": "web_router_enabled",
+    "faust.web.apps.tables:blueprint": "web_tables_enabled",
+    "faust.web.apps.graph:blueprint": "web_graph_enabled",
+    "faust.web.apps.stats:blueprint": "web_stats_enabled",
+    "faust.web.apps.performance:blueprint": "web_metrics_enabled",
+}
+
 #: ``/livez`` fails when the app's event loop has not run the heartbeat
 #: timer for this many seconds.
 LIVENESS_STALL_SECONDS = 30.0
@@ -136,6 +145,12 @@ class Web(Service, WebT):
     debug_blueprints: ClassVar[list[BlueprintArg]] = DEBUG_BLUEPRINTS
     operations_blueprints: ClassVar[list[BlueprintArg]] = OPERATIONS_BLUEPRINTS
     metrics_blueprints: ClassVar[list[BlueprintArg]] = METRICS_BLUEPRINTS
+    #: More blueprints to serve, each only while the setting named for it in
+    #: :attr:`blueprint_flags` is on (always, if it has no flag).
+    optional_blueprints: ClassVar[list[BlueprintArg]] = []
+    #: Blueprint (import path, or name of a Blueprint object) -> the setting
+    #: that switches it on.
+    blueprint_flags: ClassVar[Mapping[str, str]] = BLUEPRINT_FLAGS
 
     def __init__(self, app: AppT, **kwargs: Any) -> None:
         self.app = app
@@ -169,21 +184,17 @@ class Web(Service, WebT):
     def _builtin_blueprints(self) -> list[BlueprintArg]:
         conf = self.app.conf
         found: list[BlueprintArg] = list(self.operations_blueprints)
-        for prefix, bp in self.default_blueprints:
-            if prefix == "/router" and not conf.web_router_enabled:
-                continue
-            if prefix == "/table" and not conf.web_tables_enabled:
-                continue
-            found.append((prefix, bp))
-        for prefix, bp in self.debug_blueprints:
-            if prefix == "/graph" and conf.web_graph_enabled:
-                found.append((prefix, bp))
-            elif prefix != "/graph" and conf.web_stats_enabled:
+        for prefix, bp in [
+            *self.default_blueprints,
+            *self.debug_blueprints,
+            *self.metrics_blueprints,
+            *self.optional_blueprints,
+        ]:
+            flag = self.blueprint_flags.get(bp if isinstance(bp, str) else bp.name)
+            if flag is None or getattr(conf, flag):
                 found.append((prefix, bp))
         if not conf.web_stats_enabled:
             found.extend(self.production_blueprints)
-        if conf.web_metrics_enabled:
-            found.extend(self.metrics_blueprints)
         return found
 
     def add_view(

@@ -185,8 +185,12 @@ class Metrics(View):
 
     overridable = True
 
+    def metrics(self) -> str:
+        """The current metrics, in the Prometheus text exposition format."""
+        ready, _ = self.web.readiness()
+        return render(collect(self.app, ready))
+
     async def get(self, request: Any) -> Any:
         """The metrics, in the text exposition format."""
-        ready, _ = self.web.readiness()
-        body = render(collect(self.app, ready))
+        body = self.metrics()
         return self.bytes(body.encode(), headers={"Content-Type": CONTENT_TYPE})

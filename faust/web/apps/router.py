@@ -57,7 +57,7 @@ class TableDetail(_RouterView):
 
 
 @blueprint.route("/{name}/{key}/", name="key")
-class TableKey(_RouterView):
+class TableKeyDetail(_RouterView):
     """The URL of the worker owning a key."""
 
     async def get(self, request: Any, name: str, key: str) -> Any:
@@ -72,3 +72,7 @@ class TableKey(_RouterView):
                 key=key,
             ) from exc
         return self.json(str(url))
+
+
+#: The former name of :class:`TableKeyDetail`.
+TableKey = TableKeyDetail

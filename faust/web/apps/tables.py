@@ -17,19 +17,56 @@ from ..blueprints import Blueprint
 from ..exceptions import NotFound
 from ..views import View
 
-__all__ = ["blueprint"]
+__all__ = ["TableDetail", "TableKeyDetail", "TableList", "TableView", "blueprint"]
 
 blueprint = Blueprint("table")
 
 
-class _TableView(View):
+class TableView(View):
+    """Base of the table views: look tables and values up, or answer 404.
+
+    Subclass it for your own table pages::
+
+        @app.page("/count/{word}/")
+        class WordCount(TableView):
+            async def get(self, request, word):
+                table = self.get_table_or_404("word_counts")
+                return self.json(self.get_table_value_or_404(table, word))
+    """
+
     overridable = True
 
-    def _table(self, name: str) -> CollectionT:
+    def get_table_or_404(self, name: str) -> CollectionT:
+        """The table called ``name``.
+
+        Raises:
+            NotFound: no such table (answered as a 404).
+        """
         try:
             return self.app.tables[name]
         except KeyError:
             raise NotFound("unknown table", name=name) from None
+
+    def get_table_value_or_404(self, table: CollectionT, key: Any) -> Any:
+        """The value of ``key`` in ``table`` on this worker.
+
+        Raises:
+            NotFound: the key is not in the table (answered as a 404).
+        """
+        try:
+            return table[key]  # type: ignore[index]  # tables are mappings
+        except KeyError:
+            raise NotFound("key not found", key=key, table=table.name) from None
+
+    def table_json(self, table: CollectionT, **kwargs: Any) -> Any:
+        """A JSON response describing ``table`` (its name and help text).
+
+        Arguments:
+            table: the table.
+            **kwargs: passed to :meth:`~faust.web.View.json` (``status``,
+                ``headers``, ...).
+        """
+        return self.json(self._info(table), **kwargs)
 
     @staticmethod
     def _info(table: CollectionT) -> dict[str, Any]:
@@ -37,7 +74,7 @@ class _TableView(View):
 
 
 @blueprint.route("/", name="list")
-class TableList(_TableView):
+class TableList(TableView):
     """Every table's name and help text."""
 
     async def get(self, request: Any) -> Any:
@@ -46,27 +83,27 @@ class TableList(_TableView):
 
 
 @blueprint.route("/{name}/", name="detail")
-class TableDetail(_TableView):
+class TableDetail(TableView):
     """One table's name and help text."""
 
     async def get(self, request: Any, name: str) -> Any:
         """``{"name": ..., "help": ...}``; 404 for an unknown table."""
-        return self.json(self._info(self._table(name)))
+        return self.table_json(self.get_table_or_404(name))
 
 
 @blueprint.route("/{name}/{key}/", name="key")
-class TableKey(_TableView):
+class TableKeyDetail(TableView):
     """The value of a key, from whichever worker owns it."""
 
     async def get(self, request: Any, name: str, key: str) -> Any:
         """The value as JSON; 404 for an unknown table or key."""
-        table = self._table(name)
+        table = self.get_table_or_404(name)
         try:
             return await self.app.router.route_req(name, key, self.web, request)
         except SameNode:
             pass
-        try:
-            value = table[key]  # type: ignore[index]  # tables are mappings
-        except KeyError:
-            raise NotFound("key not found", key=key, table=name) from None
-        return self.json(value)
+        return self.json(self.get_table_value_or_404(table, key))
+
+
+#: The former name of :class:`TableKeyDetail`.
+TableKey = TableKeyDetail

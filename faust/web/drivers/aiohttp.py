@@ -62,6 +62,8 @@ class Web(BaseWeb):
     """
 
     driver_version = f"aiohttp={aiohttp_version}"
+    #: Seconds :meth:`stop_server` waits for requests in progress to finish.
+    handler_shutdown_timeout: float = 5.0
 
     def __init__(self, app: AppT, **kwargs: Any) -> None:
         super().__init__(app, **kwargs)
@@ -360,7 +362,9 @@ class Web(BaseWeb):
         self.init_server()
         conf = self.app.conf
         runner = self._runner = web.AppRunner(
-            self.web_app, access_log=None, shutdown_timeout=5.0
+            self.web_app,
+            access_log=None,
+            shutdown_timeout=self.handler_shutdown_timeout,
         )
         await runner.setup()
         transport = URL(str(conf.web_transport))
