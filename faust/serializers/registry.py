@@ -24,6 +24,8 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any, TypeGuard
 
+from mode.utils.imports import symbol_by_name
+
 from faust.exceptions import DecodeError, KeyDecodeError, ValueDecodeError
 from faust.types.codecs import CodecArg
 from faust.types.core import K, V
@@ -216,6 +218,12 @@ class Registry(RegistryT):
         self.value_serializer = value_serializer
         warn_if_unsafe_pickle(key_serializer)
         warn_if_unsafe_pickle(value_serializer)
+
+    @property
+    def Model(self) -> type[ModelT]:  # Faust's name
+        """The model base class, :class:`faust.Model`."""
+        model: type[ModelT] = symbol_by_name("faust.models.base:Model")
+        return model
 
     def loads_key(
         self,

@@ -42,3 +42,8 @@ def test_to_credentials_accepts_credentials_contexts_and_none() -> None:
 def test_to_credentials_rejects_other_values_saying_what_to_pass() -> None:
     with pytest.raises(ImproperlyConfigured, match="SASLCredentials"):
         to_credentials(("user", "password"))  # type: ignore[arg-type]
+
+
+def test_serializer_registry_names_the_model_base() -> None:
+    app = faust.App("registry-model", broker="memory://")
+    assert app.serializers.Model is faust.Model
