@@ -134,6 +134,14 @@ class Model(ModelT, metaclass=ModelMeta):
     _faust_specs: ClassVar[Mapping[str, Any]]
     _faust_own_specs: ClassVar[list[Any]]
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        """Take the field values: each kind of model (Record) stores its own.
+
+        A subclass that defines ``__init__`` may call
+        ``super().__init__(*args, **kwargs)`` as in Faust; Model itself
+        keeps nothing.
+        """
+
     def __init_subclass__(cls, **kwargs: Any) -> None:
         given = {k: kwargs.pop(k) for k in list(kwargs) if k in OPTION_NAMES}
         try:

@@ -132,9 +132,25 @@ class SettingsRegistry:
         """Return the names of all settings that are not deprecated."""
         return {name for name, p in cls.SETTINGS.items() if not p.deprecated}
 
-    def __init__(
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self.on_init(*args, **kwargs)
+
+    def on_init(
         self, id: str, *, env: Mapping[str, str] | None = None, **kwargs: Any
     ) -> None:
+        """Apply the app id, the keyword settings and the environment.
+
+        Called by the constructor with its arguments: override it to accept
+        more arguments, and call ``super().on_init(id, **settings)``.
+
+        Arguments:
+            id: the app id.
+            env: the environment to read (``os.environ`` by default).
+            **kwargs: setting values by name.
+
+        Raises:
+            ImproperlyConfigured: no id, or an unknown setting name.
+        """
         init = object.__setattr__
         init(self, "_values", {})
         init(self, "_cache", {})

@@ -44,3 +44,18 @@ def test_tag_value_is_the_wrapped_value() -> None:
 def test_node_type_names_faust_kinds() -> None:
     assert NodeType.MODEL.value == "MODEL"
     assert {n.name for n in NodeType} >= {"ROOT", "UNION", "LIST", "DICT", "USER"}
+
+
+def test_custom_model_kind_can_call_model_init_with_fields() -> None:
+    from faust.models.base import Model
+
+    class Pair(Model, abstract=True):
+        def __init__(self, left: int, right: int) -> None:
+            super().__init__(left, right)
+            self.left, self.right = left, right
+
+        def to_representation(self) -> list[int]:
+            return [self.left, self.right]
+
+    pair = Pair(1, 2)
+    assert pair.to_representation() == [1, 2]
