@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from operator import attrgetter
 from typing import Any, ClassVar
 
 from faust.types import AgentT
@@ -17,6 +18,8 @@ class agents(AppCommand):
 
     title: ClassVar[str] = "Agents"
     headers: ClassVar[Sequence[str]] = ["name", "topic", "help"]
+    #: Orders the agents in the table (by name; set another key in a subclass).
+    sortkey: ClassVar[attrgetter[Any]] = attrgetter("name")
 
     options = [
         option(
@@ -33,7 +36,7 @@ class agents(AppCommand):
 
     def agents(self, *, local: bool = False) -> list[AgentT[Any]]:
         """Return the agents sorted by name (channel agents only if ``local``)."""
-        found = sorted(self.app.agents.values(), key=lambda agent: agent.name)
+        found = sorted(self.app.agents.values(), key=self.sortkey)
         return [a for a in found if local or self.topic_name(a) is not None]
 
     def agent_to_row(self, agent: AgentT[Any]) -> list[str]:

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import click
-
 from faust.types import AppT
 
 from ._app import init_app_for_command
@@ -23,8 +21,8 @@ __all__ = ["livecheck"]
 class livecheck(worker):
     """Manage LiveCheck instances."""
 
-    def __init__(self, ctx: click.Context, *args: Any, **kwargs: Any) -> None:
-        super().__init__(ctx, *args, **kwargs)
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         self.app = self.livecheck_for(self.app)
         self.app.finalize()
         init_app_for_command(self.app)

@@ -33,7 +33,7 @@ class model(AppCommand):
             self.tabulate(
                 self.model_fields(found),
                 headers=self.headers,
-                title=self.abbreviate_fqdn(found._options.namespace),
+                title=self.model_to_row(found)[0],
                 wrap_last_row=False,
             )
         )
@@ -62,6 +62,12 @@ class model(AppCommand):
             fmt_none=f"Please run `{self.prog_name} models` for a list.",
         )
         return self.UsageError(f"No model {name!r}. {alt}")
+
+    def model_to_row(self, model: Any) -> list[str]:
+        """The ``name`` and ``help`` of a model (its line in ``faust models``)."""
+        doc = (model.__doc__ or "").strip()
+        name = self.abbreviate_fqdn(model._options.namespace)
+        return [name, doc.splitlines()[0] if doc else "<N/A>"]
 
     def model_fields(self, model: Any) -> list[list[str]]:
         """One row per field: name, type, default (``*`` if required)."""

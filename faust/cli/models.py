@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from operator import attrgetter
 from typing import Any, ClassVar
 
 from faust.models import registry
@@ -24,6 +25,8 @@ class models(AppCommand):
 
     title: ClassVar[str] = "Models"
     headers: ClassVar[Sequence[str]] = ["name", "help"]
+    #: Orders the models in the table (by namespace; override in a subclass).
+    sortkey: ClassVar[attrgetter[Any]] = attrgetter("_options.namespace")
 
     options = [
         option(
@@ -40,7 +43,7 @@ class models(AppCommand):
 
     def models(self, builtins: bool) -> list[Any]:
         """The registered models sorted by namespace (Faust's own if ``builtins``)."""
-        found = sorted(registry.values(), key=lambda m: m._options.namespace)
+        found = sorted(registry.values(), key=self.sortkey)
         return [m for m in found if builtins or not is_builtin_model(m)]
 
     def model_to_row(self, model: Any) -> list[str]:

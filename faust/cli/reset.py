@@ -101,13 +101,23 @@ class reset(AppCommand):
             raise ResetIncomplete("reset aborted: nothing was deleted")
         rows: list[list[str]] = []
         missing = await self.delete_topics(names, rows)
-        for table in tables:
-            self.carp(f"Removing database for table {table.name}...")
-            table.reset_state()
-            rows.append(["table data", table.name, R_DELETED])
+        rows.extend(await self.reset_tables())
         self.say(self.tabulate(rows, headers=self.headers, title="Reset"))
         if missing:
             raise ResetIncomplete(missing)
+
+    async def reset_tables(self) -> list[list[str]]:
+        """Delete the local data of every table of the app.
+
+        Returns:
+            One result row (``what``, ``name``, ``result``) per table.
+        """
+        rows: list[list[str]] = []
+        for table in sorted(self.app.tables.values(), key=lambda t: t.name):
+            self.carp(f"Removing database for table {table.name}...")
+            table.reset_state()
+            rows.append(["table data", table.name, R_DELETED])
+        return rows
 
     def confirm(self) -> bool:
         """Ask on the terminal; False when declined or stdin has no answer."""

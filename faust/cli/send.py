@@ -132,14 +132,24 @@ class send(AppCommand):
         *args: Any,
         key: Optional[str] = None,
         key_type: Optional[str] = None,
+        key_serializer: Optional[str] = None,
         value_type: Optional[str] = None,
+        value_serializer: Optional[str] = None,
         partition: Optional[int] = None,
+        timestamp: Optional[float] = None,
         repeat: int = 1,
         min_latency: float = 0.0,
         max_latency: float = 0.0,
         **kwargs: Any,
     ) -> None:
-        """Send ``value`` (with ``key``) ``repeat`` times to ``entity``."""
+        """Send ``value`` (with ``key``) ``repeat`` times to ``entity``.
+
+        ``key_serializer``/``value_serializer`` override the command's
+        ``--key-serializer``/``--value-serializer``; ``timestamp`` sets the
+        messages' timestamp. What was sent stays readable afterwards as
+        :attr:`topic`, :attr:`key`, :attr:`value`, :attr:`repeat`,
+        :attr:`min_latency` and :attr:`max_latency`.
+        """
         if min_latency > max_latency and max_latency:
             raise self.UsageError(
                 f"--min-latency ({min_latency}) is larger than "
@@ -151,6 +161,16 @@ class send(AppCommand):
         target = self.resolve_entity(entity)
         key_obj = self.parse_input(self.to_key, key_type, key, "key")
         value_obj = self.parse_input(self.to_value, value_type, value, "value")
+        self.topic: Any = target
+        self.key: Any = key_obj
+        self.value: Any = value_obj
+        self.repeat = repeat
+        self.min_latency = min_latency
+        self.max_latency = max_latency
+        key_codec = self.send_codec(key_type, key_serializer or self.key_serializer)
+        value_codec = self.send_codec(
+            value_type, value_serializer or self.value_serializer
+        )
         try:
             for i in range(repeat):
                 if i and max_latency:
@@ -160,8 +180,9 @@ class send(AppCommand):
                     key=key_obj,
                     value=value_obj,
                     partition=partition,
-                    key_serializer=self.send_codec(key_type, self.key_serializer),
-                    value_serializer=self.send_codec(value_type, self.value_serializer),
+                    timestamp=timestamp,
+                    key_serializer=key_codec,
+                    value_serializer=value_codec,
                 )
                 meta: RecordMetadata = await fut
                 self.say(self.dumps(meta._asdict()))

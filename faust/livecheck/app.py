@@ -242,9 +242,20 @@ class LiveCheck(App):
                 await producer.stop()
 
     def on_produce_attach_test_headers(
-        self, sender: Any = None, headers: Any = None, **kwargs: Any
+        self,
+        sender: Any = None,
+        key: Any = None,
+        value: Any = None,
+        partition: Optional[int] = None,
+        timestamp: Optional[float] = None,
+        headers: Any = None,
+        signal: Any = None,
+        **kwargs: Any,
     ) -> None:
-        """Add the current test's headers to a message being sent."""
+        """Add the current test's headers to a message being sent.
+
+        Connected to ``app.on_produce_message``; only ``headers`` is used.
+        """
         test = current_test()
         if test is not None and headers is not None:
             _add_test_headers(headers, test)

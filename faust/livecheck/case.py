@@ -285,7 +285,12 @@ class Case(Service):
             self._maybe_recover_from_failed_state()
 
     async def post_report(self, report: TestReport) -> None:
-        """Send ``report`` (see :meth:`LiveCheck.post_report`)."""
+        """Send ``report`` (see :meth:`LiveCheck.post_report`).
+
+        A report in state ``State.DO_NOT_SHARE`` is not sent.
+        """
+        if report.state is State.DO_NOT_SHARE:
+            return
         await self.app.post_report(report)
 
     async def on_suite_fail(

@@ -54,13 +54,16 @@ class State(Enum):
     TIMEOUT = "TIMEOUT"
     STALL = "STALL"
     SKIP = "SKIP"
+    #: A result kept to this worker: :meth:`Case.post_report
+    #: <faust.livecheck.Case.post_report>` does not send it.
+    DO_NOT_SHARE = "DO_NOT_SHARE"
 
     def is_ok(self) -> bool:
         """True for the states that are not failures."""
         return self in OK_STATES
 
 
-OK_STATES = frozenset({State.INIT, State.PASS, State.SKIP})
+OK_STATES = frozenset({State.INIT, State.PASS, State.SKIP, State.DO_NOT_SHARE})
 
 
 class SignalEvent(Record):

@@ -10,6 +10,12 @@ Nothing here is patched globally:
   its headers; :func:`trace_config` does the same for sessions you create;
 * :func:`request_with_retries` is the HTTP request behind
   ``Case.get_url()``/``post_url()``.
+
+:func:`patch_all` (or :func:`patch_aiohttp_session`) is the one global
+change, for code that creates its own ``aiohttp.ClientSession``: after it,
+every new session sends the current test's headers. Call it once at
+start-up; it is idempotent. :class:`LiveCheckMiddleware` is the middleware
+as a class, for web servers other than the app's own.
 """
 
 from __future__ import annotations
@@ -29,8 +35,11 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..case import Case
 
 __all__ = [
+    "LiveCheckMiddleware",
     "client_session_factory",
     "livecheck_middleware",
+    "patch_aiohttp_session",
+    "patch_all",
     "request_with_retries",
     "trace_config",
 ]
@@ -44,6 +53,51 @@ async def livecheck_middleware(request: web.Request, handler: Any) -> Any:
         return await handler(request)
     with current_test_stack.push(test):
         return await handler(request)
+
+
+class LiveCheckMiddleware:
+    """aiohttp middleware: requests with ``LiveCheck-Test-*`` headers run as that test.
+
+    Add an instance to another aiohttp application's middlewares
+    (``web.Application(middlewares=[LiveCheckMiddleware()])``); the app's own
+    web server already has it once ``app.LiveCheck()`` was called.
+    """
+
+    __middleware_version__ = 1  # aiohttp's marker of new-style middlewares
+
+    async def __call__(self, request: web.Request, handler: Any) -> Any:
+        """Call ``handler`` with the request's test (if any) current."""
+        return await livecheck_middleware(request, handler)
+
+
+_PATCHED = "_faust_livecheck_patched"
+
+
+def patch_aiohttp_session() -> None:
+    """Make every new ``aiohttp.ClientSession`` send the current test's headers.
+
+    Changes ``aiohttp.ClientSession`` for the whole process (sessions created
+    before the call are not changed); calling it again does nothing.
+    """
+    session_cls: Any = aiohttp.ClientSession
+    original = session_cls.__init__
+    if getattr(original, _PATCHED, False):
+        return
+
+    def __init__(
+        self: Any, *args: Any, trace_configs: Any = None, **kwargs: Any
+    ) -> None:
+        configs = [*(trace_configs or ()), trace_config()]
+        original(self, *args, trace_configs=configs, **kwargs)
+
+    setattr(__init__, _PATCHED, True)
+    __init__.__wrapped__ = original  # type: ignore[attr-defined]  # for introspection
+    session_cls.__init__ = __init__
+
+
+def patch_all() -> None:
+    """Apply every aiohttp patch (:func:`patch_aiohttp_session`)."""
+    patch_aiohttp_session()
 
 
 async def _on_request_start(

@@ -353,3 +353,36 @@ class TestCompletion:
         code, _, err = call_command("completion")
         assert code == 2
         assert "Cannot complete for shell 'tcsh'" in err.getvalue()
+
+
+class TestFaustCompatHelpers:
+    def test_send_keeps_what_it_sent(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        from faust.cli.send import send
+
+        seen: list[Any] = []
+        stop = send.stop_producer
+
+        async def spy(self: Any) -> None:
+            seen.append(self)
+            await stop(self)
+
+        monkeypatch.setattr(send, "stop_producer", spy)
+        app = make_app()
+        code, out, err = run("send", "-r", "2", "-k", "k1", "points", "v", app=app)
+        assert code == 0, err
+        (cmd,) = seen
+        assert cmd.topic.get_topic_name() == "points"
+        assert (cmd.key, cmd.value, cmd.repeat) == (b"k1", b"v", 2)
+        assert (cmd.min_latency, cmd.max_latency) == (0.0, 0.0)
+
+    def test_listing_sort_keys_and_model_row(self) -> None:
+        from types import SimpleNamespace
+
+        from faust.cli.agents import agents
+        from faust.cli.model import model
+        from faust.cli.models import models
+
+        assert agents.sortkey(SimpleNamespace(name="b")) == "b"
+        assert models.sortkey(Point) == Point._options.namespace
+        row = model.model_to_row(Mock(abbreviate_fqdn=lambda s: s), Point)
+        assert row == [Point._options.namespace, "A point on the plane."]

@@ -99,7 +99,12 @@ def test_report_and_signal_event_round_trip() -> None:
 
 
 def test_ok_states() -> None:
-    assert {s for s in State if s.is_ok()} == {State.INIT, State.PASS, State.SKIP}
+    assert {s for s in State if s.is_ok()} == {
+        State.INIT,
+        State.PASS,
+        State.SKIP,
+        State.DO_NOT_SHARE,
+    }
 
 
 def test_exception_tree() -> None:
