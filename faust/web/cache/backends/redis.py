@@ -5,22 +5,28 @@
 backend first connects. The client connects on first use, so a Redis that
 is down at start only makes cached views run uncached.
 
-URL query options: ``connect_timeout`` and ``stream_timeout`` (seconds),
-``max_connections``.
+Options, as keyword arguments of the backend or URL query options
+(``redis://host/0?connect_timeout=2``; a keyword argument wins):
+``connect_timeout`` and ``stream_timeout`` (seconds), ``max_connections``
+(the pool size), and for Redis Cluster ``max_connections_per_node`` (the
+pool size of each node; ``max_connections`` when not given).
 """
 
 from __future__ import annotations
 
 import importlib
 import math
-from typing import Any, ClassVar, Optional
+from enum import Enum
+from typing import Any, ClassVar, Optional, TypeVar
 
 from ....exceptions import ImproperlyConfigured
 from ....utils.extras import install_hint
 from .base import CacheBackend as BaseCacheBackend
 from .base import ErrorTypes
 
-__all__ = ["CacheBackend"]
+__all__ = ["CacheBackend", "RedisScheme"]
+
+T = TypeVar("T")
 
 
 def _redis() -> Any:
@@ -40,8 +46,27 @@ def _errors(*names: str) -> ErrorTypes:
     return tuple(getattr(module, name) for name in names if hasattr(module, name))
 
 
+class RedisScheme(Enum):
+    """The URL schemes of the backend."""
+
+    #: ``redis://``: one Redis server.
+    SINGLE_NODE = "redis"
+    #: ``rediscluster://``: a Redis Cluster.
+    CLUSTER = "rediscluster"
+
+
 class CacheBackend(BaseCacheBackend):
-    """Cache entries in Redis (or Redis Cluster)."""
+    """Cache entries in Redis (or Redis Cluster).
+
+    Arguments:
+        app: the app.
+        url: ``redis://host:port/db`` or ``rediscluster://host:port``.
+        connect_timeout: seconds to wait for a connection.
+        stream_timeout: seconds to wait for an answer.
+        max_connections: size of the connection pool.
+        max_connections_per_node: pool size of each cluster node.
+        **kwargs: passed to the base backend.
+    """
 
     operational_errors: ClassVar[ErrorTypes] = (
         *_errors("ConnectionError", "TimeoutError", "BusyLoadingError"),
@@ -51,12 +76,31 @@ class CacheBackend(BaseCacheBackend):
     invalidating_errors: ClassVar[ErrorTypes] = _errors("DataError", "ResponseError")
     irrecoverable_errors: ClassVar[ErrorTypes] = _errors("AuthenticationError")
 
-    def __init__(self, app: Any, url: Any = "redis://", **kwargs: Any) -> None:
+    def __init__(
+        self,
+        app: Any,
+        url: Any = "redis://",
+        *,
+        connect_timeout: Optional[float] = None,
+        stream_timeout: Optional[float] = None,
+        max_connections: Optional[int] = None,
+        max_connections_per_node: Optional[int] = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(app, url, **kwargs)
         query = self.url.query
-        self.connect_timeout = _float(query.get("connect_timeout"))
-        self.stream_timeout = _float(query.get("stream_timeout"))
-        self.max_connections = _int(query.get("max_connections"))
+        self.connect_timeout = _given(
+            connect_timeout, _float(query.get("connect_timeout"))
+        )
+        self.stream_timeout = _given(
+            stream_timeout, _float(query.get("stream_timeout"))
+        )
+        self.max_connections = _given(
+            max_connections, _int(query.get("max_connections"))
+        )
+        self.max_connections_per_node = _given(
+            max_connections_per_node, _int(query.get("max_connections_per_node"))
+        )
         self._client: Any = None
 
     @property
@@ -70,6 +114,20 @@ class CacheBackend(BaseCacheBackend):
     def client(self, client: Any) -> None:
         self._client = client
 
+    async def connect(self) -> Any:
+        """Create the client now and check that the server answers.
+
+        Returns:
+            The redis client.
+
+        Raises:
+            redis.exceptions.ConnectionError: the server cannot be reached
+                (check the cache URL and that Redis runs).
+        """
+        client = self.client
+        await client.ping()
+        return client
+
     def _new_client(self) -> Any:
         redis = _redis()
         url = self.url.with_query(None)
@@ -77,9 +135,13 @@ class CacheBackend(BaseCacheBackend):
             "socket_connect_timeout": self.connect_timeout,
             "socket_timeout": self.stream_timeout,
         }
-        if self.max_connections is not None:
-            options["max_connections"] = self.max_connections
-        if self.url.scheme == "rediscluster":
+        is_cluster = self.url.scheme == RedisScheme.CLUSTER.value
+        pool = self.max_connections
+        if is_cluster and self.max_connections_per_node is not None:
+            pool = self.max_connections_per_node
+        if pool is not None:
+            options["max_connections"] = pool
+        if is_cluster:
             cluster = importlib.import_module("redis.asyncio.cluster")
             return cluster.RedisCluster.from_url(
                 str(url.with_scheme("redis")), **options
@@ -105,6 +167,10 @@ class CacheBackend(BaseCacheBackend):
         client, self._client = self._client, None
         if client is not None:
             await client.aclose()
+
+
+def _given(value: Optional[T], default: Optional[T]) -> Optional[T]:
+    return value if value is not None else default
 
 
 def _float(value: Optional[str]) -> Optional[float]:

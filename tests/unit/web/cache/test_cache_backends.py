@@ -135,3 +135,59 @@ def test_redis_backend_without_redis_package() -> None:
     with patch("faust.web.cache.backends.redis.importlib.import_module", missing):
         with pytest.raises(ImproperlyConfigured, match="pip install"):
             backend.client  # noqa: B018
+
+
+def test_redis_backend_keyword_options_win_over_the_url() -> None:
+    from types import SimpleNamespace
+
+    from faust.web.cache.backends.redis import RedisScheme
+
+    fake = SimpleNamespace(Redis=Mock(name="Redis"))
+    backend = RedisBackend(
+        app=None,
+        url="redis://h:1/0?connect_timeout=2.5&max_connections=3",
+        connect_timeout=1.0,
+        stream_timeout=4.0,
+    )
+    with patch("faust.web.cache.backends.redis._redis", return_value=fake):
+        backend.client  # noqa: B018
+    fake.Redis.from_url.assert_called_once_with(
+        "redis://h:1/0",
+        socket_connect_timeout=1.0,
+        socket_timeout=4.0,
+        max_connections=3,
+    )
+    assert RedisScheme("rediscluster") is RedisScheme.CLUSTER
+
+
+def test_redis_cluster_pool_is_per_node() -> None:
+    from types import SimpleNamespace
+
+    cluster = SimpleNamespace(RedisCluster=Mock(name="RedisCluster"))
+    backend = RedisBackend(
+        app=None,
+        url="rediscluster://h:1",
+        max_connections=50,
+        max_connections_per_node=5,
+    )
+    with (
+        patch("faust.web.cache.backends.redis._redis"),
+        patch(
+            "faust.web.cache.backends.redis.importlib.import_module",
+            return_value=cluster,
+        ),
+    ):
+        backend.client  # noqa: B018
+    kwargs = cluster.RedisCluster.from_url.call_args.kwargs
+    assert kwargs["max_connections"] == 5
+    assert backend.max_connections_per_node == 5
+
+
+async def test_redis_connect_pings_the_server() -> None:
+    backend = RedisBackend(app=None, url="redis://h:1/0")
+    client = Mock(ping=AsyncMock(side_effect=ConnectionError("refused")))
+    backend.client = client
+    with pytest.raises(ConnectionError):
+        await backend.connect()
+    client.ping.side_effect = None
+    assert await backend.connect() is client
