@@ -71,6 +71,35 @@ These process-wide variables set defaults and command line options
 
 {process_env}
 
+Your own settings
+-----------------
+
+An app can declare more settings on a subclass of
+:class:`faust.Settings`, with ``Section.setting`` of the section they belong
+to (:mod:`faust.types.settings.sections`) and a kind of setting from
+:mod:`faust.types.settings.params`. The decorated method names the setting,
+its docstring documents it, and its body is not used::
+
+    from faust.types.settings import Settings, params
+    from faust.types.settings.sections import Common
+
+    class MySettings(Settings):
+        @Common.setting(params.Int, default=100, env_name='ORDERS_BATCH')
+        def orders_batch(self) -> int:
+            \"\"\"How many orders to process at once.\"\"\"
+
+    class MyApp(faust.App):
+        Settings = MySettings
+
+    app = MyApp('orders', orders_batch=50)
+    app.conf.orders_batch  # 50, or $ORDERS_BATCH when set
+
+Such a setting is converted and validated like the built-in ones (a
+non-integer ``orders_batch`` raises
+:class:`~faust.exceptions.ImproperlyConfigured`). To accept constructor
+arguments that are not settings, override ``Settings.on_init(id, **kwargs)``
+and call ``super().on_init(id, **settings)``.
+
 Old setting names
 -----------------
 
