@@ -257,7 +257,7 @@ class Channel(ChannelT[Any]):
         eager_partitioning: bool = False,
     ) -> FutureMessage:
         """Wrap a key/value as a :class:`FutureMessage` ready to publish."""
-        open_headers: Optional[OpenHeadersArg] = self.prepare_headers(headers)
+        open_headers = self.prepare_headers(headers)
         final_key, open_headers = self.prepare_key(
             key, key_serializer, schema, open_headers
         )
@@ -330,16 +330,23 @@ class Channel(ChannelT[Any]):
     ) -> EventT[Any]:
         return self.app.create_event(key, value, headers, message)
 
-    def prepare_headers(self, headers: Optional[HeadersArg]) -> OpenHeadersArg:
+    def prepare_headers(
+        self, headers: Optional[HeadersArg]
+    ) -> Optional[OpenHeadersArg]:
         """Headers of an outgoing message, in a form that can be added to.
 
-        Override it to add headers to every message sent to this channel.
+        Override it to add headers to every message sent to this channel
+        (``headers`` is None when ``send()`` was given none).
 
         Arguments:
             headers: the headers given to ``send()`` (a mapping, a list of
                 ``(key, value)`` pairs, or None).
+
+        Returns:
+            A copy of ``headers`` (a dict stays a dict, pairs become a
+            list), or None.
         """
-        return prepare_headers(headers) or {}
+        return prepare_headers(headers)
 
     def prepare_key(
         self,

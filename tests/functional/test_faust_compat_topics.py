@@ -11,7 +11,7 @@ from faust.topics import Topic
 
 class TracedTopic(Topic):
     def prepare_headers(self, headers: Optional[Any]) -> Any:
-        prepared = super().prepare_headers(headers)
+        prepared = super().prepare_headers(headers) or {}
         prepared["trace"] = b"t-1"
         return prepared
 
@@ -27,23 +27,26 @@ async def test_prepare_headers_override_adds_headers_to_every_message(
     async def read(stream):
         async for event in stream.events():
             got.append(dict(event.headers))
-            done.set()
+            if len(got) == 2:
+                done.set()
 
     await app.start()
     try:
         await topic.send(value="hello", headers={"user": b"u"})
+        await topic.send(value="plain")
         await asyncio.wait_for(done.wait(), 10)
     finally:
         await app.stop()
-    assert got == [{"user": b"u", "trace": b"t-1"}]
+    assert got == [{"user": b"u", "trace": b"t-1"}, {"trace": b"t-1"}]
 
 
-def test_prepare_headers_copies_and_defaults_to_empty(app: faust.App) -> None:
+def test_prepare_headers_copies_what_it_is_given(app: faust.App) -> None:
     topic = app.topic("plain")
     given = {"a": b"1"}
     prepared = topic.prepare_headers(given)
     assert prepared == given and prepared is not given
-    assert topic.prepare_headers(None) == {}
+    assert topic.prepare_headers([("b", b"2")]) == [("b", b"2")]
+    assert topic.prepare_headers(None) is None
 
 
 def test_derive_topic_keeps_internal_unless_given(app: faust.App) -> None:
