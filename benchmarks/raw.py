@@ -20,7 +20,12 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka import (
+    AIOKafkaConsumer,
+    AIOKafkaProducer,
+    ConsumerRebalanceListener,
+    TopicPartition,
+)
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.partitioner import DefaultPartitioner
 
@@ -170,14 +175,64 @@ async def produce(bootstrap: str, topic: str, count: int) -> tuple:
         await producer.stop()
 
 
+# -- startup: the consumer-group join itself --------------------------------
+
+
+async def join(bootstrap: str, topic: str, group: str, spawn: float) -> dict:
+    """Join ``group`` on ``topic`` and read one record; when each step ended.
+
+    What any Kafka application pays before its first event: the group join
+    (FindCoordinator, JoinGroup, SyncGroup), the committed-offset lookup and
+    the first fetch. ``benchmarks/startup.py`` compares a faust worker's
+    process start to first event with it.
+    """
+    assigned = asyncio.Event()
+
+    class Listener(ConsumerRebalanceListener):  # type: ignore[misc]
+        async def on_partitions_revoked(self, revoked: Any) -> None:
+            pass
+
+        async def on_partitions_assigned(self, tps: Any) -> None:
+            if tps:
+                assigned.set()
+
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=bootstrap, group_id=group, auto_offset_reset="earliest"
+    )
+    t0 = time.perf_counter()
+    started_after = time.time() - spawn
+    await consumer.start()
+    try:
+        consumer.subscribe([topic], listener=Listener())
+        first = asyncio.ensure_future(consumer.getone())  # joins, then fetches
+        await assigned.wait()
+        join_s = time.perf_counter() - t0
+        await first
+        return {
+            "python_ready_after": started_after,  # interpreter + aiokafka import
+            "join": join_s,  # start() to partitions assigned
+            "join_to_first_record": time.perf_counter() - t0,
+            "first_record_after": time.time() - spawn,
+        }
+    finally:
+        await consumer.stop()
+
+
 def main(argv: list[str]) -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("mode", choices=["consume", "consume-json", "produce"])
+    parser.add_argument("mode", choices=["consume", "consume-json", "produce", "join"])
+    parser.add_argument("--group", default="startup")
+    parser.add_argument("--spawn", type=float, default=0.0)
     parser.add_argument("--bootstrap", required=True)
     parser.add_argument("--topic", required=True)
     parser.add_argument("--count", type=int, required=True)
     parser.add_argument("--result", required=True)
     args = parser.parse_args(argv)
+    if args.mode == "join":
+        data = asyncio.run(join(args.bootstrap, args.topic, args.group, args.spawn))
+        with open(args.result, "w") as f:
+            json.dump(data, f)
+        return
     if args.mode == "produce":
         n, secs, cpu = asyncio.run(produce(args.bootstrap, args.topic, args.count))
     else:

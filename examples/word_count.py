@@ -16,14 +16,16 @@ the table, stops)::
 
 It prints the table of counts, then ``Counted 20 words.``
 
-Against Kafka (the walkthrough in the documentation's Kafka page): set
-``WORD_COUNT_BROKER``, run a worker, and send it sentences from another
-shell; the worker logs nothing per word, and ``faust tables`` or the web
-view at ``/table/word_counts/`` show the counts::
+Against Kafka (the walkthrough on the documentation's Kafka page, run by
+``tests/integration/test_word_count_walkthrough.py``): set
+``WORD_COUNT_BROKER``, run a worker with its web server, send it sentences
+from another shell (each ``faust send`` prints the offset the broker gave
+it), and read the counts from the worker's ``/table/`` view::
 
     export WORD_COUNT_BROKER=kafka://localhost:9092
-    faust -A examples.word_count worker -l info
+    faust -A examples.word_count worker -l info --with-web
     faust -A examples.word_count send sentences '"The dog sleeps."'
+    curl localhost:6066/table/word_counts/dog/
 
 On the embedded broker (the default) the broker lives inside the worker's
 process, so ``faust send`` from another shell cannot reach it: it says so and

@@ -205,7 +205,7 @@ class Cluster:
         self.heap = heap
         self.nodes = [Node(i + 1, workdir / f"node-{i + 1}") for i in range(nodes)]
         self.certs: dict[str, Path] = {}
-        self.cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes)[:22].decode()
+        self.cluster_id = _cluster_id()
         self.lib: Path | None = None
         self.started_in = 0.0
 
@@ -431,6 +431,18 @@ class Cluster:
             scram = f"listener.name.{listener}.scram-sha-512.sasl.jaas.config"
             conf[scram] = jaas_scram
         return conf
+
+
+def _cluster_id() -> str:
+    """A random cluster id (22 characters of URL-safe base64).
+
+    Never one starting with ``-``: the storage tool would read it as an
+    option and fail (1 start in 64), as Kafka's own generator avoids.
+    """
+    while True:
+        found = base64.urlsafe_b64encode(uuid.uuid4().bytes)[:22].decode()
+        if not found.startswith("-"):
+            return found
 
 
 def main(argv: list[str] | None = None) -> None:

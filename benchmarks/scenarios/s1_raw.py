@@ -10,4 +10,5 @@ m = meter()
 @app.agent(source)
 async def consume(stream):
     async for _value in stream:
-        m.tick()
+        if m.tick():
+            await m.finish(app)

@@ -11,4 +11,5 @@ m = meter()
 async def consume(orders):
     async for order in orders:
         if order.amount >= 0.0:
-            m.tick()
+            if m.tick():
+                await m.finish(app)

@@ -12,4 +12,5 @@ m = meter()
 async def consume(orders):
     async for order in orders:
         counts[order.account_id] += 1
-        m.tick()
+        if m.tick():
+            await m.finish(app)

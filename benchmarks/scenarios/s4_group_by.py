@@ -20,4 +20,5 @@ async def consume(orders):
     orders.add_processor(started)  # first stage: before the repartition
     async for order in orders.group_by(Order.account_id):
         totals[order.account_id] += order.amount
-        m.tick()
+        if m.tick():
+            await m.finish(app)

@@ -11,7 +11,8 @@ m = meter()
 async def second(orders):
     async for order in orders:
         if order.quantity >= 0:
-            m.tick()
+            if m.tick():
+                await m.finish(app)
 
 
 @app.agent(source)

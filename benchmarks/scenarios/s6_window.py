@@ -16,4 +16,5 @@ m = meter()
 async def consume(orders):
     async for order in orders:
         per_minute[order.account_id] += 1
-        m.tick()
+        if m.tick():
+            await m.finish(app)

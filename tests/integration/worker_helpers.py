@@ -39,6 +39,7 @@ class Worker:
         log: file receiving its stdout and stderr.
         app: module of the app (in this directory).
         web_port: serve the web server on this loopback port (None: no web).
+        cwd: directory the worker runs in (the app module is imported from it).
     """
 
     def __init__(
@@ -48,6 +49,7 @@ class Worker:
         log: Path,
         app: str = "worker_app",
         web_port: Optional[int] = None,
+        cwd: Path = HERE,
     ) -> None:
         self.log = log
         self.web_port = web_port
@@ -59,7 +61,7 @@ class Worker:
         )
         self.proc = subprocess.Popen(
             [faust_bin, "-A", app, "worker", "-l", "info", *web],
-            cwd=HERE,
+            cwd=cwd,
             env=env,
             stdout=self._out,
             stderr=subprocess.STDOUT,

@@ -154,6 +154,17 @@ def test_web_views(run_example: RunExample) -> None:
     assert lines[-1].startswith("POST /orders/ (bad JSON) 400 ")
 
 
+def test_asgi_app(run_example: RunExample) -> None:
+    assert output(run_example, "asgi_app.py") == [
+        "POST /orders/ 202 {'accepted': 'tea'}",
+        "POST /orders/ 202 {'accepted': 'cake'}",
+        "POST /orders/ (bad JSON) 400",
+        "GET /ordered/tea/ 200 {'item': 'tea', 'qty': 2}",
+        "GET /ordered/cake/ 200 {'item': 'cake', 'qty': 1}",
+        "Served 5 requests.",
+    ]
+
+
 def test_django_project(run_example: RunExample) -> None:
     assert output(run_example, "django/demo.py") == ["ada: 150.00", "alan: 25.00"]
 
