@@ -16,11 +16,13 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Mapping
+from functools import partial
 from typing import Any, Optional, cast
 from weakref import WeakSet
 
 from mode.utils.futures import maybe_async
 
+from ._context import current_event
 from ._decode_errors import handle_decode_error
 from .types import (
     TP,
@@ -266,7 +268,7 @@ class Channel(ChannelT[Any]):
         )
         if partition is None and eager_partitioning:
             partition = self._eager_partition(final_key)
-        return FutureMessage(
+        fut = FutureMessage(
             PendingMessage(  # positional: the per-message path
                 self,
                 final_key,
@@ -279,6 +281,12 @@ class Channel(ChannelT[Any]):
                 callback,
             )
         )
+        event = current_event()
+        if event is not None and event.message.tracked:
+            # output of an event being processed: if it cannot be sent, the
+            # event's offset must not be committed (at-least-once)
+            fut.add_done_callback(partial(_on_output_done, self.app, event.message))
+        return fut
 
     def _eager_partition(self, key: Any) -> Optional[int]:
         return None
@@ -557,3 +565,14 @@ class SerializedChannel(Channel):
         return (schema or self.schema).dumps_value(
             self.app, value, serializer=value_serializer, headers=headers
         )
+
+
+def _on_output_done(app: AppT, source: Message, fut: FutureMessage) -> None:
+    """Tell the consumer when output of ``source`` failed to be sent."""
+    if fut.cancelled():
+        return
+    exc = fut.exception()
+    if exc is not None:
+        consumer = app.__dict__.get("consumer")
+        if consumer is not None:
+            consumer.on_output_failed(source, exc)

@@ -34,6 +34,7 @@ from typing import Any, Optional
 import click
 from mode.utils.text import didyoumean
 
+from faust.exceptions import FaustError
 from faust.types import AgentT, AppT, RecordMetadata
 
 from .base import AppCommand, argument, option
@@ -54,6 +55,15 @@ W_UNDECLARED_TOPIC = (
     "Warning: topic {name!r} is not declared by the app; sending anyway "
     "(the broker creates it if auto.create.topics.enable is on)."
 )
+
+
+E_BROKER_DOWN = (
+    "Cannot reach the broker: {where}. Check that the broker is running and "
+    "reachable from this host, and the app's 'broker' setting (or -b/--broker)."
+)
+
+#: Seconds ``faust send`` waits for a broker to accept a connection.
+BROKER_CHECK_TIMEOUT = 3.0
 
 
 def _channel_topics(channel: Any) -> Iterator[str]:
@@ -158,6 +168,8 @@ class send(AppCommand):
         if self.state.side_effects and self.on_memory_broker():
             # Run as the program: this process's broker is not the worker's.
             raise self.UsageError(E_MEMORY_ELSEWHERE)
+        if not self.on_memory_broker():
+            await self.check_broker_reachable()
         target = self.resolve_entity(entity)
         key_obj = self.parse_input(self.to_key, key_type, key, "key")
         value_obj = self.parse_input(self.to_value, value_type, value, "value")
@@ -186,8 +198,38 @@ class send(AppCommand):
                 )
                 meta: RecordMetadata = await fut
                 self.say(self.dumps(meta._asdict()))
-        finally:
-            await self.stop_producer()
+        except FaustError as exc:
+            await self.stop_producer(quietly=True)
+            raise click.ClickException(f"Sending failed: {exc}") from None
+        await self.stop_producer()
+
+    async def check_broker_reachable(
+        self, timeout: float = BROKER_CHECK_TIMEOUT
+    ) -> None:
+        """Fail in one line if no broker of the app accepts a connection.
+
+        Without this, the producer would retry for ``broker_request_timeout``
+        (90 s by default) before giving up.
+
+        Raises:
+            click.ClickException: none of the brokers could be reached.
+        """
+        urls = [
+            url
+            for url in self.app.conf.broker_producer or self.app.conf.broker
+            if url.scheme != "memory"  # in-process: nothing to connect to
+        ]
+        if not urls:
+            return
+        addresses = [(url.host or "localhost", url.port or 9092) for url in urls]
+        errors = await asyncio.gather(
+            *(_try_connect(host, port, timeout) for host, port in addresses)
+        )
+        if all(error is not None for error in errors):
+            where = ", ".join(
+                f"{url} ({error})" for url, error in zip(urls, errors, strict=True)
+            )
+            raise click.ClickException(E_BROKER_DOWN.format(where=where))
 
     async def pause(self, seconds: float) -> None:
         """Wait between two messages (``--min-latency``/``--max-latency``)."""
@@ -243,9 +285,38 @@ class send(AppCommand):
             )
         self.carp(W_UNDECLARED_TOPIC.format(name=name))
 
-    async def stop_producer(self) -> None:
-        """Flush and stop the producer if sending started it."""
+    async def stop_producer(self, quietly: bool = False) -> None:
+        """Flush and stop the producer if sending started it.
+
+        Arguments:
+            quietly: sending already failed: do not report a second error
+                from stopping.
+        """
         producer = self.app.__dict__.get("producer")
         if producer is not None and producer.started:
-            await producer.flush()
-            await producer.stop()
+            try:
+                await producer.flush()
+                await producer.stop()
+            except Exception:
+                if not quietly:
+                    raise
+
+
+async def _try_connect(host: str, port: int, timeout: float) -> Optional[str]:
+    """None if ``host:port`` accepts a TCP connection, else why not."""
+    try:
+        _, writer = await asyncio.wait_for(
+            asyncio.open_connection(host, port), timeout=timeout
+        )
+    except asyncio.TimeoutError:
+        return f"no answer within {timeout:g} s"
+    except ConnectionRefusedError:
+        return "connection refused"
+    except OSError as exc:
+        return exc.strerror or str(exc)
+    writer.close()
+    try:
+        await writer.wait_closed()
+    except OSError:
+        pass
+    return None

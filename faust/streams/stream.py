@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import time
 import typing
 from collections.abc import AsyncIterator, Callable, Iterable
 from typing import Any, Optional, Union, cast
@@ -48,6 +49,10 @@ __all__ = ["Stream", "SKIP", "is_event"]
 
 #: Returned by the processing step when a processor raised :exc:`Skip`.
 SKIP: Any = object()
+
+#: Longest time (seconds) a stream processes buffered events without letting
+#: other tasks of the event loop run.
+_LOOP_TURN_INTERVAL = 0.05
 
 
 class Stream(StreamT[T_co], Service):
@@ -257,8 +262,16 @@ class Stream(StreamT[T_co], Service):
         versioned = hasattr(sensors, "stream_hooks")
         version = -1
         on_in = on_out = on_done = _no_hook
+        # buffered events are taken without suspending: a busy agent gives
+        # the loop a turn at least every ``_LOOP_TURN_INTERVAL`` seconds
+        # (heartbeats, timers, web requests), whatever the buffer holds
+        clock = time.monotonic
+        turn_due = clock() + _LOOP_TURN_INTERVAL
         try:
             while not (stopped() or crashed()):
+                if clock() >= turn_due:
+                    await asyncio.sleep(0)
+                    turn_due = clock() + _LOOP_TURN_INTERVAL
                 item = next_nowait(_EMPTY)
                 if item is _EMPTY:
                     try:

@@ -22,7 +22,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Iterable, Iterator
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from functools import partial
 from typing import Any, Optional, cast
 
@@ -400,11 +400,16 @@ class _Delivery:
     async def __call__(self, message: Message) -> None:
         await self.many((message,))
 
-    async def many(self, messages: Iterable[Message]) -> None:
+    async def many(self, messages: Sequence[Message]) -> None:
         """Deliver messages (of this handler's topic), in order.
 
         Flow control and the consumer generation can only change while this
         coroutine waits, so they are read again only after an ``await``.
+        When flow control is suspended (a rebalance or the app stopping),
+        the message at hand and the rest of the batch are discarded, not
+        delivered later: the stream buffers were cleared meanwhile, so a
+        later delivery would reach the agent out of order, and nothing
+        waits for a discarded message (its offset stays uncommitted).
         """
         app = self.app
         flow = self.flow
@@ -416,14 +421,15 @@ class _Delivery:
         buffer = self.buffer
         check = True
         current = app.consumer_generation_id
-        for message in messages:
+        for index, message in enumerate(messages):
             if check:
                 if buffer.size > buffer.max_messages:
                     # streams write send_soon() output (changelogs) faster
                     # than it leaves: publish some before taking more in
                     await buffer.wait_until_ebb()
                 if not flow.is_active():
-                    await flow.acquire()
+                    self._discard(messages, index)
+                    return
                 current = app.consumer_generation_id
                 check = False
             generation = message.generation_id
@@ -451,8 +457,21 @@ class _Delivery:
                     event = create_event(key, value, headers, message)
                     if not queue.offer(event):
                         sensors.on_topic_buffer_full(message.tp)
-                        await queue.put(event)
+                        await queue.wait_for_room()
+                        if not flow.is_active() or (
+                            app.consumer_generation_id != current
+                        ):
+                            # cleared while we waited: this event and the
+                            # rest of the batch must not arrive after that
+                            self._discard(messages, index)
+                            return
+                        queue.put_nowait(event)
                         check = True
+
+    def _discard(self, messages: Sequence[Message], start: int) -> None:
+        discard = self.consumer.discard
+        for i in range(start, len(messages)):
+            discard(messages[i])
 
     async def _on_decode_error(
         self, exc: Exception, message: Message, chans: list[TopicT[Any]]

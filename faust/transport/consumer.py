@@ -35,7 +35,7 @@ from ..types.transports import (
     RecordMap,
     TPorTopicSet,
 )
-from .offsets import PartitionOffsets
+from .offsets import PartitionOffsets, without_held
 from .utils import DefaultSchedulingStrategy
 
 __all__ = ["Consumer", "DivertHandler"]
@@ -115,6 +115,8 @@ class Consumer(Service, ConsumerT):
         self._offsets: dict[TP, PartitionOffsets] = {}
         self._unacked_messages: set[Message] = set()
         self._acks_since_commit = 0
+        #: sends that failed for an event being processed (see on_output_failed)
+        self.failed_outputs = 0
         self._paused: set[TP] = set()
         self._diverted: dict[TP, DivertHandler] = {}
         self._flow_active = True
@@ -368,6 +370,32 @@ class Consumer(Service, ConsumerT):
             if not self._unacked_messages and self._empty is not None:
                 self._empty.set()
 
+    def on_output_failed(self, message: Message, exc: BaseException) -> None:
+        """Output produced for ``message`` could not be sent: hold its offset.
+
+        The partition's offset is never committed past ``message`` from now
+        on (at-least-once: the output is not lost, the event is processed
+        again by the partition's next owner). Counted in
+        :attr:`failed_outputs` and logged.
+        """
+        self.failed_outputs += 1
+        offsets = self._offsets.get(message.tp)
+        if offsets is None:
+            return
+        first = offsets.held is None
+        offsets.hold_back(message.offset)
+        if first and offsets.held is not None:
+            logger.error(
+                "Output of the event at %s offset %d could not be sent (%r): "
+                "offsets of %s are not committed past it from now on, and "
+                "the partition's next owner processes it again. Check the "
+                "broker and the producer settings, then restart the worker.",
+                message.tp,
+                message.offset,
+                exc,
+                message.tp,
+            )
+
     @property
     def unacked(self) -> set[Message]:
         """Tracked messages that are not acked yet."""
@@ -444,6 +472,13 @@ class Consumer(Service, ConsumerT):
             return False
         # output produced for these events must be durable before we commit
         await self.app.maybe_flush_producer()
+        # a send that failed while flushing reports it in a done callback of
+        # its future (scheduled, not run yet): let it run before deciding
+        await asyncio.sleep(0)
+        offsets = without_held(offsets, self._offsets)
+        if not offsets:
+            sensors.on_commit_completed(self, state)
+            return False
         if self.app.in_transaction:  # offsets go into the output's transactions
             ok = await self.transactions.commit(offsets)
         else:

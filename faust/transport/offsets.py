@@ -17,9 +17,12 @@ the deque slot (and a set entry for out-of-order acks).
 from __future__ import annotations
 
 from collections import deque
-from typing import Optional
+from collections.abc import Mapping
+from typing import Optional, TypeVar
 
-__all__ = ["PartitionOffsets"]
+__all__ = ["PartitionOffsets", "without_held"]
+
+K = TypeVar("K")
 
 
 class PartitionOffsets:
@@ -30,13 +33,15 @@ class PartitionOffsets:
         next_commit: the offset to commit now: one past the acked prefix.
     """
 
-    __slots__ = ("inflight", "acked", "next_commit", "committed")
+    __slots__ = ("inflight", "acked", "next_commit", "committed", "held")
 
     def __init__(self, committed: Optional[int] = None) -> None:
         self.inflight: deque[int] = deque()
         self.acked: set[int] = set()
         self.committed = committed
         self.next_commit = committed
+        #: lowest offset whose output failed: never committed past
+        self.held: Optional[int] = None
 
     def track(self, offset: int) -> None:
         """Record that ``offset`` was delivered and awaits its ack."""
@@ -81,9 +86,22 @@ class PartitionOffsets:
     def committable(self) -> Optional[int]:
         """The offset to commit, or None if nothing new was acked."""
         nxt = self.next_commit
+        held = self.held
+        if held is not None and nxt is not None and nxt > held:
+            nxt = held
         if nxt is None or (self.committed is not None and nxt <= self.committed):
             return None
         return nxt
+
+    def hold_back(self, offset: int) -> None:
+        """Never commit past ``offset`` (its output could not be sent).
+
+        The next owner of the partition processes it again.
+        """
+        if self.committed is not None and offset < self.committed:
+            return  # committed already (before this owner): nothing to hold
+        if self.held is None or offset < self.held:
+            self.held = offset
 
     def on_committed(self, offset: int) -> None:
         """Record a successful commit of ``offset``."""
@@ -98,5 +116,27 @@ class PartitionOffsets:
     def __repr__(self) -> str:
         return (
             f"<PartitionOffsets committed={self.committed} next={self.next_commit} "
-            f"inflight={len(self.inflight)} acked_out_of_order={len(self.acked)}>"
+            f"inflight={len(self.inflight)} acked_out_of_order={len(self.acked)} "
+            f"held={self.held}>"
         )
+
+
+def without_held(
+    offsets: Mapping[K, int], partitions: Mapping[K, PartitionOffsets]
+) -> dict[K, int]:
+    """``offsets`` to commit, none past a held offset (see ``hold_back``).
+
+    Partitions left with nothing new to commit are left out.
+    """
+    result: dict[K, int] = {}
+    for tp, offset in offsets.items():
+        partition = partitions.get(tp)
+        if partition is None:
+            result[tp] = offset
+            continue
+        held = partition.held
+        if held is not None and offset > held:
+            offset = held
+        if partition.committed is None or offset > partition.committed:
+            result[tp] = offset
+    return result

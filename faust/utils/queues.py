@@ -106,6 +106,21 @@ class EventQueue(Generic[T]):
             self._wake_one(self._getters)
         return True
 
+    async def wait_for_room(self) -> None:
+        """Wait until the queue has room (or was cleared); no flow control check.
+
+        The caller decides afterwards whether its item is still wanted (the
+        conductor drops it when flow was suspended meanwhile).
+        """
+        while 0 < self.maxsize <= len(self._items):
+            fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+            self._putters.append(fut)
+            try:
+                await fut
+            finally:
+                if not fut.done():
+                    fut.cancel()
+
     async def put(self, item: T) -> None:
         """Append an item, waiting for flow control and for room."""
         flow = self._flow_control

@@ -10,6 +10,8 @@ import asyncio
 import json
 import re
 import signal
+import socket
+import time
 from pathlib import Path
 from typing import Any
 
@@ -299,3 +301,29 @@ async def test_autodiscovered_command(run_program: Any, tmp_path: Path) -> None:
     (package / "commands" / "test_greet.py").write_text("raise RuntimeError('no')\n")
     code, out, err = await run_program("-A", "shop", "greet", "ada")
     assert (code, out) == (0, "hello ada\n"), err
+
+
+async def test_send_with_the_broker_down_fails_quickly_in_one_line(
+    run_program: Any, write_module: Any
+) -> None:
+    with socket.socket() as sock:  # a port nobody listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    write_module(
+        "downapp",
+        f"""
+        import faust
+        app = faust.App("downapp", broker="kafka://127.0.0.1:{port}")
+        orders = app.topic("orders", value_type=str)
+        """,
+    )
+    started = time.monotonic()
+    code, out, err = await run_program("-A", "downapp", "send", "orders", "hello")
+    elapsed = time.monotonic() - started
+    assert code == 1
+    assert out == ""
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert len(lines) == 1, err
+    assert f"127.0.0.1:{port}" in lines[0]
+    assert "Traceback" not in err
+    assert elapsed < 20, f"took {elapsed:.1f}s"

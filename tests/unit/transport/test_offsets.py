@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from faust.transport.offsets import PartitionOffsets
+from faust.transport.offsets import PartitionOffsets, without_held
 
 
 def test_in_order_acks_move_commit_point() -> None:
@@ -104,3 +104,22 @@ def test_random_ack_orders_never_commit_past_an_unacked_offset(steps, rnd) -> No
             # as soon as the first offset is acked, commits happen
             assert point is not None
     assert p.committable() == offsets[-1] + 1
+
+
+def test_held_offset_is_never_committed_past() -> None:
+    offsets = PartitionOffsets(committed=3)
+    offsets.track_many([3, 4, 5, 6])
+    offsets.hold_back(5)  # the output of offset 5 failed
+    for offset in (3, 4, 5, 6):
+        offsets.ack(offset)
+    assert offsets.committable() == 5
+    assert without_held({"tp": 7}, {"tp": offsets}) == {"tp": 5}
+    offsets.on_committed(5)
+    assert offsets.committable() is None
+    assert without_held({"tp": 7}, {"tp": offsets}) == {}
+
+
+def test_hold_back_of_an_offset_committed_before_is_ignored() -> None:
+    offsets = PartitionOffsets(committed=10)
+    offsets.hold_back(4)
+    assert offsets.held is None
