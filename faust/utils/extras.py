@@ -18,6 +18,7 @@ EXTRAS: dict[str, tuple[str, ...]] = {
     "rocksdb": ("rocksdict",),
     "rocksdict": ("rocksdict",),
     "redis": ("redis",),
+    "confluent": ("confluent_kafka",),
     "prometheus": ("prometheus_client",),
     "statsd": ("statsd",),
     "datadog": ("datadog",),

@@ -20,6 +20,11 @@ Kafka node when it has the security listeners, else one started for them.
 Every test uses its own topics and group (``unique_topic``, ``unique_id``)
 and short session timeouts (``kafka_app_options``: 3 s, so a killed worker's
 partitions move on within seconds).
+
+Tests about transport behaviour carry ``@pytest.mark.transports(...)``: they
+run once per transport (``kafka://`` and ``confluent://`` by default), and
+``kafka_app`` / ``kafka_app_options`` use the scheme of the run
+(``transport_scheme``).
 """
 
 from __future__ import annotations
@@ -46,11 +51,31 @@ from kafka_broker import Cluster  # noqa: E402
 from loopback import answers  # noqa: E402
 from tansu import Tansu  # noqa: E402
 
+#: the transports the ``transports`` marker runs a test on by default
+TRANSPORTS = ("kafka", "confluent")
+
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
+        "markers",
+        "transports(*schemes): run the test once per transport "
+        "(default: kafka and confluent); kafka_app and kafka_app_options use it",
+    )
+    config.addinivalue_line(
         "markers", "kafka_only: needs Apache Kafka (skipped on Tansu)"
     )
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    marker = metafunc.definition.get_closest_marker("transports")
+    if marker is not None and "transport_scheme" in metafunc.fixturenames:
+        metafunc.parametrize("transport_scheme", marker.args or TRANSPORTS)
+
+
+@pytest.fixture
+def transport_scheme() -> str:
+    """The broker URL scheme of ``kafka_app`` (parametrized by ``transports``)."""
+    return "kafka"
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -183,10 +208,12 @@ def unique_topic() -> Callable[[str], str]:
 
 
 @pytest.fixture
-def kafka_app_options(kafka_url: str, tmp_path: Path) -> dict[str, Any]:
-    """Settings for a fast app on the session broker."""
+def kafka_app_options(
+    kafka_url: str, tmp_path: Path, transport_scheme: str
+) -> dict[str, Any]:
+    """Settings for a fast app on the session broker (``transport_scheme``)."""
     return {
-        "broker": kafka_url,
+        "broker": kafka_url.replace("kafka://", f"{transport_scheme}://", 1),
         "web_enabled": False,
         "datadir": str(tmp_path / "data"),
         "topic_partitions": 4,

@@ -1,4 +1,7 @@
-"""The kafka:// transport against a real broker, in this process."""
+"""The Kafka transports against a real broker, in this process.
+
+Every test runs on ``kafka://`` (aiokafka) and ``confluent://`` (librdkafka).
+"""
 
 from __future__ import annotations
 
@@ -14,6 +17,8 @@ from worker_helpers import read_all, servers, topic_configs
 import faust
 from faust.exceptions import BrokerUnavailable, MessageSizeTooLarge, TopicConflict
 from faust.types import TP
+
+pytestmark = pytest.mark.transports()
 
 
 async def test_topic_creation_and_conflict(kafka_app, kafka_url, unique_topic) -> None:
@@ -154,11 +159,13 @@ async def test_too_large_message_is_refused_not_dropped(
         await consumer.stop()
 
 
-async def test_unreachable_broker_fails_within_the_timeout(unique_id) -> None:
+async def test_unreachable_broker_fails_within_the_timeout(
+    unique_id, transport_scheme
+) -> None:
     with socket_closed_port() as port:
         app = faust.App(
             unique_id,
-            broker=f"kafka://127.0.0.1:{port}",
+            broker=f"{transport_scheme}://127.0.0.1:{port}",
             broker_request_timeout=1.5,
             broker_session_timeout=1.5,
             web_enabled=False,

@@ -79,6 +79,29 @@ async def test_worker_connects(
 
 
 @pytest.mark.parametrize(
+    ("auth", "account"), [("sasl-plain", PLAIN), ("sasl-scram", SCRAM)]
+)
+async def test_confluent_worker_logs_in_with_sasl(
+    auth, account, secure_kafka, faust_bin, tmp_path, unique_topic
+) -> None:
+    # confluent:// hands SASL credentials to librdkafka (its producer); the
+    # event only comes out if librdkafka logged in too
+    url = secure_kafka.url_for("SASL_PLAINTEXT").replace("kafka://", "confluent://")
+    worker, source, out = await start(
+        faust_bin, secure_kafka, "SASL_PLAINTEXT", tmp_path, unique_topic,
+        IT_AUTH=auth, IT_BROKER=url, **account,
+    )  # fmt: skip
+    plaintext = secure_kafka.url
+    try:
+        await produce(plaintext, source, range(1), key=lambda i: auth)
+        records = await read_all(plaintext, out, 1, expected=1, timeout=60)
+        assert [r.value for r in records] == [b"0"], worker.text()[-3000:]
+    finally:
+        worker.stop(signal.SIGTERM)
+    assert "confluent-kafka" in worker.text() or "librdkafka" in worker.text()
+
+
+@pytest.mark.parametrize(
     ("auth", "account", "says"),
     [
         (

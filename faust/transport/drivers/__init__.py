@@ -19,6 +19,7 @@ TRANSPORTS: FactoryMapping[type[TransportT]] = FactoryMapping(
     memory="faust.transport.drivers.memory:Transport",
     kafka="faust.transport.drivers.aiokafka:Transport",
     aiokafka="faust.transport.drivers.aiokafka:Transport",
+    confluent="faust.transport.drivers.confluent:Transport",
 )
 TRANSPORTS.include_setuptools_namespace("faust.transports")
 

@@ -442,7 +442,10 @@ class Consumer(BaseConsumer):
         """High watermarks of ``partitions``, from a fetch request for each."""
         consumer = self._ensure_consumer()
         found = await fetch_highwaters(
-            consumer._client, partitions, read_committed=self._read_committed
+            consumer._client,
+            partitions,
+            read_committed=self._read_committed,
+            timeout=float(self.app.conf.broker_request_timeout),
         )
         self._highwaters.update(found)
         return found

@@ -425,8 +425,9 @@ async def test_highwater_from_fetch_responses(consumer, monkeypatch) -> None:
     fake(consumer).highwaters[aio(T0)] = 12
     assert consumer.highwater(T0) == 12
 
-    async def fetch(client, partitions, *, read_committed):
+    async def fetch(client, partitions, *, read_committed, timeout):
         assert client is fake(consumer)._client
+        assert timeout == consumer.app.conf.broker_request_timeout  # retries last
         return {tp: 30 for tp in partitions}
 
     monkeypatch.setattr(

@@ -5,11 +5,20 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 import pytest
-from aiokafka.errors import NotLeaderForPartitionError, OffsetOutOfRangeError
+from aiokafka.errors import (
+    KafkaConnectionError,
+    LeaderNotAvailableError,
+    NodeNotReadyError,
+    NotLeaderForPartitionError,
+    OffsetOutOfRangeError,
+    RequestTimedOutError,
+    TopicAuthorizationFailedError,
+)
 from aiokafka.protocol.fetch import FetchRequest
 from aiokafka.protocol.offset import OffsetRequest
 
 from faust.exceptions import TransportError
+from faust.transport.drivers.aiokafka import highwaters
 from faust.transport.drivers.aiokafka.highwaters import fetch_highwaters
 from faust.types import TP
 
@@ -28,6 +37,7 @@ class FakeClient:
         self.log_start = log_start
         self.api_version = api_version
         self.requests = []
+        self.failures = []  # exceptions raised by the next sends, in order
         self.metadata_updates = 0
         self.cluster = SimpleNamespace(leader_for_partition=self._leader)
 
@@ -39,6 +49,8 @@ class FakeClient:
 
     async def send(self, node, request):
         self.requests.append((node, request))
+        if self.failures:
+            raise self.failures.pop(0)
         if isinstance(request, OffsetRequest):
             topics = [
                 (t, [(p, 0, -1, self.log_start) for p, _ts in parts])
@@ -107,10 +119,89 @@ async def test_a_broker_answering_only_when_it_may_wait_is_asked_again() -> None
     assert [request._max_wait_ms for _, request in client.requests] == [0, 100]
 
 
-async def test_errors_are_reported() -> None:
-    client = FakeClient({("t", 0): (NotLeaderForPartitionError.errno, -1, -1)})
-    with pytest.raises(TransportError, match="NotLeaderForPartition"):
+class FakeClock:
+    """Stands in for asyncio.sleep and time.monotonic: sleeping moves time."""
+
+    def __init__(self, monkeypatch) -> None:
+        self.now = 0.0
+        self.sleeps: list[float] = []
+        monkeypatch.setattr(highwaters.time, "monotonic", lambda: self.now)
+
+    async def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
+async def test_errors_that_are_not_retriable_are_reported_at_once() -> None:
+    code = TopicAuthorizationFailedError.errno
+    client = FakeClient({("t", 0): (code, -1, -1)})
+    with pytest.raises(TransportError, match="TopicAuthorizationFailed"):
         await fetch_highwaters(client, [TP("t", 0)])
+    assert len(client.requests) == 1
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        NodeNotReadyError("node 1 not ready"),
+        KafkaConnectionError("connection lost"),
+        RequestTimedOutError(),
+        ConnectionResetError("reset"),
+    ],
+    ids=lambda e: type(e).__name__,
+)
+async def test_a_leader_that_cannot_be_reached_is_asked_again(
+    error, monkeypatch
+) -> None:
+    # a broker was stopped: the send itself fails until the leader moved
+    clock = FakeClock(monkeypatch)
+    client = FakeClient({("t", 0): (0, 12, 12)})
+    client.failures = [error, error]
+    found = await fetch_highwaters(client, [TP("t", 0)], sleep=clock.sleep)
+    assert found == {TP("t", 0): 12}
+    assert len(client.requests) == 3
+    assert client.metadata_updates == 2  # refreshed before each retry
+    assert clock.sleeps == [0.1, 0.2]  # backoff doubles
+
+
+@pytest.mark.parametrize(
+    "error", [NotLeaderForPartitionError, LeaderNotAvailableError, RequestTimedOutError]
+)
+async def test_retriable_error_codes_are_asked_again(error, monkeypatch) -> None:
+    clock = FakeClock(monkeypatch)
+    answers = iter([(error.errno, -1, -1), (0, 4, 4)])
+    client = FakeClient({("t", 0): (0, 9, 9), ("t", 1): lambda _o: next(answers)})
+    found = await fetch_highwaters(client, [TP("t", 0), TP("t", 1)], sleep=clock.sleep)
+    assert found == {TP("t", 0): 9, TP("t", 1): 4}
+    # the partition that answered is not asked again
+    second = dict(client.requests[1][1].topics)["t"]
+    assert [p for p, *_ in second] == [1]
+    assert client.metadata_updates == 1
+
+
+async def test_a_leader_being_elected_is_waited_for(monkeypatch) -> None:
+    clock = FakeClock(monkeypatch)
+    client = FakeClient({("t", 0): (0, 3, 3)}, leaders={("t", 0): -1})
+
+    async def elected():
+        client.metadata_updates += 1
+        if client.metadata_updates == 3:
+            client.leaders[("t", 0)] = 2
+
+    client.force_metadata_update = elected
+    found = await fetch_highwaters(client, [TP("t", 0)], sleep=clock.sleep)
+    assert found == {TP("t", 0): 3}
+    assert client.requests[0][0] == 2
+
+
+async def test_retriable_errors_fail_after_the_timeout(monkeypatch) -> None:
+    clock = FakeClock(monkeypatch)
+    client = FakeClient({("t", 0): (NotLeaderForPartitionError.errno, -1, -1)})
+    with pytest.raises(TransportError, match="kept failing for 5 seconds") as info:
+        await fetch_highwaters(client, [TP("t", 0)], timeout=5, sleep=clock.sleep)
+    assert "NotLeaderForPartition" in str(info.value)
+    assert clock.now == pytest.approx(5.0)
+    assert max(clock.sleeps) == 1.0  # the backoff is bounded
 
 
 async def test_unknown_leader_refreshes_metadata_then_fails() -> None:
