@@ -632,10 +632,11 @@ def differences_table(entries: list[dict[str, str]]) -> str:
     lines = [BEGIN, ""]
     for kind, title in KIND_TITLES.items():
         rows = [e for e in entries if e["kind"] == kind]
+        lines += [title, "-" * len(title), ""]
+        if not rows:
+            lines += ["None: every faust-streaming name is provided.", ""]
+            continue
         lines += [
-            title,
-            "-" * len(title),
-            "",
             ".. list-table::",
             "    :header-rows: 1",
             "    :widths: 40 60",

@@ -31,7 +31,7 @@ class Actor(ActorT[Any], Service):
         agent: the agent this actor belongs to.
         stream: the stream given to the agent function.
         it: what the agent function returned (its async iterator or
-            coroutine); kept as :attr:`it` when given, set by the agent when
+            coroutine); kept as ``it`` when given, set by the agent when
             the function runs otherwise.
         index: the concurrency index (None when ``concurrency=1``).
         active_partitions: partitions of an isolated-partitions actor.

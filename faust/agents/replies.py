@@ -78,7 +78,7 @@ class BarrierState(ReplyPromise):
         self._arrived: asyncio.Queue[tuple[str, Any]] = asyncio.Queue()
 
     def add(self, p: ReplyPromise) -> None:
-        """Expect a reply to ``p.correlation_id`` (counted in :attr:`total`)."""
+        """Expect a reply to ``p.correlation_id`` (counted in ``total``)."""
         self.pending.add(p.correlation_id)
         self.size += 1
         self.total += 1

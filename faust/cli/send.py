@@ -157,8 +157,8 @@ class send(AppCommand):
         ``key_serializer``/``value_serializer`` override the command's
         ``--key-serializer``/``--value-serializer``; ``timestamp`` sets the
         messages' timestamp. What was sent stays readable afterwards as
-        :attr:`topic`, :attr:`key`, :attr:`value`, :attr:`repeat`,
-        :attr:`min_latency` and :attr:`max_latency`.
+        ``self.topic``, ``self.key``, ``self.value``, ``self.repeat``,
+        ``self.min_latency`` and ``self.max_latency``.
         """
         if min_latency > max_latency and max_latency:
             raise self.UsageError(

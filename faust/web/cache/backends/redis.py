@@ -121,8 +121,9 @@ class CacheBackend(BaseCacheBackend):
             The redis client.
 
         Raises:
-            redis.exceptions.ConnectionError: the server cannot be reached
-                (check the cache URL and that Redis runs).
+            ConnectionError: ``redis.exceptions.ConnectionError``: the
+                server cannot be reached (check the cache URL and that
+                Redis runs).
         """
         client = self.client
         await client.ping()
