@@ -10,7 +10,10 @@ have recovered, ``on_started`` schedules the ``@app.task``/``timer``/
 services.
 
 Every public method is a thin facade; the work lives in ``boot``,
-``rebalance``, ``decorators``, ``factories`` and the subsystems.
+``rebalance``, ``decorators``, ``factories`` and the subsystems. The table
+factories (``app.Table``...) come from the :class:`~.tables_api.TableFactories`
+mixin and the decorators (``@app.agent``, ``task``, ``timer``, ``crontab``,
+``service``, ``page``...) from :class:`~.decorating.AppDecorators`.
 
 The app may run in a worker (``faust -A app worker``: logging and signal
 handling by :class:`faust.Worker`) or embedded (``await app.start()`` in any
@@ -24,7 +27,7 @@ import logging
 from collections.abc import AsyncIterable, Awaitable, Callable, Iterable, Mapping
 from typing import Any, ClassVar, NoReturn, Optional, Union, cast
 
-from mode import Seconds, Service, ServiceT, Signal, SupervisorStrategyT, SyncSignal
+from mode import Seconds, Service, ServiceT, Signal, SyncSignal
 from mode.utils.imports import symbol_by_name
 from mode.utils.queues import FlowControlEvent
 
@@ -32,7 +35,6 @@ from ..channels import Channel
 from ..fixups import fixups
 from ..types import (
     TP,
-    AgentFun,
     AgentT,
     AppT,
     ChannelT,
@@ -44,36 +46,33 @@ from ..types import (
     ModelArg,
     RecordMetadata,
     SchemaT,
-    SinkT,
     StreamT,
     TopicT,
     V,
 )
-from ..types.app import BootStrategyT, TaskArg
+from ..types.app import BootStrategyT
 from ..types.core import HeadersArg
 from ..types.settings import Settings as _Settings
-from ..types.web import PageArg
 from ..utils import tracing
 from ..utils.queues import EventQueue
-from . import configuration, factories, pages, services
+from . import configuration, factories, services
 from .boot import BootStrategy
+from .decorating import AppDecorators
 from .decorators import (
     TaskEntry,
-    command_decorator,
-    make_agent,
-    make_crontab,
-    make_timer,
 )
 from .discovery import SCAN_CATEGORIES
 from .lifecycle import Child, on_started, run_main, stop_processing
 from .rebalance import Rebalancer
+from .tables_api import TableFactories
 
 __all__ = ["App"]
 
 logger = logging.getLogger(__name__)
 
 
-class App(Service, AppT):
+# Faust's App.task/timer/crontab shadow mode's Service class decorators.
+class App(AppDecorators, TableFactories, Service, AppT):  # type: ignore[misc]
     """A faust application.
 
     Arguments:
@@ -427,290 +426,6 @@ class App(Service, AppT):
         return EventQueue(
             maxsize, flow_control=self.flow_control, clear_on_resume=clear_on_resume
         )
-
-    # -- Tables ------------------------------------------------------------
-
-    def Table(
-        self,
-        name: str,
-        *,
-        default: Optional[Callable[[], Any]] = None,
-        window: Optional[Any] = None,
-        partitions: Optional[int] = None,
-        help: Optional[str] = None,
-        **kwargs: Any,
-    ) -> Any:
-        """Define a table (a dict partitioned like the stream writing it)."""
-        return factories.new_table(
-            self,
-            "Table",
-            name,
-            window,
-            default=default,
-            partitions=partitions,
-            help=help,
-            **kwargs,
-        )
-
-    def GlobalTable(
-        self,
-        name: str,
-        *,
-        default: Optional[Callable[[], Any]] = None,
-        window: Optional[Any] = None,
-        partitions: Optional[int] = None,
-        help: Optional[str] = None,
-        synchronize_all_active_partitions: bool = False,
-        **kwargs: Any,
-    ) -> Any:
-        """Define a table every worker holds in full.
-
-        ``synchronize_all_active_partitions`` (faust-streaming) is accepted:
-        a global table reads every partition anyway.
-        """
-        return factories.new_table(
-            self,
-            "GlobalTable",
-            name,
-            window,
-            default=default,
-            partitions=partitions,
-            help=help,
-            is_global=True,
-            synchronize_all_active_partitions=synchronize_all_active_partitions,
-            **kwargs,
-        )
-
-    def SetTable(
-        self,
-        name: str,
-        *,
-        window: Optional[Any] = None,
-        partitions: Optional[int] = None,
-        start_manager: bool = False,
-        help: Optional[str] = None,
-        **kwargs: Any,
-    ) -> Any:
-        """Define a table of sets."""
-        return factories.new_table(
-            self,
-            "SetTable",
-            name,
-            window,
-            partitions=partitions,
-            start_manager=start_manager,
-            help=help,
-            **kwargs,
-        )
-
-    def SetGlobalTable(
-        self,
-        name: str,
-        *,
-        window: Optional[Any] = None,
-        partitions: Optional[int] = None,
-        start_manager: bool = False,
-        help: Optional[str] = None,
-        **kwargs: Any,
-    ) -> Any:
-        """Define a global table of sets (truly global, unlike Faust's)."""
-        return factories.new_table(
-            self,
-            "SetGlobalTable",
-            name,
-            window,
-            partitions=partitions,
-            start_manager=start_manager,
-            help=help,
-            is_global=True,
-            **kwargs,
-        )
-
-    # -- Decorators --------------------------------------------------------
-
-    def agent(
-        self,
-        channel: Union[str, ChannelT[Any], None] = None,
-        *,
-        name: Optional[str] = None,
-        concurrency: int = 1,
-        supervisor_strategy: Optional[type[SupervisorStrategyT]] = None,
-        sink: Optional[Iterable[SinkT]] = None,
-        isolated_partitions: bool = False,
-        use_reply_headers: bool = True,
-        **kwargs: Any,
-    ) -> Callable[[AgentFun], AgentT[Any]]:
-        """Define an agent: ``@app.agent(topic)`` on ``async def f(stream)``."""
-
-        def _inner(fun: AgentFun) -> AgentT[Any]:
-            return make_agent(
-                self,
-                fun,
-                name=name,
-                channel=channel,
-                concurrency=concurrency,
-                supervisor_strategy=supervisor_strategy,
-                sink=sink,
-                isolated_partitions=isolated_partitions,
-                use_reply_headers=use_reply_headers,
-                **kwargs,
-            )
-
-        return _inner
-
-    actor = agent
-
-    def task(  # type: ignore[override]  # Faust's App.task shadows mode's class decorator
-        self,
-        fun: Optional[TaskArg] = None,
-        *,
-        on_leader: bool = False,
-        traced: bool = True,
-    ) -> Any:
-        """Run a function once the app has started (``@app.task``)."""
-
-        def _inner(f: TaskArg) -> TaskArg:
-            self._app_tasks.append(TaskEntry(cast(Any, f), on_leader, traced))
-            return f
-
-        return _inner(fun) if fun is not None else _inner
-
-    def timer(  # type: ignore[override]  # Faust's App.timer shadows mode's class decorator
-        self,
-        interval: Seconds,
-        on_leader: bool = False,
-        traced: bool = True,
-        name: Optional[str] = None,
-        max_drift_correction: float = 0.1,
-    ) -> Callable[..., Any]:
-        """Run a function every ``interval`` seconds (first run after one interval)."""
-
-        def _inner(fun: Callable[..., Awaitable[Any]]) -> Any:
-            timer_fun = make_timer(
-                self,
-                fun,
-                interval,
-                on_leader=on_leader,
-                name=name,
-                max_drift_correction=max_drift_correction,
-            )
-            return self.task(timer_fun, traced=False)
-
-        return _inner
-
-    def crontab(  # type: ignore[override]  # Faust's App.crontab shadows mode's class decorator
-        self,
-        cron_format: str,
-        *,
-        timezone: Any = None,
-        on_leader: bool = False,
-        traced: bool = True,
-    ) -> Callable[..., Any]:
-        """Run a function at the times a cron expression matches."""
-
-        def _inner(fun: Callable[..., Awaitable[Any]]) -> Any:
-            job = make_crontab(
-                self, fun, cron_format, timezone=timezone, on_leader=on_leader
-            )
-            return self.task(job, traced=False)
-
-        return _inner
-
-    def service(self, cls: type[ServiceT]) -> type[ServiceT]:
-        """Start a mode Service class with the app (``@app.service``)."""
-        self._extra_services.append(cls)
-        return cls
-
-    def web_server(self, service: Any) -> Any:
-        """Serve HTTP with ``service`` (a Service or its class), not faust.web.
-
-        The service starts once tables have recovered; the built-in aiohttp
-        server is then not started. See :mod:`faust.contrib.asgi`.
-
-        Raises:
-            ImproperlyConfigured: another web server service is registered.
-        """
-        return services.register_web_server(self, service)
-
-    @property
-    def web_server_url(self) -> Any:
-        """The URL of this worker's web server (the ``@app.web_server`` one if set)."""
-        return services.web_server_url(self)
-
-    @property
-    def web_server_driver_version(self) -> str:
-        """The web server's driver (``aiohttp=3.x``, or the service's)."""
-        return services.web_server_driver_version(self)
-
-    def page(
-        self,
-        path: str,
-        *,
-        base: Optional[type] = None,
-        cors_options: Optional[Mapping[str, Any]] = None,
-        name: Optional[str] = None,
-    ) -> Callable[[PageArg], Any]:
-        """Serve a View class, or ``async def handler(self, request)``, at ``path``.
-
-        Returns the View class (see :mod:`faust.app.pages`).
-        """
-
-        def _inner(handler: PageArg) -> Any:
-            return pages.register_page(
-                self, handler, path, base=base, cors_options=cors_options, name=name
-            )
-
-        return _inner
-
-    def table_route(
-        self,
-        table: Any,
-        shard_param: Optional[str] = None,
-        *,
-        query_param: Optional[str] = None,
-        match_info: Optional[str] = None,
-        exact_key: Optional[Any] = None,
-    ) -> Callable[[Any], Any]:
-        """Answer from the worker owning the table key of the request."""
-        return pages.table_route(
-            self,
-            table,
-            shard_param,
-            query_param=query_param,
-            match_info=match_info,
-            exact_key=exact_key,
-        )
-
-    def topic_route(
-        self,
-        topic: Any,
-        shard_param: Optional[str] = None,
-        *,
-        query_param: Optional[str] = None,
-        match_info: Optional[str] = None,
-        exact_key: Optional[Any] = None,
-    ) -> Callable[[Any], Any]:
-        """Answer from the worker processing the topic key of the request."""
-        return pages.topic_route(
-            self,
-            topic,
-            shard_param,
-            query_param=query_param,
-            match_info=match_info,
-            exact_key=exact_key,
-        )
-
-    def command(
-        self, *options: Any, base: Optional[type] = None, **kwargs: Any
-    ) -> Callable[[Callable[..., Any]], Any]:
-        """Add a command to the ``faust`` program of this app."""
-        return command_decorator(options, base, **kwargs)
-
-    def on_webserver_init(self, web: Any) -> None:
-        """Override to add routes when the web server starts.
-
-        ``@app.page`` views need not be added here: the server adds them.
-        """
 
     # -- Sending, committing, events ---------------------------------------
 
