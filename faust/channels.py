@@ -16,7 +16,6 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Mapping
-from functools import partial
 from typing import Any, Optional, cast
 from weakref import WeakSet
 
@@ -285,7 +284,8 @@ class Channel(ChannelT[Any]):
         if event is not None and event.message.tracked:
             # output of an event being processed: if it cannot be sent, the
             # event's offset must not be committed (at-least-once)
-            fut.add_done_callback(partial(_on_output_done, self.app, event.message))
+            fut.source = event.message
+            fut.on_failure = _on_output_failed
         return fut
 
     def _eager_partition(self, key: Any) -> Optional[int]:
@@ -567,12 +567,9 @@ class SerializedChannel(Channel):
         )
 
 
-def _on_output_done(app: AppT, source: Message, fut: FutureMessage) -> None:
-    """Tell the consumer when output of ``source`` failed to be sent."""
-    if fut.cancelled():
-        return
-    exc = fut.exception()
-    if exc is not None:
-        consumer = app.__dict__.get("consumer")
-        if consumer is not None:
-            consumer.on_output_failed(source, exc)
+def _on_output_failed(fut: FutureMessage, exc: BaseException) -> None:
+    """Tell the consumer that output of ``fut.source`` failed to be sent."""
+    source = fut.source
+    consumer = fut.message.channel.app.__dict__.get("consumer")
+    if consumer is not None and source is not None:
+        consumer.on_output_failed(source, exc)

@@ -422,7 +422,13 @@ class Topic(SerializedChannel, TopicT[Any]):
         False: nothing happened, use :meth:`publish_message`.
         """
         message = fut.message
-        topic = message.topic or self.get_topic_name()
+        topic = message.topic
+        if not topic:
+            topics = self.topics  # get_topic_name(), inline: once per message
+            if len(topics) == 1 and self._pattern is None:
+                topic = topics[0]
+            else:
+                topic = self.get_topic_name()
         if not producer.can_send_nowait(topic):
             return False
         headers, state = self._on_publish(producer, topic, message)

@@ -90,11 +90,19 @@ class HoppingWindow(Window):
 
     def ranges(self, timestamp: float) -> list[WindowRange]:
         """Every window that contains ``timestamp``, oldest first."""
+        first, last = self._first(timestamp), self._last(timestamp)
+        # events come in time order, mostly: consecutive ones fall in the
+        # same windows, so the last answer is kept (a copy is returned)
+        cached = self.__dict__.get("_last_ranges")
+        if cached is not None and cached[0] == first and cached[1] == last:
+            return list(cached[2])
         size, step = self.size, self.step
-        return [
+        ranges = tuple(
             WindowRange.from_start(float(k * step), size)
-            for k in range(self._first(timestamp), self._last(timestamp) + 1)
-        ]
+            for k in range(first, last + 1)
+        )
+        self.__dict__["_last_ranges"] = (first, last, ranges)
+        return list(ranges)
 
     def current(self, timestamp: float) -> WindowRange:
         """The newest window containing ``timestamp``."""
@@ -120,7 +128,10 @@ class HoppingWindow(Window):
         """
         if self.expires is None:
             return False
-        return timestamp <= self.current(latest_timestamp - self.expires).start
+        # the start of current(latest_timestamp - expires), without the range
+        return timestamp <= float(
+            self._last(latest_timestamp - self.expires) * self.step
+        )
 
     def __repr__(self) -> str:
         return (

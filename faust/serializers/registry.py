@@ -34,6 +34,7 @@ from faust.types.serializers import RegistryT
 
 from . import codecs
 from .codecs import dumps, loads, warn_if_unsafe_pickle
+from .dumpers import compile_dumper
 
 __all__ = ["Registry", "reconstruct"]
 
@@ -317,6 +318,38 @@ class Registry(RegistryT):
         if not serializer and typ in _RAW_TYPES:
             serializer = "raw"
         return _compile_loader(self, typ, serializer, error, what)
+
+    def dumper(
+        self, typ: ModelArg | None, serializer: CodecArg, *, key: bool
+    ) -> Callable[[Any], Any] | None:
+        """Return ``dump(obj)``: :meth:`dumps_key` (or value) made for one type.
+
+        The produce path encodes with these (see :mod:`.dumpers`); made once
+        per type and serializer. Returns ``None`` when this registry's class
+        overrides the encoding methods (then call them per message).
+        """
+        cache: dict[Any, Callable[[Any], Any]] = self.__dict__.setdefault(
+            "_dumpers", {}
+        )
+        # the registry's default is part of the key: it may be changed
+        default = self.key_serializer if key else self.value_serializer
+        try:
+            return cache[typ, serializer, default, key]
+        except KeyError:
+            pass
+        except TypeError:  # an unhashable type annotation
+            return None
+        cls = type(self)
+        if (
+            cls.dumps_key is not Registry.dumps_key
+            or cls.dumps_value is not Registry.dumps_value
+            or cls._dumps is not Registry._dumps
+        ):
+            return None
+        dump = cache[typ, serializer, default, key] = compile_dumper(
+            self, typ, serializer, key=key
+        )
+        return dump
 
     def _prepare_payload(self, typ: ModelArg | None, value: Any) -> Any:
         return _preparer(typ)(value)

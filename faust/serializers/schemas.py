@@ -186,9 +186,14 @@ class Schema(SchemaT):
         headers: OpenHeadersArg | None = None,
     ) -> tuple[Any, OpenHeadersArg | None]:
         """Encode ``key``; returns ``(payload, headers)``."""
-        payload = app.serializers.dumps_key(
-            self.key_type, key, serializer=serializer or self.key_serializer
-        )
+        registry = app.serializers
+        serializer = serializer or self.key_serializer
+        make = getattr(registry, "dumper", None)  # see faust.serializers.dumpers
+        dump = make(self.key_type, serializer, key=True) if make else None
+        if dump is not None:
+            payload = dump(key)
+        else:
+            payload = registry.dumps_key(self.key_type, key, serializer=serializer)
         return payload, self.on_dumps_key_prepare_headers(key, headers)
 
     def dumps_value(
@@ -200,9 +205,16 @@ class Schema(SchemaT):
         headers: OpenHeadersArg | None = None,
     ) -> tuple[Any, OpenHeadersArg | None]:
         """Encode ``value``; returns ``(payload, headers)``."""
-        payload = app.serializers.dumps_value(
-            self.value_type, value, serializer=serializer or self.value_serializer
-        )
+        registry = app.serializers
+        serializer = serializer or self.value_serializer
+        make = getattr(registry, "dumper", None)
+        dump = make(self.value_type, serializer, key=False) if make else None
+        if dump is not None:
+            payload = dump(value)
+        else:
+            payload = registry.dumps_value(
+                self.value_type, value, serializer=serializer
+            )
         return payload, self.on_dumps_value_prepare_headers(value, headers)
 
     def on_dumps_key_prepare_headers(

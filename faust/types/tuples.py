@@ -88,10 +88,25 @@ class FutureMessage(asyncio.Future[RecordMetadata]):
     """A future that completes with the :class:`RecordMetadata` of a message."""
 
     message: PendingMessage
+    #: The message of the event this send is output of (set by the channel
+    #: when that event is tracked, for at-least-once).
+    source: Optional[Message] = None
+    #: Called with the exception when the send fails. Called at once, not
+    #: scheduled as a done callback would be: no loop callback per send.
+    on_failure: Optional[Callable[[FutureMessage, BaseException], None]] = None
 
     def __init__(self, message: PendingMessage) -> None:
         self.message = message
         super().__init__()
+
+    def set_exception(self, exception: Union[type, BaseException], /) -> None:
+        """Fail the send; :attr:`on_failure` hears of it."""
+        super().set_exception(exception)
+        on_failure = self.on_failure
+        if on_failure is not None:
+            exc = self.exception()
+            if exc is not None:
+                on_failure(self, exc)
 
 
 class Message:
