@@ -67,10 +67,10 @@ def plot(rows: list[Row], path: Path, subtitle: str = "") -> None:
     for ax in (left, right):
         ax.xaxis.set_major_formatter(FuncFormatter(_count))
         ax.xaxis.set_minor_formatter(NullFormatter())
+    left.set_yscale("log")  # before its formatter: setting the scale resets it
     left.yaxis.set_major_formatter(FuncFormatter(_count))
-    left.yaxis.set_minor_formatter(NullFormatter())
+    left.yaxis.set_minor_formatter(FuncFormatter(_count))
     right.set_ylim(bottom=0)
-    left.set_yscale("log")
     left.set_title("Throughput as work grows")
     right.set_title("Memory as work grows")
     if subtitle:
@@ -96,23 +96,27 @@ def render(rows: list[Row], header: str) -> str:
         if not ours and not theirs:
             continue
         unit = "events" if sid == "S9" else "records"
+        since = sid == "S9"  # S10: one point per run
         lines += [
             f"## {TITLES[sid]}",
             "",
             f"| {unit} | ours {unit}/s | faust-streaming {unit}/s | ratio "
-            f"| since previous point ours / theirs "
-            f"| RSS MB ours / theirs | peak RSS MB ours / theirs |",
-            "|---|---|---|---|---|---|---|",
+            + ("| since previous point ours / theirs " if since else "")
+            + "| RSS MB ours / theirs | peak RSS MB ours / theirs |",
+            "|---|---|---|---|" + ("---|" if since else "") + "---|---|",
         ]
         for work in sorted(set(ours) | set(theirs)):
             o, t = ours.get(work), theirs.get(work)
             ratio = f"{o['rate'] / t['rate']:.1f}x" if o and t and t["rate"] else "–"
+            segment = (
+                f"| {_cell(o, 'segment_rate', ',.0f')} / "
+                f"{_cell(t, 'segment_rate', ',.0f')} "
+            )
             lines.append(
                 f"| {work:,} | {_cell(o, 'rate', ',.0f')} "
                 f"| {_cell(t, 'rate', ',.0f')} | {ratio} "
-                f"| {_cell(o, 'segment_rate', ',.0f')} / "
-                f"{_cell(t, 'segment_rate', ',.0f')} "
-                f"| {_cell(o, 'rss_mb', ',.0f')} / {_cell(t, 'rss_mb', ',.0f')} "
+                + (segment if since else "")
+                + f"| {_cell(o, 'rss_mb', ',.0f')} / {_cell(t, 'rss_mb', ',.0f')} "
                 f"| {_cell(o, 'peak_rss_mb', ',.0f')} / "
                 f"{_cell(t, 'peak_rss_mb', ',.0f')} |"
             )
