@@ -10,12 +10,16 @@ At each point the meter flushes the producer (the fair meter of
 far, the seconds since the first event, the CPU seconds, and the current and
 peak RSS. The result file holds every point under ``points``.
 
+``BENCH_TABLE_OPTIONS`` (JSON, experiments only) is passed to the table as
+its store ``options``, for example ``{"write_buffer_size": 8388608}``.
+
 With a ``memory://`` broker (ours only) the scenario fills its own input in
 the process before the worker starts, as ``common.py`` does for S1-S6.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import resource
 import time
@@ -23,6 +27,8 @@ from typing import Any
 
 from scenarios.common import BROKER, Meter, _write
 
+#: the table's store options (RocksDB settings), for experiments
+TABLE_OPTIONS = json.loads(os.environ.get("BENCH_TABLE_OPTIONS") or "{}")
 PAGE_KB = os.sysconf("SC_PAGE_SIZE") // 1024
 
 

@@ -10,7 +10,7 @@ after the clock stops.
 import time
 
 from scenarios.common import EXTRA, TOPIC, make_app
-from scenarios.curve import fill_memory, recovery_result
+from scenarios.curve import TABLE_OPTIONS, fill_memory, recovery_result
 
 changelog_name, records, keys = EXTRA.split(":")
 fill_memory(changelog_name, int(records), int(keys), changelog=True)
@@ -19,7 +19,9 @@ app = make_app(store="rocksdb://")
 changelog = app.topic(
     changelog_name, partitions=4, key_serializer="json", value_serializer="json"
 )
-table = app.Table("recovered", default=int, changelog_topic=changelog)
+table = app.Table(
+    "recovered", default=int, options=TABLE_OPTIONS, changelog_topic=changelog
+)
 trigger = app.topic(TOPIC, value_serializer="raw")
 started: list[float] = []
 
