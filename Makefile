@@ -1,7 +1,7 @@
 PYTHON ?= python3
 PIP ?= $(PYTHON) -m pip
 
-.PHONY: develop demo test lint typecheck imports docs bench clean
+.PHONY: develop demo test lint typecheck imports docs bench bench-curves bench-curves-quick clean
 
 develop:
 	$(PIP) install -e '.[test,lint,docs,rocksdb]'
@@ -27,6 +27,14 @@ docs:
 
 bench:
 	$(PYTHON) benchmarks/run.py
+
+# cost as work grows (S9, S10): long, hence apart; needs the bench extra
+# (matplotlib). CURVES='--s9 100000,1000000 --theirs-s9 100000' and so on.
+bench-curves:
+	$(PYTHON) benchmarks/curves.py $(CURVES)
+
+bench-curves-quick:
+	$(PYTHON) benchmarks/curves.py --quick --out /tmp/faust-curves-quick $(CURVES)
 
 clean:
 	rm -rf build dist docs/_build docs/reference/generated .mypy_cache .ruff_cache .pytest_cache

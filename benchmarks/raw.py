@@ -62,6 +62,18 @@ def changelog_records(count: int) -> Iterator[Record]:
         yield json.dumps(f"k{i % keys}").encode(), b"%d" % i
 
 
+def distinct_records(keys: int, start: int, stop: int) -> Iterator[Record]:
+    """S9's input, records ``start`` to ``stop``, keys cycling over ``keys``."""
+    for i in range(start, stop):
+        yield b"k%d" % (i % keys), b"1"
+
+
+def table_changelog_records(keys: int, start: int, stop: int) -> Iterator[Record]:
+    """S10's changelog (JSON keys and values, as a table writes it)."""
+    for i in range(start, stop):
+        yield b'"k%d"' % (i % keys), b"%d" % i
+
+
 async def create_topics(bootstrap: str, names: list[str]) -> None:
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
     await admin.start()
