@@ -715,7 +715,8 @@ def profile(args: argparse.Namespace) -> int:
     args.rounds = 1
     args.no_save = True
     suite = Suite(args)
-    suite.sides = [args.side if args.side != "both" else "ours"]
+    ours = transport_side(suite.transports[0])  # --transports confluent
+    suite.sides = [args.side if args.side != "both" else ours]
     suite.with_s8 = False
     out = RESULTS / f"profile-{scen.sid}-{suite.sides[0]}.prof"
     RESULTS.mkdir(exist_ok=True)
@@ -733,7 +734,7 @@ def profile(args: argparse.Namespace) -> int:
             suite.pythons[side],
             scen,
             count,
-            suite.broker_url(),
+            suite.broker_url(side),
             topic,
             suite.workdir,
             extra=extra,
