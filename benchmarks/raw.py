@@ -5,7 +5,9 @@ keys partitioned like the Java client), so the input of a scenario is ready
 in seconds. The S8 loops are what an application without any framework
 would write: a ``getmany`` loop (optionally decoding JSON) and a ``send``
 loop; run as ``python benchmarks/raw.py consume|consume-json|produce``,
-they write the same JSON result as the scenario apps.
+they write the same JSON result as the scenario apps. With
+``--client confluent`` the same loops run on confluent-kafka
+(``raw_confluent.py``), the ceiling of the ``confluent://`` transport.
 """
 
 from __future__ import annotations
@@ -239,7 +241,11 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--topic", required=True)
     parser.add_argument("--count", type=int, required=True)
     parser.add_argument("--result", required=True)
+    parser.add_argument("--client", choices=["aiokafka", "confluent"])
     args = parser.parse_args(argv)
+    if args.client == "confluent" and args.mode != "join":
+        _result(args.result, *_confluent(args))
+        return
     if args.mode == "join":
         data = asyncio.run(join(args.bootstrap, args.topic, args.group, args.spawn))
         with open(args.result, "w") as f:
@@ -253,6 +259,20 @@ def main(argv: list[str]) -> None:
             consume(args.bootstrap, args.topic, args.count, decode)
         )
     _result(args.result, n, secs, cpu)
+
+
+def _confluent(args: argparse.Namespace) -> tuple:
+    import raw_confluent  # benchmarks/raw_confluent.py: needs confluent-kafka
+
+    if args.mode == "produce":
+        asyncio.run(create_topics(args.bootstrap, [args.topic]))  # untimed
+        return raw_confluent.produce(
+            args.bootstrap, args.topic, args.count, RAW_VALUE, ACCOUNTS
+        )
+    decode = args.mode == "consume-json"
+    return raw_confluent.consume(
+        args.bootstrap, args.topic, args.count, decode, PARTITIONS
+    )
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ Usage::
     python benchmarks/run.py --quick       # 1 round, smaller inputs (< 2 min)
     python benchmarks/run.py --only S1,S2 --rounds 5
     python benchmarks/run.py --side ours --broker memory://   # ours on memory://
+    python benchmarks/run.py --transports kafka,confluent    # ours on both
     python benchmarks/run.py --micro       # memory broker + model micro-benchmarks
     python benchmarks/run.py --profile S1  # cProfile of our worker -> results/
 
@@ -128,6 +129,11 @@ SCENARIOS = [
     ),
 ]
 SIDES = {"ours": "faust (ours)", "theirs": "faust-streaming 0.15.3"}
+
+
+def transport_side(transport: str) -> str:
+    """Our side on ``transport``: ``ours`` (kafka://), else ``ours-<scheme>``."""
+    return "ours" if transport in ("kafka", "aiokafka") else f"ours-{transport}"
 
 
 @dataclass
@@ -265,7 +271,12 @@ def run_worker(
 
 
 def run_raw_loop(
-    mode: str, bootstrap: str, topic: str, count: int, workdir: Path
+    mode: str,
+    bootstrap: str,
+    topic: str,
+    count: int,
+    workdir: Path,
+    client: str = "aiokafka",
 ) -> Run:
     result = workdir / f"raw-{mode}-{uuid.uuid4().hex[:6]}.json"
     cmd = [
@@ -280,6 +291,8 @@ def run_raw_loop(
         str(count),
         "--result",
         str(result),
+        "--client",
+        client,
     ]
     start = time.time()
     proc = subprocess.run(cmd, capture_output=True, timeout=300)
@@ -317,6 +330,13 @@ class Suite:
                 file=sys.stderr,
             )
             self.sides = ["ours"]
+        # --transports: our side once per transport (labelled by transport)
+        self.transports = [t.strip() for t in args.transports.split(",")]
+        if "ours" in self.sides:
+            ours = [transport_side(t) for t in self.transports]
+            i = self.sides.index("ours")
+            self.sides[i : i + 1] = ours
+            self.pythons.update(dict.fromkeys(ours, args.ours_python))
         only = {s.strip().upper() for s in args.only.split(",")} if args.only else None
         self.scenarios = [s for s in SCENARIOS if only is None or s.sid in only]
         self.with_s8 = only is None or "S8" in only
@@ -332,8 +352,13 @@ class Suite:
         self.tag = uuid.uuid4().hex[:6]
         self.changelog = ""
 
-    def broker_url(self) -> str:
-        return self.args.broker if self.memory else self.broker.url
+    def broker_url(self, side: str = "ours") -> str:
+        if self.memory:
+            return str(self.args.broker)
+        url: str = self.broker.url
+        if side.startswith("ours-"):  # ours on another transport
+            url = url.replace("kafka://", side[len("ours-") :] + "://")
+        return url
 
     def fill_inputs(self, kinds: set[str]) -> None:
         """Fill the input topics of ``kinds`` (once each).
@@ -420,7 +445,7 @@ class Suite:
                     self.pythons[side],
                     scen,
                     count,
-                    self.broker_url(),
+                    self.broker_url(side),
                     topic,
                     self.workdir,
                     extra=extra,
@@ -429,7 +454,7 @@ class Suite:
                 if run.ok:
                     more = f" keys={run.extra['keys']:,}" if "keys" in run.extra else ""
                     print(
-                        f"  {side:<6} {run.rate:>10,.0f}/s acked "
+                        f"  {side:<14} {run.rate:>10,.0f}/s acked "
                         f"{run.processed_rate:>10,.0f}/s processed  "
                         f"cpu {run.cpu:6.2f}s  "
                         f"rss {run.maxrss_kb / 1024:6.0f}MB  "
@@ -442,22 +467,25 @@ class Suite:
 
     def run_s8(self) -> None:
         count = self.s8_count()
-        print(f"S8 raw aiokafka loops ({count:,} messages)", flush=True)
+        print(f"S8 raw client loops ({count:,} messages)", flush=True)
         boot = self.broker.bootstrap
         loops = [
             ("consume", self.topics["ceiling"]),
             ("consume-json", self.topics["ceiling-json"]),
             ("produce", f"bench-produce-{uuid.uuid4().hex[:6]}"),
         ]
-        for mode, topic in loops:
+        clients = ["aiokafka"] + ["confluent"] * ("confluent" in self.transports)
+        for (mode, topic), client in ((m, c) for m in loops for c in clients):
             n = count // 4 if mode == "produce" else count  # ~100k/s
+            key = f"S8 {mode}" + ("" if client == "aiokafka" else f" {client}")
             for _ in range(self.rounds):
-                run = run_raw_loop(mode, boot, topic, n, self.workdir)
+                run = run_raw_loop(mode, boot, topic, n, self.workdir, client)
                 if mode == "produce":  # a new topic each time
                     topic = f"bench-produce-{uuid.uuid4().hex[:6]}"
-                self.runs.setdefault((f"S8 {mode}", "ours"), []).append(run)
+                self.runs.setdefault((key, "ours"), []).append(run)
                 print(
-                    f"  {mode:<13} {run.rate:>10,.0f}/s  cpu {run.cpu:6.2f}s",
+                    f"  {client:<9} {mode:<13} {run.rate:>10,.0f}/s  "
+                    f"cpu {run.cpu:6.2f}s",
                     flush=True,
                 )
 
@@ -522,8 +550,9 @@ def render(suite: Suite, total: float) -> str:
         "| first event s ours / theirs |",
         "|---|---|---|---|---|---|---|---|",
     ]
-    for scen in suite.scenarios:
-        ours = _stats(suite.runs.get((scen.sid, "ours"), []))
+    rows = [(s, side) for s in suite.scenarios for side in _our_sides(suite)]
+    for scen, side in rows:
+        ours = _stats(suite.runs.get((scen.sid, side), []))
         theirs = _stats(suite.runs.get((scen.sid, "theirs"), []))
         ratio = (
             f"{ours['median'] / theirs['median']:.1f}x"
@@ -536,7 +565,8 @@ def render(suite: Suite, total: float) -> str:
             else "–"
         )
         lines.append(
-            f"| {scen.sid} {scen.title} | {_rate(ours)} | {_rate(theirs)} | {ratio} "
+            f"| {scen.sid} {scen.title}{_on(side)} "
+            f"| {_rate(ours)} | {_rate(theirs)} | {ratio} "
             f"| {_num(ours, 'processed', ',.0f')} / {_num(theirs, 'processed', ',.0f')}"
             f" ({processed}) "
             f"| {_num(ours, 'cpu_per_m', '.1f')} / {_num(theirs, 'cpu_per_m', '.1f')} "
@@ -547,14 +577,27 @@ def render(suite: Suite, total: float) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _our_sides(suite: Suite) -> list[str]:
+    ours = [s for s in suite.sides if s.startswith("ours")]
+    return ours or ["ours"]
+
+
+def _on(side: str) -> str:
+    """The row label's transport: none for kafka://, ``on confluent://``."""
+    return f" on {side[len('ours-') :]}://" if side.startswith("ours-") else ""
+
+
 def _s8_lines(suite: Suite) -> list[str]:
     if not suite.with_s8:
         return []
     out: list[str] = []
-    for mode in ("consume", "consume-json", "produce"):
-        st = _stats(suite.runs.get((f"S8 {mode}", "ours"), []))
+    clients = [("", "aiokafka")]
+    if "confluent" in suite.transports:
+        clients.append((" confluent", "confluent-kafka"))
+    for mode, (suffix, client) in ((m, c) for m in S8_MODES for c in clients):
+        st = _stats(suite.runs.get((f"S8 {mode}{suffix}", "ours"), []))
         out.append(
-            f"| S8 raw aiokafka {mode} loop | {_rate(st)} | – | – | – "
+            f"| S8 raw {client} {mode} loop | {_rate(st)} | – | – | – "
             f"| {_num(st, 'cpu_per_m', '.1f')} | {_num(st, 'rss_mb', '.0f')} | – |"
         )
     s1 = _stats(suite.runs.get(("S1", "ours"), []))
@@ -571,6 +614,29 @@ def _s8_lines(suite: Suite) -> list[str]:
         out.append(
             f"S2 (ours) is {s2['median'] / ceiling_json['median']:.0%} of the raw "
             "aiokafka consumer loop with JSON decoding."
+        )
+    return out + _confluent_ratios(suite)
+
+
+S8_MODES = ("consume", "consume-json", "produce")
+
+
+def _confluent_ratios(suite: Suite) -> list[str]:
+    out = []
+    s1 = _stats(suite.runs.get(("S1", "ours-confluent"), []))
+    ceiling = _stats(suite.runs.get(("S8 consume", "ours"), []))
+    if s1 and ceiling:  # confluent:// consumes with the kafka:// consumer
+        out.append(
+            f"S1 on confluent:// (which consumes with the kafka:// driver's "
+            f"aiokafka consumer) is {s1['median'] / ceiling['median']:.0%} of the "
+            "raw aiokafka consumer loop."
+        )
+    ck = _stats(suite.runs.get(("S8 produce confluent", "ours"), []))
+    ak = _stats(suite.runs.get(("S8 produce", "ours"), []))
+    if ck and ak:
+        out.append(
+            f"The raw confluent-kafka producer loop is "
+            f"{ck['median'] / ak['median']:.1f}x the raw aiokafka one."
         )
     return out
 
@@ -614,6 +680,11 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--only", default="", help="e.g. S1,S2,S8")
     parser.add_argument("--side", choices=["both", "ours", "theirs"], default="both")
     parser.add_argument(
+        "--transports",
+        default="kafka",
+        help="our side on each: e.g. kafka,confluent (rows labelled by transport)",
+    )
+    parser.add_argument(
         "--broker",
         default="kafka",
         help="kafka (Apache Kafka, one node, started here), tansu, or memory://",
@@ -644,7 +715,8 @@ def profile(args: argparse.Namespace) -> int:
     args.rounds = 1
     args.no_save = True
     suite = Suite(args)
-    suite.sides = [args.side if args.side != "both" else "ours"]
+    ours = transport_side(suite.transports[0])  # --transports confluent
+    suite.sides = [args.side if args.side != "both" else ours]
     suite.with_s8 = False
     out = RESULTS / f"profile-{scen.sid}-{suite.sides[0]}.prof"
     RESULTS.mkdir(exist_ok=True)
@@ -662,7 +734,7 @@ def profile(args: argparse.Namespace) -> int:
             suite.pythons[side],
             scen,
             count,
-            suite.broker_url(),
+            suite.broker_url(side),
             topic,
             suite.workdir,
             extra=extra,

@@ -9,6 +9,8 @@ of seconds would show).
 
 from __future__ import annotations
 
+import argparse
+import shutil
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -55,3 +57,28 @@ def test_startup_on_memory_has_no_fixed_wait(bench: Any) -> None:
     # under 1 s on an idle machine (docs/devguide/benchmarks.rst); the bound
     # leaves room for a loaded one and still catches a wait of seconds
     assert 0 < run.first_event_after < 3.0
+
+
+def test_transports_run_our_side_once_per_scheme(bench: Any) -> None:
+    args = argparse.Namespace(
+        quick=True,
+        rounds=1,
+        side="both",
+        ours_python=sys.executable,
+        theirs_python=sys.executable,
+        only="S3,S8",
+        broker="kafka",
+        transports="kafka,confluent",
+        no_save=True,
+    )
+    suite = bench.Suite(args)
+    shutil.rmtree(suite.workdir, ignore_errors=True)
+    suite.broker = argparse.Namespace(url="kafka://127.0.0.1:9092")  # not started
+    assert suite.sides == ["ours", "ours-confluent", "theirs"]
+    assert suite.broker_url("ours").startswith("kafka://")
+    assert suite.broker_url("ours-confluent").startswith("confluent://")
+    assert suite.broker_url("theirs").startswith("kafka://")
+    report = bench.render(suite, 0.0)
+    assert "| S3 agent updates a Table |" in report
+    assert "| S3 agent updates a Table on confluent:// |" in report
+    assert "| S8 raw confluent-kafka produce loop |" in report

@@ -20,6 +20,20 @@ from faust.types import TP
 
 pytestmark = pytest.mark.transports()
 
+DRIVERS = {"kafka": "aiokafka", "confluent": "confluent"}
+
+
+async def test_the_url_scheme_picks_the_transport(kafka_app, transport_scheme) -> None:
+    # guards the parametrization: a confluent run quietly falling back to
+    # aiokafka would pass every other test of this module unnoticed
+    driver = f"faust.transport.drivers.{DRIVERS[transport_scheme]}"
+    producer = await kafka_app.maybe_start_producer()
+    assert type(kafka_app.transport).__module__.startswith(driver)
+    assert type(producer).__module__.startswith(driver)
+    # both transports consume with the kafka:// driver's consumer
+    consumer_module = type(kafka_app.consumer).__module__
+    assert consumer_module.startswith("faust.transport.drivers.aiokafka")
+
 
 async def test_topic_creation_and_conflict(kafka_app, kafka_url, unique_topic) -> None:
     name = unique_topic("created")
