@@ -88,6 +88,8 @@ class FutureMessage(asyncio.Future[RecordMetadata]):
     """A future that completes with the :class:`RecordMetadata` of a message."""
 
     message: PendingMessage
+    #: the event being processed when the message was buffered (its output)
+    source: Optional[Any] = None
 
     def __init__(self, message: PendingMessage) -> None:
         self.message = message
