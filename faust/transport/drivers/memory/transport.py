@@ -334,12 +334,16 @@ class Consumer(BaseConsumer):
         if change is None:
             return
         # eager protocol: everything is revoked, then the new assignment
-        # given (buffered events were dropped, so every position resets)
+        # given (buffered events were dropped, so every position resets).
+        # The group did not wait for this member: others may own its old
+        # partitions already, so whatever it commits while revoking still
+        # names the old generation, and the broker refuses it (that work is
+        # done again by the new owner, never committed twice)
+        if self._assignment:
+            await self.on_partitions_revoked(set(self._assignment))
         self._generation = change.generation
         on_assignment(self.app.assignor, change.assignment, change.user_data)
         member.metadata = member_metadata(self.app.assignor)  # for the next join
-        if self._assignment:
-            await self.on_partitions_revoked(set(self._assignment))
         self._assignment = change.assignment
         await self.on_partitions_assigned(set(change.assignment), change.generation)
 
