@@ -99,6 +99,16 @@ class Pipeline:
             async for event in stream.events():
                 await event.forward(self.out)
 
+    def _agent_send_wait(self) -> None:
+        self.delivered: list[int] = []
+
+        @self.app.agent(self.source)
+        async def send_wait(stream: Any) -> None:
+            async for key, value in stream.items():
+                fut = await self.out.send(key=key, value=value)
+                await fut  # waits for the broker's ack of its own output
+                self.delivered.append(value)
+
     def _agent_sink(self) -> None:
         @self.app.agent(self.source, sink=[self.out])
         async def sink(stream: Any) -> Any:
@@ -182,3 +192,68 @@ async def test_commit_carries_only_output_of_committed_offsets(
     # the rest is committed at stop, each output once
     assert pipe.committed_offset() == FIRST + MORE
     assert pipe.output() == Counter(range(FIRST + MORE))
+
+
+async def test_awaiting_own_output_while_a_commit_waits_does_not_hang(
+    broker_url: str, tmp_path: Any
+) -> None:
+    pipe = Pipeline(broker_url, tmp_path, "send_wait")
+    app = pipe.app
+    pipe.broker.create_topic("numbers", 1)
+    pipe.broker.create_topic("out", 1)
+    try:
+        await app.start()
+        manager = app.consumer.transactions
+        await pipe.produce(range(FIRST))
+        await pipe.reached.wait()
+        await wait_for(lambda: len(pipe.delivered) == FIRST)
+        commit = asyncio.ensure_future(app.consumer.commit())
+        await wait_for(lambda: bool(manager.ledger.cuts))
+        await pipe.produce(range(FIRST, FIRST + MORE))
+        # the next event's output is held until the commit: its agent waits
+        await wait_for(lambda: manager.ledger.held_count() == 1)
+        pipe.gate.set()
+        assert await asyncio.wait_for(commit, 10)
+        await wait_for(lambda: len(pipe.delivered) == FIRST + MORE)
+        assert pipe.output() == Counter(range(FIRST))
+    finally:
+        pipe.gate.set()
+        await app.stop()
+    assert pipe.output() == Counter(range(FIRST + MORE))
+
+
+async def test_ask_from_an_agent_under_exactly_once_does_not_hang(
+    broker_url: str, tmp_path: Any
+) -> None:
+    app = faust.App(
+        f"eos-{uuid.uuid4().hex[:8]}",
+        broker=broker_url,
+        web_enabled=False,
+        datadir=str(tmp_path),
+        topic_partitions=1,
+        processing_guarantee="exactly_once",
+        broker_commit_interval=0.05,
+        reply_create_topic=True,
+    )
+    app.in_worker = True
+    source = app.topic("numbers", value_type=int)
+    replies: list[int] = []
+
+    @app.agent()
+    async def double(stream: Any) -> Any:
+        async for value in stream:
+            yield value * 2
+
+    @app.agent(source)
+    async def asker(stream: Any) -> None:
+        async for value in stream:
+            replies.append(await double.ask(value))
+
+    try:
+        await app.start()
+        for i in range(20):
+            await source.send(value=i)
+        await wait_for(lambda: len(replies) == 20)
+    finally:
+        await app.stop()
+    assert replies == [i * 2 for i in range(20)]
