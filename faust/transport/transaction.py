@@ -4,10 +4,31 @@ With ``processing_guarantee='exactly_once'`` a worker keeps one transactional
 producer per *active source partition*, with the stable transactional id
 ``{app.id}-{topic group}-{partition}`` (the topic group is the co-partitioned
 group number from ``app.assignor``). Everything produced while processing an
-event of that partition (agent output, table changelog records) goes into
-that partition's open transaction, and when offsets are committed the
+event of that partition (``send``, ``send_soon``, ``forward``, ``group_by``,
+values yielded to a sink, table changelog records) goes into that
+partition's open transaction; output buffered by ``send_soon`` counts as
+output of the event that buffered it. When offsets are committed the
 partition's source offsets are added to the same transaction, which is then
 committed: output and progress become visible together, or not at all.
+
+The rule: a transaction commits exactly the output of the events whose
+offsets it commits. Events are processed while commits happen, so an event
+may have produced output and not be acked yet when a commit starts; its
+output is in the transaction and its offset cannot be committed. The
+manager therefore records the highest offset of every source partition with
+output in the open transaction, and a commit *cuts* the transaction at one
+past it (:mod:`~faust.transport.transaction_output`): output of later events
+is held in memory meanwhile, the commit waits (at most
+``broker_commit_interval``) until every event below the cut is acked, then
+commits the transaction with the cut as offset, and writes the held output
+into the next transaction. Nothing the commit waits for waits for the
+commit: held output belongs to events past the cut, so an agent awaiting
+its delivery gets it once the commit is done. When stopping, only
+transactions that need no waiting are committed; the others are aborted and
+their events processed again by the partition's next owner. ``ask()``
+requests are not output of the asking event (the asker waits for the reply,
+which needs the request to be visible): they are sent at once, outside any
+transaction.
 
 A worker that lost its partitions but still runs (a "zombie") is fenced by
 the broker when the new owner initializes the same transactional id: its
@@ -20,7 +41,9 @@ transaction without the caller knowing. The driver's producer does the work
 (``begin_transaction``, ``commit_transactions``, ``send(...,
 transactional_id=...)``).
 
-Owner: the consumer (``consumer.transactions``). Children: none.
+Owner: the consumer (``consumer.transactions``). Children: none (the
+:class:`~faust.transport.transaction_output.OutputLedger` is a plain helper).
+Tasks: none; commits run in the consumer's commit task.
 ``on_rebalance`` starts the transactions of new active partitions,
 ``on_partitions_revoked``/``on_stop`` abort and close those going away.
 """
