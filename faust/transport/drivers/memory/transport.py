@@ -335,15 +335,23 @@ class Consumer(BaseConsumer):
             return
         # eager protocol: everything is revoked, then the new assignment
         # given (buffered events were dropped, so every position resets).
-        # The group did not wait for this member: others may own its old
-        # partitions already, so whatever it commits while revoking still
-        # names the old generation, and the broker refuses it (that work is
-        # done again by the new owner, never committed twice)
-        if self._assignment:
-            await self.on_partitions_revoked(set(self._assignment))
+        # The group did not wait for this member to revoke: the new owners
+        # of partitions moving away may process them already. So a commit
+        # in progress ends under the old generation (refused if it names
+        # them), and while revoking this member owns (and commits) only the
+        # partitions it kept all along; work on the others is done again by
+        # their new owner, never committed twice
+        if self._commit_lock is not None:
+            async with self._commit_lock:
+                pass
         self._generation = change.generation
         on_assignment(self.app.assignor, change.assignment, change.user_data)
         member.metadata = member_metadata(self.app.assignor)  # for the next join
+        if self._assignment:
+            revoked = set(self._assignment)
+            # (taken away and given back in between counts as moving away)
+            self._assignment = self._assignment - change.revoked
+            await self.on_partitions_revoked(revoked)
         self._assignment = change.assignment
         await self.on_partitions_assigned(set(change.assignment), change.generation)
 
