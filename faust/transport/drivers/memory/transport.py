@@ -349,11 +349,24 @@ class Consumer(BaseConsumer):
         member.metadata = member_metadata(self.app.assignor)  # for the next join
         if self._assignment:
             revoked = set(self._assignment)
-            # (taken away and given back in between counts as moving away)
-            self._assignment = self._assignment - change.revoked
+            self._assignment = self._kept(change.revoked, change.assignment)
             await self.on_partitions_revoked(revoked)
         self._assignment = change.assignment
         await self.on_partitions_assigned(set(change.assignment), change.generation)
+
+    def _kept(self, revoked: frozenset[TP], assignment: frozenset[TP]) -> frozenset[TP]:
+        """Partitions no other member may have processed since the last poll.
+
+        Taken away and given back in between counts as moving away; a
+        partition nobody has now (e.g. unsubscribed) is still ours to commit.
+        """
+        group = self.broker.describe_group(self.group_id)
+        others: set[TP] = set(assignment)  # revoked and given back: moved
+        if group is not None:
+            for member_id, member in group.members.items():
+                if self._member is None or member_id != self._member.member_id:
+                    others.update(member.assignment)
+        return self._assignment - (revoked & others)
 
     def assignment(self) -> set[TP]:
         """The partitions assigned to this consumer."""
