@@ -72,6 +72,4 @@ def check_tables_readable() -> None:
     if ready is not None and not ready():
         from .exceptions import TablesRecovering
 
-        raise TablesRecovering(
-            "tables are recovering: try again shortly (see /readyz)"
-        )
+        raise TablesRecovering("tables are recovering: try again shortly (see /readyz)")

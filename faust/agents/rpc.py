@@ -19,6 +19,7 @@ from typing import Any, Optional, Union
 
 from mode.utils.aiter import aiter
 
+from .._context import reset_current_event, set_current_event
 from ..types import EventT, ModelT
 from ..types.core import HeadersArg
 from ..utils import uuid
@@ -137,16 +138,23 @@ async def ask_nowait(
         register.add(promise)  # type: ignore[attr-defined]  # a BarrierState
     await app.maybe_start_client()
     await app.reply_consumer.add(correlation_id, register)
-    await agent.send(
-        key=key,
-        value=value,
-        partition=partition,
-        timestamp=timestamp,
-        headers=headers,
-        reply_to=topic,
-        correlation_id=correlation_id,
-        force=force,
-    )
+    # the request is not output of the event being processed (if any): the
+    # caller waits for its reply, so it cannot wait for that event's commit
+    # (exactly-once, stream_publish_on_commit); it is sent at once
+    token = set_current_event(None)
+    try:
+        await agent.send(
+            key=key,
+            value=value,
+            partition=partition,
+            timestamp=timestamp,
+            headers=headers,
+            reply_to=topic,
+            correlation_id=correlation_id,
+            force=force,
+        )
+    finally:
+        reset_current_event(token)
     return promise
 
 

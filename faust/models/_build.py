@@ -282,8 +282,6 @@ def build_asdict(
             body.append(f"payload.update({{{meta}}})")
         body.append("return payload")
     name = "to_representation" if metadata else "asdict"
-    fun = build_function(
-        name, ["self"], body, qualname=f"{cls.__qualname__}.{name}"
-    )
+    fun = build_function(name, ["self"], body, qualname=f"{cls.__qualname__}.{name}")
     fun._faust_generated = True  # type: ignore[attr-defined]  # may be regenerated in subclasses
     return fun

@@ -21,7 +21,6 @@ import abc
 import asyncio
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
-from itertools import zip_longest
 from typing import Any, ClassVar, Optional
 
 from mode import Service, ServiceT
@@ -36,40 +35,14 @@ from ..types.transports import (
     TPorTopicSet,
 )
 from .offsets import PartitionOffsets, without_held
-from .utils import DefaultSchedulingStrategy
+from .utils import DefaultSchedulingStrategy, round_robin
 
 __all__ = ["Consumer", "DivertHandler"]
 
 logger = logging.getLogger(__name__)
 
-_GAP: Any = object()
-
 #: Receives the fetched messages of diverted partitions (see Consumer.divert).
 DivertHandler = Callable[[Mapping[TP, list[Message]]], Awaitable[None]]
-
-
-def _interleave(lists: list[list[Any]]) -> list[Any]:
-    if len(lists) == 1:
-        return lists[0]
-    return [
-        item
-        for row in zip_longest(*lists, fillvalue=_GAP)
-        for item in row
-        if item is not _GAP
-    ]
-
-
-def _round_robin(by_tp: Mapping[TP, list[Message]]) -> list[Message]:
-    """The order of :class:`~faust.transport.utils.DefaultSchedulingStrategy`.
-
-    Round-robin over topics, and within a topic over its partitions (in the
-    order the fetch returned them), one message at a time; built with
-    ``zip_longest`` instead of a generator step per message.
-    """
-    by_topic: dict[str, list[list[Message]]] = {}
-    for tp, messages in by_tp.items():
-        by_topic.setdefault(tp.topic, []).append(messages)
-    return _interleave([_interleave(parts) for parts in by_topic.values()])
 
 
 class Consumer(Service, ConsumerT):
@@ -228,7 +201,7 @@ class Consumer(Service, ConsumerT):
             for only in by_tp.values():
                 return only
         if type(self.scheduler) is DefaultSchedulingStrategy:
-            return _round_robin(by_tp)
+            return round_robin(by_tp)
         return [message for _tp, message in self.scheduler.iterate(by_tp)]
 
     def _track_many(self, tp: TP, messages: list[Message]) -> None:
@@ -426,6 +399,21 @@ class Consumer(Service, ConsumerT):
                     len(self._unacked_messages),
                 )
 
+    def commit_point(self, tp: TP) -> Optional[int]:
+        """One past the longest acked prefix of ``tp``'s delivered offsets."""
+        offsets = self._offsets.get(tp)
+        return offsets.commit_point() if offsets is not None else None
+
+    async def wait_commit_point(self, tp: TP, offset: int) -> None:
+        """Wait until every delivered offset of ``tp`` below ``offset`` is acked.
+
+        Callers bound the wait (a revoked partition never gets there).
+        """
+        offsets = self._offsets.get(tp)
+        if offsets is None:
+            offsets = self._offsets[tp] = PartitionOffsets()
+        await offsets.wait_for(offset)
+
     # -- Commits -----------------------------------------------------------
 
     def _committable_offsets(
@@ -480,7 +468,12 @@ class Consumer(Service, ConsumerT):
             sensors.on_commit_completed(self, state)
             return False
         if self.app.in_transaction:  # offsets go into the output's transactions
-            ok = await self.transactions.commit(offsets)
+            offsets = dict(
+                await self.transactions.commit_output(
+                    offsets, wait=not self.should_stop
+                )
+            )
+            ok = bool(offsets)
         else:
             ok = await self._commit(offsets)
         if ok:

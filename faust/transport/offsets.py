@@ -16,6 +16,7 @@ the deque slot (and a set entry for out-of-order acks).
 
 from __future__ import annotations
 
+import asyncio
 from collections import deque
 from collections.abc import Mapping
 from typing import Optional, TypeVar
@@ -33,7 +34,7 @@ class PartitionOffsets:
         next_commit: the offset to commit now: one past the acked prefix.
     """
 
-    __slots__ = ("inflight", "acked", "next_commit", "committed", "held")
+    __slots__ = ("inflight", "acked", "next_commit", "committed", "held", "on_move")
 
     def __init__(self, committed: Optional[int] = None) -> None:
         self.inflight: deque[int] = deque()
@@ -42,6 +43,9 @@ class PartitionOffsets:
         self.next_commit = committed
         #: lowest offset whose output failed: never committed past
         self.held: Optional[int] = None
+        #: set whenever the commit point moves, while someone waits for it
+        #: (see :meth:`wait_for`); None otherwise (nothing to do per ack)
+        self.on_move: Optional[asyncio.Event] = None
 
     def track(self, offset: int) -> None:
         """Record that ``offset`` was delivered and awaits its ack."""
@@ -81,17 +85,38 @@ class PartitionOffsets:
             last = inflight.popleft()
             acked.discard(last)
         self.next_commit = last + 1
+        if self.on_move is not None:
+            self.on_move.set()
         return True
 
     def committable(self) -> Optional[int]:
         """The offset to commit, or None if nothing new was acked."""
-        nxt = self.next_commit
-        held = self.held
-        if held is not None and nxt is not None and nxt > held:
-            nxt = held
+        nxt = self.commit_point()
         if nxt is None or (self.committed is not None and nxt <= self.committed):
             return None
         return nxt
+
+    def commit_point(self) -> Optional[int]:
+        """One past the acked prefix (capped at a held offset), or None."""
+        nxt = self.next_commit
+        held = self.held
+        if held is not None and nxt is not None and nxt > held:
+            return held
+        return nxt
+
+    async def wait_for(self, offset: int) -> None:
+        """Wait until :meth:`commit_point` reaches ``offset``.
+
+        Every delivered offset below ``offset`` has then been acked.
+        """
+        while True:
+            point = self.commit_point()
+            if point is not None and point >= offset:
+                return
+            if self.on_move is None:
+                self.on_move = asyncio.Event()
+            self.on_move.clear()
+            await self.on_move.wait()
 
     def hold_back(self, offset: int) -> None:
         """Never commit past ``offset`` (its output could not be sent).

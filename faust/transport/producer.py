@@ -4,7 +4,10 @@
 future; ``topic.send_soon()`` (usable from synchronous code, e.g. table
 writes) puts it in the :class:`ProducerBuffer`, which a background task
 publishes in order. Before offsets are committed the producer is flushed, so
-output is never lost behind a commit.
+output is never lost behind a commit. A buffered message is published as
+output of the event that was being processed when it was buffered
+(:func:`faust.current_event` is set again while it is published): with
+exactly-once it goes into that event's transaction.
 
 Owner: the app. Children: the ProducerBuffer. Tasks: those of the buffer.
 Drivers subclass :class:`Producer` and implement the broker operations.
@@ -19,6 +22,7 @@ from typing import Any, Optional
 
 from mode import Service, ServiceT
 
+from .._context import current_event, reset_current_event, set_current_event
 from ..types import TP, FutureMessage, TransportT
 from ..types.transports import ProducerBufferT, ProducerT
 
@@ -43,7 +47,8 @@ class ProducerBuffer(ProducerBufferT, Service):
         self._has_pending = asyncio.Event()
 
     def put(self, fut: FutureMessage) -> None:
-        """Buffer a message for publishing."""
+        """Buffer a message for publishing (as output of the current event)."""
+        fut.source_event = current_event()
         self.pending.put_nowait(fut)
         self._has_pending.set()
 
@@ -70,12 +75,15 @@ class ProducerBuffer(ProducerBufferT, Service):
             await self.flush_atmost(self.max_messages)
 
     async def _send_pending(self, fut: FutureMessage) -> None:
+        token = set_current_event(fut.source_event)
         try:
             await fut.message.channel.publish_message(fut, wait=False)
         except Exception as exc:
             logger.exception("Failed to publish buffered message: %r", exc)
             if not fut.done():
                 fut.set_exception(exc)
+        finally:
+            reset_current_event(token)
 
     @Service.task
     async def _handle_pending(self) -> None:

@@ -4,10 +4,31 @@ With ``processing_guarantee='exactly_once'`` a worker keeps one transactional
 producer per *active source partition*, with the stable transactional id
 ``{app.id}-{topic group}-{partition}`` (the topic group is the co-partitioned
 group number from ``app.assignor``). Everything produced while processing an
-event of that partition (agent output, table changelog records) goes into
-that partition's open transaction, and when offsets are committed the
+event of that partition (``send``, ``send_soon``, ``forward``, ``group_by``,
+values yielded to a sink, table changelog records) goes into that
+partition's open transaction; output buffered by ``send_soon`` counts as
+output of the event that buffered it. When offsets are committed the
 partition's source offsets are added to the same transaction, which is then
 committed: output and progress become visible together, or not at all.
+
+The rule: a transaction commits exactly the output of the events whose
+offsets it commits. Events are processed while commits happen, so an event
+may have produced output and not be acked yet when a commit starts; its
+output is in the transaction and its offset cannot be committed. The
+manager therefore records the highest offset of every source partition with
+output in the open transaction, and a commit *cuts* the transaction at one
+past it (:mod:`~faust.transport.transaction_output`): output of later events
+is held in memory meanwhile, the commit waits (at most
+``broker_commit_interval``) until every event below the cut is acked, then
+commits the transaction with the cut as offset, and writes the held output
+into the next transaction. Nothing the commit waits for waits for the
+commit: held output belongs to events past the cut, so an agent awaiting
+its delivery gets it once the commit is done. When stopping, only
+transactions that need no waiting are committed; the others are aborted and
+their events processed again by the partition's next owner. ``ask()``
+requests are not output of the asking event (the asker waits for the reply,
+which needs the request to be visible): they are sent at once, outside any
+transaction.
 
 A worker that lost its partitions but still runs (a "zombie") is fenced by
 the broker when the new owner initializes the same transactional id: its
@@ -20,15 +41,19 @@ transaction without the caller knowing. The driver's producer does the work
 (``begin_transaction``, ``commit_transactions``, ``send(...,
 transactional_id=...)``).
 
-Owner: the consumer (``consumer.transactions``). Children: none.
+Owner: the consumer (``consumer.transactions``). Children: none (the
+:class:`~faust.transport.transaction_output.OutputLedger` is a plain helper).
+Tasks: none; commits run in the consumer's commit task.
 ``on_rebalance`` starts the transactions of new active partitions,
 ``on_partitions_revoked``/``on_stop`` abort and close those going away.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Iterable, Mapping
+from functools import partial
 from typing import Any, Optional
 
 from mode import Seconds, Service
@@ -38,6 +63,7 @@ from ..exceptions import ProducerFenced
 from ..types import TP, ConsumerT, FutureMessage, ProducerT, RecordMetadata, TransportT
 from ..types.core import HeadersArg
 from ..types.transports import TransactionManagerT
+from .transaction_output import OutputLedger, Source
 
 __all__ = ["TransactionManager"]
 
@@ -76,6 +102,8 @@ class TransactionManager(Service, TransactionManagerT):
         self.request_timeout = producer.request_timeout
         #: Transactional ids of this worker's active partitions, by partition.
         self.transactional_ids: dict[TP, str] = {}
+        #: what each open transaction may commit (see transaction_output)
+        self.ledger = OutputLedger()
         Service.__init__(self, **kwargs)
 
     # -- transactional ids -------------------------------------------------
@@ -88,26 +116,31 @@ class TransactionManager(Service, TransactionManagerT):
             return None
         return f"{self.app.conf.id}-{group}-{tp.partition}"
 
-    def _transactional_id(
+    def _route(
         self, topic: str, key: Optional[bytes], partition: Optional[int]
-    ) -> Optional[str]:
+    ) -> tuple[Optional[str], Optional[Source]]:
+        """The transaction of a send made now, and the event it is output of."""
         # output belongs to the transaction of the event being processed...
         event = current_event()
         if event is not None:
-            tid = self.transactional_ids.get(event.message.tp)
+            message = event.message
+            tid = self.transactional_ids.get(message.tp)
             if tid is not None:
-                return tid
-        # ...buffered changelog writes to that of the partition they go to
-        # (changelogs are co-partitioned with their source)...
+                return tid, (message.tp, message.offset)
+        # ...changelog writes made outside any event to that of the partition
+        # they go to (changelogs are co-partitioned with their source)...
         if topic not in self.app.tables.changelog_topics:
             # ...and anything else sent from outside a stream is not output
             # of an event: it is produced at once, outside any transaction
-            return None
+            return None, None
         dest = self.consumer.key_partition(topic, key, partition)
         if dest is None:
-            return None
+            return None, None
         tid = self.transactional_id_for(TP(topic, dest))
-        return tid if tid in self.transactional_ids.values() else None
+        return (tid if tid in self.transactional_ids.values() else None), None
+
+    def _sources(self, tid: str) -> list[TP]:
+        return [tp for tp, t in self.transactional_ids.items() if t == tid]
 
     # -- rebalancing -------------------------------------------------------
 
@@ -148,6 +181,8 @@ class TransactionManager(Service, TransactionManagerT):
     async def _stop(self, tps: Iterable[TP]) -> None:
         for tp in list(tps):
             tid = self.transactional_ids.pop(tp, None)
+            if tid is not None:
+                self.ledger.drop(tid, [tp])
             if tid is not None and tid not in self.transactional_ids.values():
                 await self.producer.stop_transaction(tid)
 
@@ -165,21 +200,91 @@ class TransactionManager(Service, TransactionManagerT):
         Raises:
             ProducerFenced: another worker took over a transactional id.
         """
-        by_tid: dict[str, dict[TP, int]] = {}
-        for tp, offset in offsets.items():
-            tid = self.transactional_ids.get(tp)
-            if tid is None:
+        return bool(await self.commit_output(offsets))
+
+    async def commit_output(
+        self, offsets: Mapping[TP, int], *, wait: bool = True
+    ) -> Mapping[TP, int]:
+        """Commit transactions holding only the output of the offsets committed.
+
+        Every transaction with a partition in ``offsets`` is cut (see
+        :mod:`~faust.transport.transaction_output`); with ``wait`` the
+        events below the cut still being processed get up to
+        ``broker_commit_interval`` seconds to be acked, else (and without
+        ``wait``, when stopping) that transaction is not committed now.
+
+        Returns:
+            The offsets committed (at least those asked for, per committed
+            transaction; none of a transaction that was not committed).
+
+        Raises:
+            ProducerFenced: another worker took over a transactional id.
+        """
+        tids = {self.transactional_ids.get(tp) for tp in offsets}
+        for tp in offsets:
+            if tp not in self.transactional_ids:
                 logger.warning("No transaction for %s: its offset is not committed", tp)
-                continue
-            by_tid.setdefault(tid, {})[tp] = offset
-        if not by_tid:
-            return False
-        await self._fenced_guard(
-            self.producer.commit_transactions(
-                by_tid, self.app.conf.id, start_new_transaction=start_new_transaction
+        tids.discard(None)
+        ledger, consumer = self.ledger, self.consumer
+        cuts = {
+            tid: ledger.cut(tid, self._sources(tid), consumer.commit_point)
+            for tid in sorted(t for t in tids if t is not None)
+        }
+        by_tid: dict[str, Mapping[TP, int]] = {}
+        try:
+            ready = await self._wait_acked(cuts, wait)
+            for tid in ready:
+                await ledger.wait_written(tid)
+            # buffered output of events below the cuts goes in (the rest is held)
+            await self.producer.flush()
+            by_tid.update((tid, cuts[tid]) for tid in ready if cuts[tid])
+            if by_tid:
+                await self._fenced_guard(
+                    self.producer.commit_transactions(
+                        by_tid, self.app.conf.id, start_new_transaction=True
+                    )
+                )
+            for tid in by_tid:
+                ledger.on_committed(tid, self._sources(tid))
+        finally:
+            for tid in cuts:
+                await ledger.release(tid)
+        return {tp: offset for cut in by_tid.values() for tp, offset in cut.items()}
+
+    async def _wait_acked(
+        self, cuts: Mapping[str, Mapping[TP, int]], wait: bool
+    ) -> list[str]:
+        """The cut transactions whose events below the cut are all acked."""
+        consumer = self.consumer
+
+        def acked(tid: str) -> bool:
+            return all(
+                (consumer.commit_point(tp) or 0) >= offset
+                for tp, offset in cuts[tid].items()
             )
-        )
-        return True
+
+        pending = [tid for tid in cuts if not acked(tid)]
+        if pending and wait:
+            waits = [
+                consumer.wait_commit_point(tp, offset)
+                for tid in pending
+                for tp, offset in cuts[tid].items()
+            ]
+            try:
+                await asyncio.wait_for(
+                    asyncio.gather(*waits), timeout=consumer.commit_interval
+                )
+            except asyncio.TimeoutError:
+                pass
+        ready = [tid for tid in cuts if acked(tid)]
+        for tid in cuts:
+            if tid not in ready:
+                logger.info(
+                    "Not committing %s now: events with output in its "
+                    "transaction are still being processed",
+                    tid,
+                )
+        return ready
 
     async def _fenced_guard(self, op: Awaitable[None]) -> None:
         try:
@@ -206,11 +311,30 @@ class TransactionManager(Service, TransactionManagerT):
         *,
         transactional_id: Optional[str] = None,
     ) -> Awaitable[RecordMetadata]:
-        """Send in the transaction of the current event's partition."""
-        tid = transactional_id or self._transactional_id(topic, key, partition)
-        return await self.producer.send(
-            topic, key, value, partition, timestamp, headers, transactional_id=tid
+        """Send in the transaction of the current event's partition.
+
+        While that transaction is being committed without the current
+        event, the message is held and written into the next one.
+        """
+        source: Optional[Source] = None
+        tid = transactional_id
+        if tid is None:
+            tid, source = self._route(topic, key, partition)
+        write = partial(
+            self.producer.send,
+            topic,
+            key,
+            value,
+            partition,
+            timestamp,
+            headers,
+            transactional_id=tid,
         )
+        if tid is None:
+            return await write()
+        if self.ledger.must_hold(tid, source):
+            return self.ledger.hold(tid, source, write)
+        return await self.ledger.write(tid, source, write)
 
     async def send_and_wait(
         self,
@@ -224,10 +348,28 @@ class TransactionManager(Service, TransactionManagerT):
         transactional_id: Optional[str] = None,
     ) -> RecordMetadata:
         """Send in the current event's transaction and wait for the ack."""
-        tid = transactional_id or self._transactional_id(topic, key, partition)
-        return await self.producer.send_and_wait(
-            topic, key, value, partition, timestamp, headers, transactional_id=tid
+        source: Optional[Source] = None
+        tid = transactional_id
+        if tid is None:
+            tid, source = self._route(topic, key, partition)
+        if tid is not None and self.ledger.must_hold(tid, source):
+            fut = await self.send(
+                topic, key, value, partition, timestamp, headers, transactional_id=tid
+            )
+            return await fut
+        write = partial(
+            self.producer.send_and_wait,
+            topic,
+            key,
+            value,
+            partition,
+            timestamp,
+            headers,
+            transactional_id=tid,
         )
+        if tid is None:
+            return await write()
+        return await self.ledger.write(tid, source, write)
 
     def send_soon(self, fut: FutureMessage) -> None:
         """Buffer a message (it joins a transaction when published)."""

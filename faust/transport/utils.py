@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from itertools import zip_longest
 from typing import Any
 
-from ..types import TP
+from ..types import TP, Message
 from ..types.transports import RecordMap, SchedulingStrategyT
 
-__all__ = ["DefaultSchedulingStrategy"]
+__all__ = ["DefaultSchedulingStrategy", "round_robin"]
 
 
 class DefaultSchedulingStrategy(SchedulingStrategyT):
@@ -51,3 +52,30 @@ class DefaultSchedulingStrategy(SchedulingStrategyT):
                     positions[i] = pos + 1
                     remaining -= 1
                     yield tp, recs[pos]
+
+
+_GAP: Any = object()
+
+
+def _interleave(lists: list[list[Any]]) -> list[Any]:
+    if len(lists) == 1:
+        return lists[0]
+    return [
+        item
+        for row in zip_longest(*lists, fillvalue=_GAP)
+        for item in row
+        if item is not _GAP
+    ]
+
+
+def round_robin(by_tp: Mapping[TP, list[Message]]) -> list[Message]:
+    """The order of :class:`~faust.transport.utils.DefaultSchedulingStrategy`.
+
+    Round-robin over topics, and within a topic over its partitions (in the
+    order the fetch returned them), one message at a time; built with
+    ``zip_longest`` instead of a generator step per message.
+    """
+    by_topic: dict[str, list[list[Message]]] = {}
+    for tp, messages in by_tp.items():
+        by_topic.setdefault(tp.topic, []).append(messages)
+    return _interleave([_interleave(parts) for parts in by_topic.values()])

@@ -228,6 +228,11 @@ class TransactionManagerT(ProducerT):
         self, offsets: Mapping[TP, int], start_new_transaction: bool = True
     ) -> bool: ...
 
+    @abc.abstractmethod
+    async def commit_output(
+        self, offsets: Mapping[TP, int], *, wait: bool = True
+    ) -> Mapping[TP, int]: ...
+
 
 class SchedulingStrategyT(abc.ABC):
     """Decides the order in which fetched records are delivered."""
@@ -294,6 +299,12 @@ class ConsumerT(ServiceT):
 
     @abc.abstractmethod
     async def wait_empty(self) -> None: ...
+
+    @abc.abstractmethod
+    def commit_point(self, tp: TP) -> Optional[int]: ...
+
+    @abc.abstractmethod
+    async def wait_commit_point(self, tp: TP, offset: int) -> None: ...
 
     @abc.abstractmethod
     def assignment(self) -> set[TP]: ...

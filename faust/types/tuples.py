@@ -94,6 +94,8 @@ class FutureMessage(asyncio.Future[RecordMetadata]):
     #: Called with the exception when the send fails. Called at once, not
     #: scheduled as a done callback would be: no loop callback per send.
     on_failure: Optional[Callable[[FutureMessage, BaseException], None]] = None
+    #: the event being processed when the message was buffered (its output)
+    source_event: Optional[Any] = None
 
     def __init__(self, message: PendingMessage) -> None:
         self.message = message

@@ -12,6 +12,8 @@ import uuid
 from collections import Counter
 from unittest.mock import AsyncMock
 
+import pytest
+
 import faust
 from faust.transport.drivers.memory.broker import MemoryBroker
 from faust.transport.transaction import TransactionManager
@@ -128,3 +130,82 @@ async def test_a_worker_dying_before_commit_leaves_no_duplicates(
     finally:
         await successor.stop()
     assert committed_output(broker) == Counter(str(i * 2).encode() for i in range(N))
+
+
+TOTAL = 20_000
+
+
+def make_busy_worker(broker_url: str, app_id: str, tmp_path, seen: list[int]):
+    """A worker that commits often, with events in flight at every commit."""
+    app = faust.App(
+        app_id,
+        broker=broker_url,
+        web_enabled=False,
+        datadir=str(tmp_path),
+        topic_partitions=4,
+        processing_guarantee="exactly_once",
+        broker_commit_interval=0.02,
+        broker_session_timeout=3.0,
+    )
+    app.in_worker = True
+    source = app.topic("many", value_type=int)
+    out = app.topic("copies", value_type=int)
+
+    @app.agent(source, concurrency=2)
+    async def copy(stream):
+        async for value in stream:
+            seen.append(value)
+            if value % 2:
+                await out.send(value=value)
+            else:
+                out.send_soon(value=value)
+            await asyncio.sleep(0)  # other work runs mid-event (commits too)
+
+    return app
+
+
+def copies(broker: MemoryBroker) -> Counter[bytes]:
+    values: Counter[bytes] = Counter()
+    for partition in range(broker.partitions_for("copies") or 0):
+        tp = TP("copies", partition)
+        offset = 0
+        while True:
+            result = broker.fetch(tp, offset, max_records=10_000, read_committed=True)
+            if not result.records:
+                break
+            values.update(record[2] for record in result.records)
+            offset = result.next_offset
+    return values
+
+
+@pytest.mark.parametrize("ending", ["stop", "crash"])
+async def test_two_workers_one_leaving_mid_stream_commit_each_output_once(
+    broker_url, tmp_path, ending: str
+) -> None:
+    app_id = f"eos-{uuid.uuid4().hex[:8]}"
+    broker = MemoryBroker.for_url(broker_url)
+    broker.create_topic("many", 4)
+    broker.create_topic("copies", 4)
+    for i in range(TOTAL):
+        broker.produce("many", None, str(i).encode(), partition=i % 4)
+    first: list[int] = []
+    second: list[int] = []
+    leaving = make_busy_worker(broker_url, app_id, tmp_path / "a", first)
+    staying = make_busy_worker(broker_url, app_id, tmp_path / "b", second)
+    try:
+        await leaving.start()
+        await staying.start()
+        await wait_for(lambda: len(first) >= TOTAL // 4, timeout=60.0)
+        if ending == "crash":  # dies without committing anything more
+            leaving.consumer.commit = AsyncMock(return_value=False)
+            leaving.consumer.force_commit = AsyncMock(return_value=False)
+        await leaving.stop()
+        expected = {str(i).encode() for i in range(TOTAL)}
+        await wait_for(lambda: set(copies(broker)) >= expected, timeout=120.0)
+    finally:
+        await leaving.stop()
+        await staying.stop()
+    output = copies(broker)
+    assert sum(output.values()) == TOTAL
+    assert set(output) == expected
+    assert len(first) + len(second) >= TOTAL

@@ -137,9 +137,7 @@ def table_workers(url_fixture: str, name: str = "tables") -> Callable[..., Any]:
     """
 
     @pytest.fixture(name=name)
-    def fixture(
-        request, faust_bin, unique_id, unique_topic, tmp_path
-    ) -> Iterator[Any]:
+    def fixture(request, faust_bin, unique_id, unique_topic, tmp_path) -> Iterator[Any]:
         url = request.getfixturevalue(url_fixture)
         url = url if isinstance(url, str) else url.url
         topic = unique_topic("events")

@@ -35,7 +35,10 @@ class StreamSettings:
         committed together in Kafka transactions (one transactional producer
         per partition), and consumers read only committed messages. Kafka
         needs at least three brokers for transactions by default (see the
-        broker setting ``transaction.state.log.replication.factor``).""",
+        broker setting ``transaction.state.log.replication.factor``).
+        A transaction commits exactly the output of the events whose
+        offsets it commits, whatever is being processed at commit time: see
+        :ref:`exactly-once-guarantees`.""",
     )
 
     stream_buffer_maxsize = UnsignedInt(

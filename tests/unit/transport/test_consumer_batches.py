@@ -11,9 +11,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import faust
-from faust.transport.consumer import _round_robin
 from faust.transport.offsets import PartitionOffsets
 from faust.transport.utils import DefaultSchedulingStrategy
+from faust.transport.utils import round_robin as _round_robin
 from faust.types import TP
 
 

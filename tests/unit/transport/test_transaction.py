@@ -45,6 +45,9 @@ def manager(app, producer):
     app.topics = Mock(acks_enabled_for=lambda topic: topic != "leader")
     consumer = Mock(name="consumer")
     consumer.key_partition = lambda topic, key, partition=None: partition
+    consumer.commit_interval = 0.01
+    consumer.points = {}
+    consumer.commit_point = consumer.points.get
     app.crash = AsyncMock()
     return TransactionManager(app.transport, consumer=consumer, producer=producer)
 
@@ -74,7 +77,7 @@ async def test_rebalance_opens_one_transaction_per_active_source(
 
 async def test_sends_join_the_current_events_transaction(manager, producer) -> None:
     await manager.on_rebalance({SRC0, SRC1}, set(), set())
-    event = SimpleNamespace(message=SimpleNamespace(tp=SRC1))
+    event = SimpleNamespace(message=SimpleNamespace(tp=SRC1, offset=7))
     token = set_current_event(event)
     try:
         await manager.send("out", b"k", b"v", None, None, None)
@@ -84,6 +87,7 @@ async def test_sends_join_the_current_events_transaction(manager, producer) -> N
     tid = manager.transactional_ids[SRC1]
     assert producer.send.await_args.kwargs["transactional_id"] == tid
     assert producer.send_and_wait.await_args.kwargs["transactional_id"] == tid
+    assert manager.ledger.dirty == {SRC1: 7}  # output of offset 7 is in it
 
 
 async def test_buffered_changelog_writes_follow_their_partition(
@@ -103,6 +107,7 @@ async def test_buffered_changelog_writes_follow_their_partition(
 
 async def test_commit_groups_offsets_by_transaction(manager, producer, app) -> None:
     await manager.on_rebalance({SRC0, SRC1}, set(), set())
+    manager.consumer.points.update({SRC0: 10, SRC1: 4})
     assert await manager.commit({SRC0: 10, SRC1: 4}) is True
     producer.commit_transactions.assert_awaited_once_with(
         {
@@ -117,6 +122,7 @@ async def test_commit_groups_offsets_by_transaction(manager, producer, app) -> N
 
 async def test_fenced_producer_crashes_the_app(manager, producer, app) -> None:
     await manager.on_rebalance({SRC0}, set(), set())
+    manager.consumer.points[SRC0] = 1
     producer.commit_transactions.side_effect = ProducerFenced("zombie")
     with pytest.raises(ProducerFenced):
         await manager.commit({SRC0: 1})

@@ -334,14 +334,39 @@ class Consumer(BaseConsumer):
         if change is None:
             return
         # eager protocol: everything is revoked, then the new assignment
-        # given (buffered events were dropped, so every position resets)
+        # given (buffered events were dropped, so every position resets).
+        # The group did not wait for this member to revoke: the new owners
+        # of partitions moving away may process them already. So a commit
+        # in progress ends under the old generation (refused if it names
+        # them), and while revoking this member owns (and commits) only the
+        # partitions it kept all along; work on the others is done again by
+        # their new owner, never committed twice
+        if self._commit_lock is not None:
+            async with self._commit_lock:
+                pass
         self._generation = change.generation
         on_assignment(self.app.assignor, change.assignment, change.user_data)
         member.metadata = member_metadata(self.app.assignor)  # for the next join
         if self._assignment:
-            await self.on_partitions_revoked(set(self._assignment))
+            revoked = set(self._assignment)
+            self._assignment = self._kept(change.revoked, change.assignment)
+            await self.on_partitions_revoked(revoked)
         self._assignment = change.assignment
         await self.on_partitions_assigned(set(change.assignment), change.generation)
+
+    def _kept(self, revoked: frozenset[TP], assignment: frozenset[TP]) -> frozenset[TP]:
+        """Partitions no other member may have processed since the last poll.
+
+        Taken away and given back in between counts as moving away; a
+        partition nobody has now (e.g. unsubscribed) is still ours to commit.
+        """
+        group = self.broker.describe_group(self.group_id)
+        others: set[TP] = set(assignment)  # revoked and given back: moved
+        if group is not None:
+            for member_id, member in group.members.items():
+                if self._member is None or member_id != self._member.member_id:
+                    others.update(member.assignment)
+        return self._assignment - (revoked & others)
 
     def assignment(self) -> set[TP]:
         """The partitions assigned to this consumer."""

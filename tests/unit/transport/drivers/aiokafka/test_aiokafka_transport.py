@@ -211,9 +211,7 @@ async def test_refused_credentials_fail_at_once(probe_conn) -> None:
         return made[-1]
 
     with pytest.raises(AuthenticationFailed) as info:
-        await connect(
-            factory, what="consumer", servers=["h:1"], timeout=60, auth=SASL
-        )
+        await connect(factory, what="consumer", servers=["h:1"], timeout=60, auth=SASL)
     message = str(info.value)
     assert "h:1 refused the credentials (SASL_PLAINTEXT, mechanism PLAIN)" in message
     assert "Invalid username or password" in message
