@@ -56,6 +56,11 @@ class Scale:
         )
 
     @property
+    def timeout(self) -> float:
+        """Seconds one fault test may take (pytest-timeout)."""
+        return 300.0 + 120.0 * self.loops + 0.02 * self.events
+
+    @property
     def long(self) -> bool:
         return self.loops > 1 or self.events > 1200
 
@@ -202,6 +207,7 @@ class Row:
     out_of_order: int
     seconds: float
     note: str = ""
+    aborted: bool = False  # the run stopped early: no counts to show
 
 
 @dataclass
@@ -238,15 +244,25 @@ class Results:
                 "| duplicated | out of order | seconds | note |",
                 "|---|---|---|---:|---:|---:|---:|---:|---:|---|",
             ]
-            lines += [
-                f"| {r.fault} | {r.broker} | {r.guarantee} | {r.loops} "
-                f"| {r.events} | {r.lost} | {r.duplicated} | {r.out_of_order} "
-                f"| {r.seconds:.1f} | {r.note} |"
-                for r in self.rows
-            ]
+            lines += [_render(r) for r in self.rows]
             lines.append("")
         if self.measures:
-            lines += ["| measurement | broker | seconds | target |", "|---|---|---:|---|"]
+            lines += [
+                "| measurement | broker | seconds | target |",
+                "|---|---|---:|---|",
+            ]
             lines += [f"| {w} | {b} | {s:.3f} | {t} |" for w, b, s, t in self.measures]
             lines.append("")
         path.write_text("\n".join(lines))
+
+
+def _render(r: Row) -> str:
+    counts = (
+        "| – | – | – "
+        if r.aborted
+        else f"| {r.lost} | {r.duplicated} | {r.out_of_order} "
+    )
+    return (
+        f"| {r.fault} | {r.broker} | {r.guarantee} | {r.loops} | {r.events} "
+        f"{counts}| {r.seconds:.1f} | {r.note} |"
+    )

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import signal
 import time
 import uuid
@@ -20,9 +21,11 @@ from pathlib import Path
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from kafka_broker import Cluster
 from readers import PARTITIONS, KafkaReaders, changelog_of, produce_kafka
+from scenario import WorkerFault
 from worker_helpers import ASSIGNED, Worker
 
 HERE = Path(__file__).parent
+CRASHED = re.compile(r"Agent \S+ crashed processing .*")
 
 
 class KafkaRun:
@@ -99,7 +102,8 @@ class KafkaRun:
         began = time.monotonic()
         code = await asyncio.to_thread(worker.stop, signal.SIGTERM, 30.0)
         if code != 0:
-            self.notes.append(f"SIGTERM: exit {code} after {time.monotonic() - began:.1f} s")
+            took = time.monotonic() - began
+            self.notes.append(f"SIGTERM: exit {code} after {took:.1f} s")
 
     async def until_assigned(self, worker: Worker, timeout: float = 60) -> None:
         deadline = time.monotonic() + timeout
@@ -112,6 +116,10 @@ class KafkaRun:
         await produce_kafka(self.cluster.bootstrap, self.source, records)
 
     async def supervise(self) -> None:
+        for worker in self.workers:
+            crash = CRASHED.search(worker.text())
+            if crash:  # the supervisor restarts it, but that is a fault
+                raise WorkerFault(f"{worker.log.name}: {crash.group(0)[:500]}")
         for i, worker in enumerate(self.workers):
             code = worker.proc.poll()
             if code is not None:

@@ -38,7 +38,8 @@ class MemoryRun:
 
     async def start_worker(self) -> MemoryWorker:
         self.count += 1
-        spec = dataclasses.replace(self.spec, datadir=f"{self.spec.datadir}/w{self.count}")
+        datadir = f"{self.spec.datadir}/w{self.count}"
+        spec = dataclasses.replace(self.spec, datadir=datadir)
         worker = MemoryWorker(spec)
         self.everyone.append(worker)
         await worker.start()

@@ -30,10 +30,10 @@ from collections.abc import Coroutine, Generator, Iterator
 from contextlib import contextmanager
 from typing import Any, Optional
 
+from workload import LoopWatch, Spec, make_app
+
 import faust
 from faust.transport.drivers.memory.broker import MemoryBroker
-
-from workload import LoopWatch, Spec, make_app
 
 _OWNER: contextvars.ContextVar[Optional[Freezer]] = contextvars.ContextVar(
     "reliability_owner", default=None
