@@ -132,7 +132,7 @@ class KafkaRun:
         victim = await self.leader_of(self.source, 0)
         self.cluster.kill(victim)
         await asyncio.sleep(self.request_timeout / 2)
-        await asyncio.to_thread(self.cluster.restart, victim)
+        self._restart(victim)
 
     async def stop_cluster(self) -> None:
         """Every node down for longer than the request timeout, then up."""
@@ -140,7 +140,13 @@ class KafkaRun:
         for node_id in ids:
             self.cluster.kill(node_id)
         await asyncio.sleep(self.request_timeout + 2.0)
-        await asyncio.to_thread(self.cluster.restart, *ids)
+        self._restart(*ids)
+
+    def _restart(self, *ids: int) -> None:
+        # In this thread, blocking the loop for a few seconds (workers are
+        # processes): a node gets SIGKILL when the *thread* that started it
+        # ends (PR_SET_PDEATHSIG), so never from asyncio.to_thread's pool.
+        self.cluster.restart(*ids)
 
     async def leader_of(self, topic: str, partition: int) -> int:
         admin = AIOKafkaAdminClient(bootstrap_servers=self.cluster.bootstrap)
