@@ -22,12 +22,15 @@ KAFKA_FAULTS = (
     "kill -9 leader broker",
     "cluster down > request timeout",
 )
+# exactly-once crashes at once except under the CPU-bound agent, whose
+# sends seldom meet a commit (it passed there in every run so far)
+CRASHING = {fault for fault in KAFKA_FAULTS if fault != "CPU-bound agent"}
 CASES = [
     pytest.param(fault, guarantee, marks=marks)
     for fault in KAFKA_FAULTS
     for guarantee, marks in (
         ("at_least_once", ()),
-        ("exactly_once", (KNOWN_EOS_KAFKA_CRASH,)),
+        ("exactly_once", (KNOWN_EOS_KAFKA_CRASH,) if fault in CRASHING else ()),
     )
 ]
 
