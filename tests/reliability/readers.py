@@ -52,14 +52,6 @@ class Readers:
                 return False
             await asyncio.sleep(0.1)
 
-    async def until_progress(self, total: int, timeout: float) -> None:
-        """Poll until ``total`` distinct events reached the output (or fail)."""
-        if not await self.until_complete(total, timeout):
-            raise AssertionError(
-                f"only {self.seen.distinct()} of {total} events reached the "
-                f"output within {timeout:.0f} s"
-            )
-
     async def close(self) -> None:
         pass
 

@@ -48,6 +48,16 @@ KNOWN_EOS_KAFKA_CRASH = pytest.mark.xfail(
     "state transition COMMITTING_TRANSACTION -> IN_TRANSACTION); the agent "
     "crashes and the partition stops",
 )
+#: the same crash under the CPU-bound agent, whose sends seldom meet a
+#: commit: it passed every bounded run so far and crashed in a long one, so
+#: the mark cannot be strict (a pass would fail the suite at random); the
+#: crash (WorkerFault) is still the only failure it excuses
+KNOWN_EOS_KAFKA_CRASH_RACY = pytest.mark.xfail(
+    strict=False,
+    raises=WorkerFault,
+    reason="known issue (issue 17, branch eos), at random: on Kafka an "
+    "agent's send may begin a transaction while the producer commits it",
+)
 COMPLETE_TIMEOUT = 120.0
 PROGRESS_TIMEOUT = 90.0
 
