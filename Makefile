@@ -1,7 +1,11 @@
 PYTHON ?= python3
 PIP ?= $(PYTHON) -m pip
 
-.PHONY: develop demo test lint typecheck imports docs bench bench-curves bench-curves-quick clean
+.PHONY: develop demo test lint typecheck imports docs bench bench-curves bench-curves-quick reliability clean
+
+# the fault suite's long mode (tests/reliability; bounded mode runs in `test`)
+RELIABILITY_LOOPS ?= 5
+RELIABILITY_EVENTS ?= 20000
 
 develop:
 	$(PIP) install -e '.[test,lint,docs,rocksdb]'
@@ -35,6 +39,12 @@ bench-curves:
 
 bench-curves-quick:
 	$(PYTHON) benchmarks/curves.py --quick --out /tmp/faust-curves-quick $(CURVES)
+
+reliability:
+	FAUST_RELIABILITY_LOOPS=$(RELIABILITY_LOOPS) \
+	FAUST_RELIABILITY_EVENTS=$(RELIABILITY_EVENTS) \
+	$(PYTHON) -m pytest tests/reliability -v
+	cat tests/reliability/results/latest.md
 
 clean:
 	rm -rf build dist docs/_build docs/reference/generated .mypy_cache .ruff_cache .pytest_cache
