@@ -37,7 +37,8 @@ async def test_prepare_headers_override_adds_headers_to_every_message(
         await asyncio.wait_for(done.wait(), 10)
     finally:
         await app.stop()
-    assert got == [{"user": b"u", "trace": b"t-1"}, {"trace": b"t-1"}]
+    # keyless sends may land on different partitions: compare in any order
+    assert sorted(got, key=len) == [{"trace": b"t-1"}, {"user": b"u", "trace": b"t-1"}]
 
 
 def test_prepare_headers_copies_what_it_is_given(app: faust.App) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 from harness import Results, Scale
 from kafka_run import KafkaRun
-from scenario import KNOWN_EOS_KAFKA_CRASH, KNOWN_EOS_KAFKA_CRASH_RACY, run_and_judge
+from scenario import run_and_judge
 
 pytestmark = [pytest.mark.timeout(Scale.from_env().timeout)]
 
@@ -22,21 +22,10 @@ KAFKA_FAULTS = (
     "kill -9 leader broker",
     "cluster down > request timeout",
 )
-# exactly-once crashes at once, except under the CPU-bound agent (whose
-# sends seldom meet a commit): there it crashes in some runs only
-EOS_MARKS = {
-    fault: KNOWN_EOS_KAFKA_CRASH_RACY
-    if fault == "CPU-bound agent"
-    else KNOWN_EOS_KAFKA_CRASH
-    for fault in KAFKA_FAULTS
-}
 CASES = [
-    pytest.param(fault, guarantee, marks=marks)
+    pytest.param(fault, guarantee)
     for fault in KAFKA_FAULTS
-    for guarantee, marks in (
-        ("at_least_once", ()),
-        ("exactly_once", (EOS_MARKS[fault],)),
-    )
+    for guarantee in ("at_least_once", "exactly_once")
 ]
 
 
