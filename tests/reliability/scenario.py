@@ -48,6 +48,15 @@ KNOWN_EOS_MEMORY_REBALANCE_DUPLICATES = pytest.mark.xfail(
     reason="open (issue 17): on memory://, exactly-once workers may emit "
     "committed output again across a rebalance",
 )
+#: exactly-once on Apache Kafka, a worker joining and leaving: in one of
+#: three bounded runs on the merged main, 4 of the first 200 events never
+#: reached the committed output within 90 s (a stall, not a duplicate).
+#: Not strict: the other runs passed.
+KNOWN_EOS_KAFKA_JOIN_LEAVE_STALL = pytest.mark.xfail(
+    strict=False,
+    reason="open (issue 17): on Kafka with exactly-once, events may stop "
+    "reaching the committed output after a worker joins and leaves",
+)
 COMPLETE_TIMEOUT = 120.0
 PROGRESS_TIMEOUT = 90.0
 
