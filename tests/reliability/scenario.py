@@ -55,7 +55,8 @@ KNOWN_EOS_MEMORY_REBALANCE_DUPLICATES = pytest.mark.xfail(
 KNOWN_EOS_KAFKA_JOIN_LEAVE_STALL = pytest.mark.xfail(
     strict=False,
     reason="open (issue 17): on Kafka with exactly-once, events may stop "
-    "reaching the committed output after a worker joins and leaves",
+    "reaching the committed output after a rebalance (seen with join + "
+    "leave and the CPU-bound agent)",
 )
 COMPLETE_TIMEOUT = 120.0
 PROGRESS_TIMEOUT = 90.0
