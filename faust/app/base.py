@@ -131,6 +131,9 @@ class App(AppDecorators, TableFactories, Service, AppT):  # type: ignore[misc]
         self.rebalancing_count = 0
         self.unassigned = False
         self.in_worker = False
+        #: started with the consumer and agents (by ``faust worker`` or
+        #: embedded with ``await app.start()``), not as a client
+        self._processes_streams = False
         self.on_startup_finished = None
         self.consumer_generation_id = 0
         self.fixups = list(fixups(self))
@@ -231,6 +234,7 @@ class App(AppDecorators, TableFactories, Service, AppT):  # type: ignore[misc]
     async def on_first_start(self) -> None:
         """Validate the configuration before anything starts."""
         self.finalize()
+        self._processes_streams = not (self.client_only or self.producer_only)
 
     async def on_start(self) -> None:
         """Warn about debug mode."""
@@ -570,8 +574,16 @@ class App(AppDecorators, TableFactories, Service, AppT):  # type: ignore[misc]
 
     @property
     def in_transaction(self) -> bool:
-        """True in a worker with ``processing_guarantee='exactly_once'``."""
-        return self.in_worker and self.conf.processing_guarantee.value == "exactly_once"
+        """True when streams are processed with ``processing_guarantee='exactly_once'``.
+
+        In a ``faust worker`` and in an app embedded with ``await
+        app.start()`` alike (Faust used transactions only in the former,
+        so an embedded app silently ran at-least-once); never in a client
+        (``faust send``, ``start_client()``), which processes no stream.
+        """
+        if not (self.in_worker or self._processes_streams):
+            return False
+        return self.conf.processing_guarantee.value == "exactly_once"
 
     def _repr_info(self) -> str:
         brokers = self.conf.broker if self._conf is not None else "<unconfigured>"

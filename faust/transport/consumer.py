@@ -20,7 +20,14 @@ from __future__ import annotations
 import abc
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
+from collections.abc import (
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Collection,
+    Iterable,
+    Mapping,
+)
 from typing import Any, ClassVar, Optional
 
 from mode import Service, ServiceT
@@ -159,22 +166,32 @@ class Consumer(Service, ConsumerT):
             await self._idle(timeout)
             return []
         records = await self._getmany(active, timeout)
-        if not records or not self._flow_active or self.should_stop:
+        if not records or self.should_stop:
+            return []
+        if not self._flow_active:
+            # a rebalance began while the fetch waited; the read position
+            # moved past these records: move it back, or they are never read
+            # (the new assignment's seek may already be behind us)
+            await self._rewind(records)
             return []
         if self._paused:
-            await self._rewind_paused(records)
+            await self._rewind(records, self._paused)
         if self._diverted:
             records = await self._deliver_diverted(records)
         return self._to_messages(records)
 
-    async def _rewind_paused(self, records: RecordMap) -> None:
-        """Records of partitions paused during the fetch are read again later.
+    async def _rewind(
+        self, records: RecordMap, only: Optional[Collection[TP]] = None
+    ) -> None:
+        """Fetched records that are not delivered now are read again later.
 
-        They are not delivered now (the partition is paused), and the read
-        position already moved past them: seek back to the first one.
+        The read position already moved past them: seek back to the first
+        one (of every partition, or of those in ``only``: paused during the
+        fetch). Records are never dropped without this, or they would be
+        skipped for good and their offsets committed past.
         """
         for tp, batch in records.items():
-            if batch and tp in self._paused:
+            if batch and (only is None or tp in only):
                 await self.seek(tp, self._to_message(tp, batch[0]).offset)
 
     def _to_messages(self, records: RecordMap) -> list[Message]:

@@ -300,6 +300,17 @@ class TransactionManager(Service, TransactionManagerT):
 
     # -- ProducerT: sends go to the right transaction -----------------------
 
+    def _route_send(
+        self,
+        topic: str,
+        key: Optional[bytes],
+        partition: Optional[int],
+        transactional_id: Optional[str],
+    ) -> tuple[Optional[str], Optional[Source]]:
+        if transactional_id is not None:  # the caller chose: no source event
+            return transactional_id, None
+        return self._route(topic, key, partition)
+
     async def send(
         self,
         topic: str,
@@ -316,10 +327,7 @@ class TransactionManager(Service, TransactionManagerT):
         While that transaction is being committed without the current
         event, the message is held and written into the next one.
         """
-        source: Optional[Source] = None
-        tid = transactional_id
-        if tid is None:
-            tid, source = self._route(topic, key, partition)
+        tid, source = self._route_send(topic, key, partition, transactional_id)
         write = partial(
             self.producer.send,
             topic,
@@ -348,25 +356,13 @@ class TransactionManager(Service, TransactionManagerT):
         transactional_id: Optional[str] = None,
     ) -> RecordMetadata:
         """Send in the current event's transaction and wait for the ack."""
-        source: Optional[Source] = None
-        tid = transactional_id
-        if tid is None:
-            tid, source = self._route(topic, key, partition)
+        tid, source = self._route_send(topic, key, partition, transactional_id)
+        args = (topic, key, value, partition, timestamp, headers)
         if tid is not None and self.ledger.must_hold(tid, source):
-            fut = await self.send(
-                topic, key, value, partition, timestamp, headers, transactional_id=tid
-            )
-            return await fut
-        write = partial(
-            self.producer.send_and_wait,
-            topic,
-            key,
-            value,
-            partition,
-            timestamp,
-            headers,
-            transactional_id=tid,
-        )
+            # held for the next transaction, still as output of ``source``
+            held = partial(self.producer.send, *args, transactional_id=tid)
+            return await self.ledger.hold(tid, source, held)
+        write = partial(self.producer.send_and_wait, *args, transactional_id=tid)
         if tid is None:
             return await write()
         return await self.ledger.write(tid, source, write)

@@ -30,7 +30,15 @@ async def wait_for(predicate, timeout: float = 10.0) -> None:
         await asyncio.sleep(0.01)
 
 
-def make_worker(broker_url: str, app_id: str, tmp_path, seen: list[int]) -> faust.App:
+def make_worker(
+    broker_url: str,
+    app_id: str,
+    tmp_path,
+    seen: list[int],
+    *,
+    embedded: bool = False,
+    commit_interval: float = 0.05,
+) -> faust.App:
     app = faust.App(
         app_id,
         broker=broker_url,
@@ -38,9 +46,11 @@ def make_worker(broker_url: str, app_id: str, tmp_path, seen: list[int]) -> faus
         datadir=str(tmp_path),
         topic_partitions=2,
         processing_guarantee="exactly_once",
-        broker_commit_interval=0.05,
+        broker_commit_interval=commit_interval,
     )
-    app.in_worker = True  # what `faust worker` sets: transactions need it
+    # what `faust worker` sets; an embedded app (``await app.start()``) runs
+    # exactly-once without it
+    app.in_worker = not embedded
     source = app.topic("numbers", key_type=str, value_type=int)
     out = app.topic("doubled", key_type=str, value_type=int)
 
@@ -67,6 +77,43 @@ async def produce_input(app: faust.App) -> None:
     topic = app.topic("numbers", key_type=str, value_type=int)
     for i in range(N):
         await topic.send(key=str(i), value=i)
+
+
+async def test_embedded_app_processes_exactly_once_too(broker_url, tmp_path) -> None:
+    # ``await app.start()`` in the user's own program, no ``faust worker``:
+    # output stays invisible to read_committed readers until its
+    # transaction commits (Faust silently ran such an app at-least-once)
+    app_id = f"eos-{uuid.uuid4().hex[:8]}"
+    broker = MemoryBroker.for_url(broker_url)
+    broker.create_topic("numbers", 2)
+    broker.create_topic("doubled", 2)
+    seen: list[int] = []
+    app = make_worker(broker_url, app_id, tmp_path / "a", seen, embedded=True,
+                      commit_interval=3600.0)  # fmt: skip
+    try:
+        await app.start()
+        assert app.in_transaction
+        await produce_input(app)
+        await wait_for(lambda: len(seen) == N)
+        await app.maybe_flush_producer()
+        assert committed_output(broker) == Counter()  # not committed yet
+        assert await app.consumer.commit()
+        assert committed_output(broker) == Counter(
+            str(i * 2).encode() for i in range(N)
+        )
+    finally:
+        await app.stop()
+
+
+async def test_a_client_never_opens_transactions(broker_url) -> None:
+    app = faust.App(f"eos-{uuid.uuid4().hex[:8]}", broker=broker_url,
+                    web_enabled=False, processing_guarantee="exactly_once")  # fmt: skip
+    try:
+        await app.start_client()
+        assert not app.in_transaction
+        assert await app.maybe_start_producer() is app.producer
+    finally:
+        await app.stop()
 
 
 async def test_output_and_offsets_commit_together(broker_url, tmp_path) -> None:

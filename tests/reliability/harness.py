@@ -128,6 +128,8 @@ class KeyReport:
     out_of_order: int
     output_duplicates: int = 0  # output records beyond the first per number
     table_excess: int = 0  # table count above the events of the key
+    missing: str = ""  # the numbers never seen in the output, as ranges
+    repeated: str = ""  # the numbers seen more than once in the output
 
 
 @dataclass(frozen=True)
@@ -162,6 +164,9 @@ class Check:
         bad = [r for r in self.per_key if r.lost or r.duplicated or r.out_of_order]
         return ", ".join(
             f"{r.key}: lost {r.lost} dup {r.duplicated} ooo {r.out_of_order}"
+            + (f" (missing {r.missing})" if r.missing else "")
+            + (f" (repeated {r.repeated})" if r.repeated else "")
+            + (f" (table +{r.table_excess})" if r.table_excess else "")
             for r in bad
         )
 
@@ -171,10 +176,13 @@ def judge(key: str, count: int, seen: Collected) -> KeyReport:
     numbers = seen.output.get(key, [])
     first: list[int] = []
     distinct: set[int] = set()
+    repeated: set[int] = set()
     for n in numbers:
         if n not in distinct:
             distinct.add(n)
             first.append(n)
+        else:
+            repeated.add(n)
     highest = -1
     out_of_order = 0
     for n in first:
@@ -182,7 +190,8 @@ def judge(key: str, count: int, seen: Collected) -> KeyReport:
             out_of_order += 1
         highest = max(highest, n)
     table = seen.table.get(key, 0)
-    lost_output = len(set(range(count)) - distinct)
+    missing = sorted(set(range(count)) - distinct)
+    lost_output = len(missing)
     output_duplicates = len(numbers) - len(distinct)
     table_excess = max(0, table - count)
     return KeyReport(
@@ -192,7 +201,20 @@ def judge(key: str, count: int, seen: Collected) -> KeyReport:
         out_of_order=out_of_order,
         output_duplicates=output_duplicates,
         table_excess=table_excess,
+        missing=as_ranges(missing),
+        repeated=as_ranges(sorted(repeated)),
     )
+
+
+def as_ranges(numbers: list[int]) -> str:
+    """``[1, 2, 3, 7]`` as ``"1-3, 7"`` (sorted input)."""
+    spans: list[list[int]] = []
+    for n in numbers:
+        if spans and n == spans[-1][1] + 1:
+            spans[-1][1] = n
+        else:
+            spans.append([n, n])
+    return ", ".join(f"{a}-{b}" if a != b else f"{a}" for a, b in spans)
 
 
 @dataclass(frozen=True)

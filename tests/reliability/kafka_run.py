@@ -127,6 +127,14 @@ class KafkaRun:
                 self.notes.append(f"worker exited by itself ({code}): {tail}")
                 self.workers[i] = await self.start_worker()
 
+    async def dump_stacks(self) -> None:
+        """SIGUSR1 every live worker: it logs the stack of every task."""
+        for worker in self.workers:
+            if worker.proc.poll() is None:
+                worker.proc.send_signal(signal.SIGUSR1)
+        await asyncio.sleep(1.0)  # the dump is written by the worker's loop
+        self.notes.append("stalled: stacks dumped into the worker logs")
+
     async def kill_leader(self) -> None:
         """kill -9 the leader of source partition 0; start it again later."""
         victim = await self.leader_of(self.source, 0)

@@ -66,6 +66,9 @@ class MemoryRun:
             if crashed is not None:
                 raise AssertionError(f"a worker crashed: {crashed!r}")
 
+    async def dump_stacks(self) -> None:
+        """Nothing to do: the workers are tasks of the test's own process."""
+
     def longest_gap(self) -> float:
         return max((w.watch.longest for w in self.everyone), default=0.0)
 

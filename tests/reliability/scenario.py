@@ -20,7 +20,6 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-import pytest
 from harness import Check, Results, Row, Scale, expected_counts, numbered
 
 Fault = Callable[[Any, int], Awaitable[None]]
@@ -30,34 +29,6 @@ class WorkerFault(AssertionError):
     """A worker failed in a way no fault excuses (an agent crashed)."""
 
 
-#: exactly-once on memory:// after a kill -9 (a frozen app): the successor
-#: emits committed output again. Strict: an XPASS means it is fixed and
-#: the mark must go.
-KNOWN_EOS_DUPLICATES = pytest.mark.xfail(
-    strict=True,
-    reason="open (issue 17): on memory://, the successor of a killed "
-    "exactly-once worker emits committed output again",
-)
-#: exactly-once on memory:// under a rebalance (SIGTERM + restart, join +
-#: leave, the CPU-bound agent's workers sharing one loop): 1 to 7
-#: duplicated outputs per key in some runs since the exactly-once commit
-#: cut landed; on Apache Kafka the same faults show none. Not strict: it
-#: passed in runs before that change and may pass in some runs now.
-KNOWN_EOS_MEMORY_REBALANCE_DUPLICATES = pytest.mark.xfail(
-    strict=False,
-    reason="open (issue 17): on memory://, exactly-once workers may emit "
-    "committed output again across a rebalance",
-)
-#: exactly-once on Apache Kafka, a worker joining and leaving: in one of
-#: three bounded runs on the merged main, 4 of the first 200 events never
-#: reached the committed output within 90 s (a stall, not a duplicate).
-#: Not strict: the other runs passed.
-KNOWN_EOS_KAFKA_JOIN_LEAVE_STALL = pytest.mark.xfail(
-    strict=False,
-    reason="open (issue 17): on Kafka with exactly-once, events may stop "
-    "reaching the committed output after a rebalance (seen with join + "
-    "leave and the CPU-bound agent)",
-)
 COMPLETE_TIMEOUT = 120.0
 PROGRESS_TIMEOUT = 90.0
 
@@ -128,23 +99,27 @@ async def _drive(run: Any, fault: Fault, scale: Scale) -> None:
         await until(run, written + len(chunk) // 3)
         written += len(chunk)
         await fault(run, loop)
-    await until(run, written, COMPLETE_TIMEOUT + 0.01 * scale.events, must=False)
+    timeout = COMPLETE_TIMEOUT + 0.01 * scale.events
+    if not await until(run, written, timeout, must=False):
+        # stalled: what every worker is waiting for goes into its log
+        await run.dump_stacks()
 
 
 async def until(
     run: Any, total: int, timeout: float = PROGRESS_TIMEOUT, must: bool = True
-) -> None:
+) -> bool:
     """Wait for ``total`` events in the output, restarting crashed workers."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         await run.supervise()
         if await run.readers.until_complete(total, 1.0):
-            return
+            return True
     if must:
         raise AssertionError(
             f"only {run.readers.seen.distinct()} of {total} events reached the "
             f"output within {timeout:.0f} s; {run.notes}"
         )
+    return False
 
 
 async def run_and_judge(

@@ -63,3 +63,12 @@ def test_results_table(tmp_path) -> None:
     text = path.read_text()
     assert "| kill -9 worker | memory | at_least_once | 1 | 1200 | 0 | 3 | 0 |" in text
     assert "| embedded app.stop(), idle | memory | 0.002 | < 2 s |" in text
+
+
+def test_faulty_keys_name_the_missing_and_repeated_numbers() -> None:
+    check = Check.of(collected({"k0": [0, 4]}, {"k0": 5}), {"k0": 6})
+    assert check.faulty_keys() == "k0: lost 4 dup 0 ooo 0 (missing 1-3, 5)"
+    check = Check.of(collected({"k0": [0, 1, 2, 1, 2]}, {"k0": 4}), {"k0": 3})
+    assert check.faulty_keys() == (
+        "k0: lost 0 dup 2 ooo 0 (repeated 1-2) (table +1)"
+    )

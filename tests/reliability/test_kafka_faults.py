@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 from harness import Results, Scale
 from kafka_run import KafkaRun
-from scenario import KNOWN_EOS_KAFKA_JOIN_LEAVE_STALL, run_and_judge
+from scenario import run_and_judge
 
 pytestmark = [pytest.mark.timeout(Scale.from_env().timeout)]
 
@@ -22,11 +22,8 @@ KAFKA_FAULTS = (
     "kill -9 leader broker",
     "cluster down > request timeout",
 )
-# every exactly-once row on Kafka: passed in one full bounded run, and
-# join + leave stalled / the CPU-bound agent failed in others (issue 17)
-KNOWN = {(f, "exactly_once"): (KNOWN_EOS_KAFKA_JOIN_LEAVE_STALL,) for f in KAFKA_FAULTS}
 CASES = [
-    pytest.param(fault, guarantee, marks=KNOWN.get((fault, guarantee), ()))
+    (fault, guarantee)
     for fault in KAFKA_FAULTS
     for guarantee in ("at_least_once", "exactly_once")
 ]

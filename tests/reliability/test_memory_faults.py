@@ -10,11 +10,7 @@ import pytest
 from harness import Results, Scale
 from memory_run import MemoryRun
 from memory_workers import freezable_loop
-from scenario import (
-    KNOWN_EOS_DUPLICATES,
-    KNOWN_EOS_MEMORY_REBALANCE_DUPLICATES,
-    run_and_judge,
-)
+from scenario import run_and_judge
 
 MEMORY_FAULTS = (
     "kill -9 worker",
@@ -23,14 +19,8 @@ MEMORY_FAULTS = (
     "CPU-bound agent",
 )
 pytestmark = [pytest.mark.timeout(Scale.from_env().timeout)]
-KNOWN = {
-    ("kill -9 worker", "exactly_once"): (KNOWN_EOS_DUPLICATES,),
-    ("SIGTERM + restart", "exactly_once"): (KNOWN_EOS_MEMORY_REBALANCE_DUPLICATES,),
-    ("join + leave", "exactly_once"): (KNOWN_EOS_MEMORY_REBALANCE_DUPLICATES,),
-    ("CPU-bound agent", "exactly_once"): (KNOWN_EOS_MEMORY_REBALANCE_DUPLICATES,),
-}
 CASES = [
-    pytest.param(fault, guarantee, marks=KNOWN.get((fault, guarantee), ()))
+    (fault, guarantee)
     for fault in MEMORY_FAULTS
     for guarantee in ("at_least_once", "exactly_once")
 ]

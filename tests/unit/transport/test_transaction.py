@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from types import SimpleNamespace
 from unittest.mock import AsyncMock, Mock
 
@@ -149,3 +150,31 @@ async def test_delegates_producer_api(manager, producer) -> None:
     assert manager.supports_headers() is producer.supports_headers()
     producer.flush.assert_awaited_once()
     producer.commit_transactions.assert_awaited_once()
+
+
+async def test_send_and_wait_held_by_a_cut_stays_output_of_its_event(
+    manager, producer
+) -> None:
+    # the commit cut SRC1 at 5; an event at offset 7 sends and waits: its
+    # message is held for the next transaction, and once written there it
+    # marks offset 7 dirty (so that transaction is not committed without it)
+    await manager.on_rebalance({SRC0, SRC1}, set(), set())
+    tid = manager.transactional_ids[SRC1]
+    manager.ledger.cuts[tid] = {SRC1: 5}
+    written = asyncio.get_running_loop().create_future()
+    written.set_result("metadata")
+    producer.send.return_value = written
+    event = SimpleNamespace(message=SimpleNamespace(tp=SRC1, offset=7))
+    token = set_current_event(event)
+    try:
+        sending = asyncio.ensure_future(
+            manager.send_and_wait("out", b"k", b"v", None, None, None)
+        )
+        await asyncio.sleep(0)
+    finally:
+        reset_current_event(token)
+    assert manager.ledger.held_count(tid) == 1
+    assert not sending.done()
+    await manager.ledger.release(tid)
+    assert await sending == "metadata"
+    assert manager.ledger.dirty == {SRC1: 7}

@@ -393,11 +393,35 @@ class Consumer(BaseConsumer):
         if committed is None:
             committed = await self._committed_offsets(tps)
         positions: dict[TP, int] = {}
+        missing: list[TP] = []
         for tp in tps:
             offset = committed.get(tp)
-            if offset is not None and self._seek(tp, offset):
+            if offset is None:
+                missing.append(tp)
+            elif self._seek(tp, offset):
                 positions[tp] = offset
+        if missing:
+            await self._reset_positions(missing)
         return positions
+
+    async def _reset_positions(self, tps: list[TP]) -> None:
+        """Read ``tps`` (nothing committed) per ``consumer_auto_offset_reset``.
+
+        The position of a partition kept through a rebalance may have moved
+        past records that were never delivered (fetched while the rebalance
+        began): without this they would be skipped.
+        """
+        for tp in tps:
+            self._ahead.forget(tp)
+        consumer = self._ensure_consumer()
+        atps = [aio_tp(tp) for tp in tps]
+        try:
+            if str(self.app.conf.consumer_auto_offset_reset) == "latest":
+                await consumer.seek_to_end(*atps)
+            else:
+                await consumer.seek_to_beginning(*atps)
+        except (IllegalStateError, AssertionError):
+            pass  # no longer assigned: a newer rebalance is coming
 
     def _seek(self, tp: TP, offset: int) -> bool:
         self._ahead.forget(tp)  # read ahead from the old position

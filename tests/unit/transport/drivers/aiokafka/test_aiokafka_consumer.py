@@ -83,6 +83,17 @@ class FakeAIOConsumer:
             raise IllegalStateError("not assigned")
         self.seeks[tp] = offset
 
+    async def seek_to_beginning(self, *tps):
+        self._reset(tps, "beginning")
+
+    async def seek_to_end(self, *tps):
+        self._reset(tps, "end")
+
+    def _reset(self, tps, where):
+        if not set(tps) <= self.assigned:
+            raise IllegalStateError("not assigned")
+        self.seeks.update(dict.fromkeys(tps, where))
+
     def pause(self, *tps):
         assert all(tp in self.assigned for tp in tps)
         self.paused.update(tps)
@@ -295,9 +306,25 @@ async def test_assign_seeks_to_committed_offsets(consumer, handlers) -> None:
     }
     consumer.on_rebalance_assigned([aio(T0), aio(T1)])
     await consumer.apply_pending_assignment()
-    assert fake(consumer).seeks == {aio(T0): 10}  # T1: auto_offset_reset
+    # T1, with nothing committed, follows auto_offset_reset ("latest" here)
+    assert fake(consumer).seeks == {aio(T0): 10, aio(T1): "end"}
     assert consumer.committed_offset(T0) == 10
     assert consumer.committed_offset(T1) is None
+
+
+async def test_kept_partition_without_commit_is_read_again_from_the_reset(
+    kafka_app, consumer
+) -> None:
+    # a partition kept through a rebalance, nothing committed yet: records
+    # read ahead from the old position are forgotten and the position is
+    # reset (else whatever was fetched and not delivered would be skipped)
+    kafka_app.conf.consumer_auto_offset_reset = "earliest"
+    fake(consumer).assigned = {aio(T0)}
+    consumer._assignment = frozenset({T0})
+    consumer._ahead.add(T0, [record(7), record(8)])
+    await consumer.seek_to_committed({T0}, {T0: None})
+    assert fake(consumer).seeks == {aio(T0): "beginning"}
+    assert consumer._ahead.first_offset(T0) is None
 
 
 # -- fetching --------------------------------------------------------------
@@ -495,3 +522,22 @@ async def test_partition_paused_during_the_fetch_keeps_its_records(consumer) -> 
     consumer.resume_partitions([T1])
     # nothing was lost: T1's record is handed over once it is resumed
     assert await consumer._getmany({T0, T1}, 0.5) == {T1: [record(2, T1)]}
+
+
+async def test_records_fetched_while_a_rebalance_begins_are_read_again(
+    consumer,
+) -> None:
+    # the fetch waits inside aiokafka across a whole rebalance and returns
+    # records of the new assignment before processing resumes: they are not
+    # delivered, and the position goes back to the first of them
+    fake(consumer).assigned = {aio(T0), aio(T1)}
+    consumer._assignment = frozenset({T0, T1})
+
+    async def getmany(*args, **kwargs):
+        consumer.stop_flow()  # a rebalance began meanwhile
+        return {aio(T0): [record(278), record(279)], aio(T1): [record(5, T1)]}
+
+    fake(consumer).getmany.side_effect = getmany
+    assert await consumer.fetch_messages(0.5) == []
+    assert fake(consumer).seeks == {aio(T0): 278, aio(T1): 5}
+    assert not consumer.unacked  # nothing tracked: nothing waits for them
