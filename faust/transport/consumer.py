@@ -548,14 +548,22 @@ class Consumer(Service, ConsumerT):
     async def on_partitions_assigned(
         self, assigned: set[TP], generation_id: int = 0
     ) -> None:
-        """Reset bookkeeping to the committed offsets, then call the app's handler."""
+        """Reset bookkeeping to the committed offsets, then call the app's handler.
+
+        With exactly-once, the partitions' transactions start first:
+        starting one completes the partition's previous transaction (this
+        worker's own, committed while revoking, or a previous owner's), so
+        the committed offsets read next include it. Read before that, an
+        offset committed in a transaction whose markers are still being
+        written is the older one, and its events would be processed again.
+        """
+        if self.app.in_transaction:  # transactions open before processing resumes
+            await self.transactions.on_rebalance(assigned, set(), set(assigned))
         committed = await self._committed_offsets(assigned)
         for tp in assigned:
             offset = committed.get(tp)
             self._offsets[tp] = PartitionOffsets(offset)
         await self.seek_to_committed(assigned, committed)
-        if self.app.in_transaction:  # transactions open before processing resumes
-            await self.transactions.on_rebalance(assigned, set(), set(assigned))
         await self._on_partitions_assigned(assigned, generation_id)
         self._wake_fetcher()
 

@@ -43,10 +43,10 @@ import faust
 
 HERE = Path(__file__).parent
 BROKER_START_TIMEOUT = 20.0
-KAFKA_START_TIMEOUT = 180.0
 
 sys.path.insert(0, str(HERE.resolve().parents[1] / "extra"))
 # extra/kafka_broker.py and extra/tansu.py, shared with the benchmarks
+from cluster_helpers import revived_after, start_kafka  # noqa: E402
 from kafka_broker import Cluster  # noqa: E402
 from loopback import answers  # noqa: E402
 from tansu import Tansu  # noqa: E402
@@ -116,17 +116,6 @@ def _start_tansu(tmp: Path) -> Tansu:
     return broker
 
 
-def start_kafka(workdir: Path, **options: Any) -> Cluster:
-    """Start an Apache Kafka :class:`Cluster`; print what it costs."""
-    cluster = Cluster(workdir, **options)
-    try:
-        cluster.start(KAFKA_START_TIMEOUT)
-    except RuntimeError as exc:
-        pytest.fail(str(exc))
-    print(f"\n{cluster.summary()}", flush=True)
-    return cluster
-
-
 @pytest.fixture(scope="session")
 def session_kafka(
     tmp_path_factory: pytest.TempPathFactory,
@@ -188,10 +177,7 @@ def kafka_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]
 @pytest.fixture
 def cluster(kafka_cluster: Cluster) -> Iterator[Cluster]:
     """The 3-node cluster, every node running again after the test."""
-    yield kafka_cluster
-    dead = [node.node_id for node in kafka_cluster.nodes if not node.alive]
-    if dead:
-        kafka_cluster.restart(*dead)
+    yield from revived_after(kafka_cluster)
 
 
 @pytest.fixture

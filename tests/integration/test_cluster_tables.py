@@ -13,7 +13,7 @@ from __future__ import annotations
 import signal
 
 import pytest
-from aiokafka.admin import AIOKafkaAdminClient
+from cluster_helpers import leader_of
 from table_helpers import (
     KEYS,
     counts_now,
@@ -61,24 +61,10 @@ async def prefill(url: str, app_id: str, tmp_path) -> str:
     return changelog.get_topic_name()
 
 
-async def leader_of(url: str, topic: str, partition: int) -> int:
-    """Node id of the leader of ``topic:partition``."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=servers(url))
-    await admin.start()
-    try:
-        (desc,) = await admin.describe_topics([topic])
-    finally:
-        await admin.close()
-    for part in desc["partitions"]:
-        if part["partition"] == partition:
-            return int(part["leader"])
-    raise AssertionError(f"no partition {partition} in {desc}")
-
-
 async def kill_leader_while_recovering(cluster, worker, changelog, partition) -> int:
     """kill -9 the leader of a changelog partition once ``worker`` recovers."""
     await until(lambda: RECOVERING in worker.text(), 120, "recovery start", [worker])
-    victim = await leader_of(cluster.url, changelog, partition)
+    victim = await leader_of(servers(cluster.url), changelog, partition)
     before = worker.text()
     cluster.kill(victim)
     # still recovering when the broker died: the point of the test

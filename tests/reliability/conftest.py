@@ -22,11 +22,11 @@ ROOT = HERE.parents[1]
 sys.path.insert(0, str(ROOT / "extra"))
 sys.path.insert(0, str(ROOT / "tests" / "integration"))
 
+from cluster_helpers import revived_after, start_kafka  # noqa: E402
 from harness import Results, Scale  # noqa: E402
 from kafka_broker import Cluster  # noqa: E402
 
 _RESULTS = Results()
-KAFKA_START_TIMEOUT = 180.0
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -59,12 +59,7 @@ def results() -> Results:
 def reliability_cluster(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[Cluster]:
-    cluster = Cluster(tmp_path_factory.mktemp("rel-kafka"), nodes=3)
-    try:
-        cluster.start(KAFKA_START_TIMEOUT)
-    except RuntimeError as exc:
-        pytest.fail(str(exc))
-    print(f"\n{cluster.summary()}", flush=True)
+    cluster = start_kafka(tmp_path_factory.mktemp("rel-kafka"), nodes=3)
     try:
         yield cluster
     finally:
@@ -74,10 +69,7 @@ def reliability_cluster(
 @pytest.fixture
 def kafka(reliability_cluster: Cluster) -> Iterator[Cluster]:
     """The cluster, every node running again after the test."""
-    yield reliability_cluster
-    dead = [n.node_id for n in reliability_cluster.nodes if not n.alive]
-    if dead:
-        reliability_cluster.restart(*dead)
+    yield from revived_after(reliability_cluster)
 
 
 @pytest.fixture

@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from cluster_helpers import leader_of
 from kafka_broker import Cluster
 from readers import PARTITIONS, KafkaReaders, changelog_of, produce_kafka
 from scenario import WorkerFault
@@ -137,7 +138,7 @@ class KafkaRun:
 
     async def kill_leader(self) -> None:
         """kill -9 the leader of source partition 0; start it again later."""
-        victim = await self.leader_of(self.source, 0)
+        victim = await leader_of(self.cluster.bootstrap, self.source, 0)
         self.cluster.kill(victim)
         await asyncio.sleep(self.request_timeout / 2)
         self._restart(victim)
@@ -155,18 +156,6 @@ class KafkaRun:
         # processes): a node gets SIGKILL when the *thread* that started it
         # ends (PR_SET_PDEATHSIG), so never from asyncio.to_thread's pool.
         self.cluster.restart(*ids)
-
-    async def leader_of(self, topic: str, partition: int) -> int:
-        admin = AIOKafkaAdminClient(bootstrap_servers=self.cluster.bootstrap)
-        await admin.start()
-        try:
-            (desc,) = await admin.describe_topics([topic])
-        finally:
-            await admin.close()
-        for part in desc["partitions"]:
-            if part["partition"] == partition:
-                return int(part["leader"])
-        raise AssertionError(f"no partition {partition} in {desc}")
 
     def longest_gap(self) -> float:
         gaps = [

@@ -76,3 +76,36 @@ async def test_commit_with_nothing_new_does_not_call_the_broker(
     assert await consumer.commit() is True
     assert await consumer.commit() is False  # nothing acked since
     assert consumer.commits == [{TP0: 1}]
+
+
+class OrderedConsumer(CannedConsumer):
+    """Records the order of the broker calls made at an assignment."""
+
+    def __init__(self, app: faust.App, calls: list[str]) -> None:
+        super().__init__(app)
+        self.calls = calls
+
+    async def _committed_offsets(self, tps: set[TP]) -> Mapping[TP, int | None]:
+        self.calls.append("read committed offsets")
+        return {TP0: 7}
+
+
+async def test_exactly_once_starts_transactions_before_reading_offsets(
+    app: faust.App,
+) -> None:
+    # starting a partition's transaction completes its previous one (ours,
+    # committed while revoking, or the last owner's); offsets read before
+    # that may predate it, and its events would be processed twice
+    calls: list[str] = []
+    app.in_worker = True
+    app.conf.processing_guarantee = "exactly_once"
+    consumer = OrderedConsumer(app, calls)
+
+    class Transactions:
+        async def on_rebalance(self, *args: object) -> None:
+            calls.append("start transactions")
+
+    consumer.transactions = Transactions()  # type: ignore[assignment]
+    await consumer.on_partitions_assigned({TP0})
+    assert calls == ["start transactions", "read committed offsets"]
+    assert consumer.committed_offset(TP0) == 7
