@@ -10,6 +10,9 @@ moves the partition's commit point, and the commit task commits it every
 ``broker_commit_interval`` seconds, after ``broker_commit_every`` acks, on
 rebalance and on stop, flushing the producer first.
 
+Diverted partitions (table recovery) are handled by the
+:class:`~faust.transport.divert.Diverting` mixin.
+
 Owner: the app. Children: the Fetcher. Tasks: ``_commit_handler``.
 Drivers (``memory://``, ``kafka://``) subclass this and implement the
 ``_``-prefixed broker operations.
@@ -20,14 +23,7 @@ from __future__ import annotations
 import abc
 import asyncio
 import logging
-from collections.abc import (
-    AsyncIterator,
-    Awaitable,
-    Callable,
-    Collection,
-    Iterable,
-    Mapping,
-)
+from collections.abc import AsyncIterator, Collection, Iterable, Mapping
 from typing import Any, ClassVar, Optional
 
 from mode import Service, ServiceT
@@ -41,6 +37,7 @@ from ..types.transports import (
     RecordMap,
     TPorTopicSet,
 )
+from .divert import DivertHandler, Diverting
 from .offsets import PartitionOffsets, without_held
 from .utils import DefaultSchedulingStrategy, round_robin
 
@@ -48,11 +45,7 @@ __all__ = ["Consumer", "DivertHandler"]
 
 logger = logging.getLogger(__name__)
 
-#: Receives the fetched messages of diverted partitions (see Consumer.divert).
-DivertHandler = Callable[[Mapping[TP, list[Message]]], Awaitable[None]]
-
-
-class Consumer(Service, ConsumerT):
+class Consumer(Diverting, Service, ConsumerT):
     """Base class of every driver's consumer.
 
     Arguments:
@@ -229,50 +222,6 @@ class Consumer(Service, ConsumerT):
         for message in messages:
             message.tracked = True
         self._unacked_messages.update(messages)
-
-    async def _deliver_diverted(self, records: RecordMap) -> RecordMap:
-        diverted = self._diverted
-        rest: dict[TP, list[Any]] = {}
-        groups: dict[DivertHandler, dict[TP, list[Message]]] = {}
-        to_message = self._to_message
-        for tp, batch in records.items():
-            handler = diverted.get(tp)
-            if handler is None:
-                rest[tp] = batch
-            elif tp not in self._paused:
-                messages = [to_message(tp, record) for record in batch]
-                groups.setdefault(handler, {})[tp] = messages
-        # one call per handler with everything of this fetch: positions have
-        # moved past all of it, so the handler sees a consistent state
-        for handler, batches in groups.items():
-            await handler(batches)
-        return rest
-
-    def divert(self, tps: Iterable[TP], handler: DivertHandler) -> None:
-        """Hand fetched messages of ``tps`` to ``handler`` instead of streams.
-
-        Table recovery reads changelog partitions this way: their messages
-        are never tracked, acked or committed and never reach the conductor;
-        ``await handler({tp: messages, ...})`` receives everything one fetch
-        got for the partitions diverted to it, in the fetch loop (so the next
-        fetch waits for it). With
-        :attr:`reads_unassigned_partitions`, ``tps`` may be partitions
-        outside the assignment: they are read from wherever they were
-        :meth:`seek`-ed to.
-        """
-        for tp in tps:
-            self._diverted[tp] = handler
-        self._wake_fetcher()
-
-    def undivert(self, tps: Iterable[TP]) -> None:
-        """Deliver messages of ``tps`` to streams again (see :meth:`divert`)."""
-        for tp in tps:
-            self._diverted.pop(tp, None)
-
-    @property
-    def diverted(self) -> set[TP]:
-        """Partitions whose messages go to a divert handler."""
-        return set(self._diverted)
 
     async def _wait_flow(self, timeout: float) -> None:
         await self._wait_for_work(timeout)
