@@ -130,10 +130,15 @@ class KafkaRun:
 
     async def dump_stacks(self) -> None:
         """SIGUSR1 every live worker: it logs the stack of every task."""
-        for worker in self.workers:
-            if worker.proc.poll() is None:
-                worker.proc.send_signal(signal.SIGUSR1)
-        await asyncio.sleep(1.0)  # the dump is written by the worker's loop
+        live = [w for w in self.workers if w.proc.poll() is None]
+        for worker in live:
+            worker.proc.send_signal(signal.SIGUSR1)
+        # the worker's loop writes the dump (mode's "cry": THREADS, TASKS)
+        deadline = time.monotonic() + 10.0
+        while any("TASKS" not in w.text() for w in live):
+            if time.monotonic() > deadline:
+                break
+            await asyncio.sleep(0.1)
         self.notes.append("stalled: stacks dumped into the worker logs")
 
     async def kill_leader(self) -> None:
