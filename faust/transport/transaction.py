@@ -328,16 +328,8 @@ class TransactionManager(Service, TransactionManagerT):
         event, the message is held and written into the next one.
         """
         tid, source = self._route_send(topic, key, partition, transactional_id)
-        write = partial(
-            self.producer.send,
-            topic,
-            key,
-            value,
-            partition,
-            timestamp,
-            headers,
-            transactional_id=tid,
-        )
+        args = (topic, key, value, partition, timestamp, headers)
+        write = partial(self.producer.send, *args, transactional_id=tid)
         if tid is None:
             return await write()
         if self.ledger.must_hold(tid, source):
