@@ -21,8 +21,9 @@ from weakref import WeakSet
 
 from mode.utils.futures import maybe_async
 
-from ._context import current_event
+from ._context import get_current_event as _get_current_event
 from ._decode_errors import handle_decode_error
+from ._sending import channel_encoders
 from .types import (
     TP,
     AppT,
@@ -46,6 +47,12 @@ from .utils.queues import EventQueue
 __all__ = ["Channel", "SerializedChannel", "prepare_headers"]
 
 logger = logging.getLogger(__name__)
+
+# a FutureMessage and its PendingMessage without Python-level constructors
+# (the per-message path; FutureMessage.__init__ does the same)
+_new_future = asyncio.Future.__new__
+_init_future = asyncio.Future.__init__
+_new_tuple = tuple.__new__
 
 
 def prepare_headers(headers: Optional[HeadersArg]) -> Optional[OpenHeadersArg]:
@@ -258,17 +265,40 @@ class Channel(ChannelT[Any]):
         eager_partitioning: bool = False,
     ) -> FutureMessage:
         """Wrap a key/value as a :class:`FutureMessage` ready to publish."""
-        open_headers = self.prepare_headers(headers)
-        final_key, open_headers = self.prepare_key(
-            key, key_serializer, schema, open_headers
-        )
-        final_value, open_headers = self.prepare_value(
-            value, value_serializer, schema, open_headers
-        )
+        encoders = None
+        if schema is None and key_serializer is None and value_serializer is None:
+            # the channel's own encoding: made once (see faust._sending)
+            attrs = self.__dict__
+            cached = attrs.get("_encoders")
+            if (
+                cached is not None
+                and cached[0] is self.schema
+                and cached[1] is attrs.get("key_serializer")
+                and cached[2] is attrs.get("value_serializer")
+            ):
+                encoders = cached[3]
+            else:
+                encoders = self._new_encoders()
+        if encoders is not None:
+            final_key = encoders[0](key)
+            final_value = encoders[1](value)
+            open_headers = None if headers is None else prepare_headers(headers)
+        else:
+            open_headers = self.prepare_headers(headers)
+            final_key, open_headers = self.prepare_key(
+                key, key_serializer, schema, open_headers
+            )
+            final_value, open_headers = self.prepare_value(
+                value, value_serializer, schema, open_headers
+            )
         if partition is None and eager_partitioning:
             partition = self._eager_partition(final_key)
-        fut = FutureMessage(
-            PendingMessage(  # positional: the per-message path
+        fut = _new_future(FutureMessage)
+        _init_future(fut)
+        # PendingMessage(...) without its Python-level __new__
+        fut.message = _new_tuple(
+            PendingMessage,
+            (
                 self,
                 final_key,
                 final_value,
@@ -278,9 +308,12 @@ class Channel(ChannelT[Any]):
                 key_serializer,
                 value_serializer,
                 callback,
-            )
+                None,
+                None,
+                None,
+            ),
         )
-        event = current_event()
+        event = _get_current_event()
         if event is not None and event.message.tracked:
             # output of an event being processed: if it cannot be sent, the
             # event's offset must not be committed (at-least-once)
@@ -290,6 +323,18 @@ class Channel(ChannelT[Any]):
 
     def _eager_partition(self, key: Any) -> Optional[int]:
         return None
+
+    def _new_encoders(self) -> Optional[tuple[Any, Any]]:
+        """The channel's key and value encoders, cached with what they depend on."""
+        attrs = self.__dict__
+        encoders = channel_encoders(self) if "key_serializer" in attrs else None
+        attrs["_encoders"] = (
+            self.schema,
+            attrs.get("key_serializer"),
+            attrs.get("value_serializer"),
+            encoders,
+        )
+        return encoders
 
     async def publish_message(
         self, fut: FutureMessage, wait: bool = True

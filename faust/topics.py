@@ -20,6 +20,7 @@ from typing import Any, Optional, Union, cast
 from mode import Seconds, want_seconds
 from mode.utils.futures import stampede
 
+from ._sending import SendHooks, send_hooks
 from .channels import SerializedChannel
 from .types import (
     TP,
@@ -93,6 +94,7 @@ class Topic(SerializedChannel, TopicT[Any]):
 
     _partitions: Optional[int] = None
     _pattern: Optional[Pattern[str]] = None
+    _send_hooks: Optional[SendHooks] = None
 
     def __init__(
         self,
@@ -287,6 +289,30 @@ class Topic(SerializedChannel, TopicT[Any]):
             return fut  # completed by the producer's callback
         return await self.publish_message(fut, wait=False)
 
+    def send_or_wait(
+        self, key: K, value: V, headers: Optional[HeadersArg]
+    ) -> Optional[Awaitable[Any]]:
+        """:meth:`send` without a coroutine when it would not have to wait.
+
+        For the per-event senders (``group_by``): returns None once the
+        message is handed to the producer (or attached to the event's
+        commit, with ``stream_publish_on_commit``); else the awaitable that
+        finishes the send (the producer is not running, or cannot take it
+        now). Errors are raised as :meth:`send` raises them.
+        """
+        producer = self._running_producer()
+        if producer is None:
+            return self.send(key=key, value=value, headers=headers)
+        fut = self.as_future_message(key, value, None, None, headers)
+        on_commit = self.__dict__.get("_on_commit")
+        if on_commit is None:  # the setting is fixed once the app runs
+            on_commit = self.__dict__["_on_commit"] = self.app.attachments.enabled
+        if on_commit and self.app.attachments.maybe_put(self, fut):
+            return None  # published when the event's offset is committed
+        if self._publish_nowait(producer, fut):
+            return None
+        return self.publish_message(fut, wait=False)
+
     def send_soon(
         self,
         *,
@@ -323,6 +349,15 @@ class Topic(SerializedChannel, TopicT[Any]):
         ):
             self.app.producer.send_soon(fut)
         return fut
+
+    def publish_nowait(self, fut: FutureMessage) -> bool:
+        """Hand ``fut`` to the running producer if it takes it now.
+
+        False: nothing happened (the producer is not running, sends in a
+        transaction, or cannot take it now): use :meth:`publish_message`.
+        """
+        producer = self._running_producer()
+        return producer is not None and self._publish_nowait(producer, fut)
 
     def _send_now(self, producer: Any, fut: FutureMessage) -> bool:
         """``send_soon`` without the buffer, when the producer takes it now.
@@ -431,21 +466,46 @@ class Topic(SerializedChannel, TopicT[Any]):
                 topic = self.get_topic_name()
         if not producer.can_send_nowait(topic):
             return False
-        headers, state = self._on_publish(producer, topic, message)
+        app = self.app
+        # the sensors' hooks and the completion that goes with them, looked
+        # up again when the sensor set changes (see faust._sending)
+        hooks = self._send_hooks
+        if hooks is None or hooks.version != getattr(app.sensors, "version", None):
+            hooks = self._send_hooks = send_hooks(app)
+        headers = message.headers
+        signal = app.on_produce_message
+        if _has_receivers(signal):
+            if headers is None:
+                headers = []
+            signal.send(
+                key=message.key,
+                value=message.value,
+                partition=message.partition,
+                timestamp=message.timestamp,
+                headers=headers,
+            )
+        key, value = message.key, message.value
+        state = hooks.initiated(
+            producer,
+            topic,
+            message,
+            len(key) if key else 0,
+            len(value) if value else 0,
+        )
         try:
             producer.send_nowait(
                 topic,
-                message.key,
-                message.value,
+                key,
+                value,
                 message.partition,
                 message.timestamp,
                 headers,
-                self._on_sent,
+                hooks.on_sent,
                 fut,
                 state,
             )
         except Exception as exc:
-            self.app.sensors.on_send_error(producer, exc, state)
+            hooks.error(producer, exc, state)
             raise
         return True
 
@@ -472,12 +532,13 @@ class Topic(SerializedChannel, TopicT[Any]):
         path (``app.maybe_start_producer``) returns it.
         """
         app = self.app
-        if not _producer_running(app):
+        producer = app.__dict__.get("producer")  # _producer_running(), inline
+        if producer is None or not producer.started:
             return None
         in_transaction = self.__dict__.get("_in_transaction")
         if in_transaction is None:  # the guarantee is fixed once the app runs
             in_transaction = self.__dict__["_in_transaction"] = app.in_transaction
-        return None if in_transaction else app.producer
+        return None if in_transaction else producer
 
     def _on_published_future(
         self,

@@ -241,8 +241,13 @@ class Conductor(ConductorT, Service):
         """Deliver a fetched batch, in order (the fetcher's per-batch path).
 
         Consecutive messages of one topic go to its handler in one call.
+        The consumer interleaves partitions (round robin), so a batch of
+        several topics alternates between them every few messages: when
+        no two of those topics feed the same stream queue, each topic's
+        messages go in one call instead, which changes no queue's order.
         """
         handlers = self._handlers
+        runs: list[tuple[str, int, int]] = []
         start = 0
         total = len(messages)
         while start < total:
@@ -250,16 +255,24 @@ class Conductor(ConductorT, Service):
             end = start + 1
             while end < total and messages[end].topic == topic:
                 end += 1
+            runs.append((topic, start, end))
+            start = end
+        batches = _by_topic(self, messages, runs) if len(runs) > 2 else None
+        if batches is None:
+            batches = [
+                (topic, messages[a:b] if a or b < total else messages)
+                for topic, a, b in runs
+            ]
+        for topic, batch in batches:
             handler = handlers.get(topic)
             if handler is None:
                 handler = handlers[topic] = self._build_handler(topic)
             many = getattr(handler, "many", None)
             if many is not None:
-                await many(messages[start:end] if start or end < total else messages)
+                await many(batch)
             else:
-                for i in range(start, end):
-                    await handler(messages[i])
-            start = end
+                for message in batch:
+                    await handler(message)
 
     def _build_handler(self, topic: str) -> Handler:
         channels = list(self._topic_name_index.get(topic, ()))
@@ -321,6 +334,38 @@ class _PartitionRouter:
         await handler(message)
 
 
+def _by_topic(
+    conductor: Conductor, messages: list[Message], runs: list[tuple[str, int, int]]
+) -> Optional[list[tuple[str, list[Message]]]]:
+    """The batch as one list per topic, if no two topics share a stream queue.
+
+    None: keep the runs as they are (one topic only, or topics whose
+    handlers deliver to a common queue, or route by partition).
+    """
+    spans: dict[str, list[tuple[int, int]]] = {}
+    for topic, a, b in runs:
+        spans.setdefault(topic, []).append((a, b))
+    if len(spans) < 2 or len(spans) == len(runs):
+        return None
+    handlers = conductor._handlers
+    seen: set[int] = set()
+    for topic in spans:
+        handler = handlers.get(topic)
+        if handler is None:
+            handler = handlers[topic] = conductor._build_handler(topic)
+        queues = getattr(handler, "queue_ids", None)
+        if queues is None or not seen.isdisjoint(queues):
+            return None
+        seen.update(queues)
+    out: list[tuple[str, list[Message]]] = []
+    for topic, parts in spans.items():
+        batch: list[Message] = []
+        for a, b in parts:
+            batch += messages[a:b]
+        out.append((topic, batch))
+    return out
+
+
 def _message_in_hook(sensors: Any) -> Callable[[TP, int, Message], None]:
     # one sensor (the Monitor): call it directly, not through the delegate
     hooks = getattr(sensors, "message_hooks", None)
@@ -362,6 +407,7 @@ class _Delivery:
         "create_event",
         "targets",
         "buffer",
+        "queue_ids",
         "_version",
         "_on_message_in",
         "_create_event",
@@ -383,6 +429,10 @@ class _Delivery:
             (schema, chans, [chan.queue for chan in chans], _loaders(schema, app))
             for schema, chans in groups
         ]
+        #: the stream queues this handler fills (see on_messages)
+        self.queue_ids = frozenset(
+            id(queue) for _, _, queues, _ in self.targets for queue in queues
+        )
         self._version: Optional[int] = None
         self._on_message_in: Any = None
         self._create_event: Any = None
