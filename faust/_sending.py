@@ -24,12 +24,19 @@ from asyncio import CancelledError
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Optional
 
-from .types.tuples import FutureMessage, RecordMetadata
+from .types.tuples import FutureMessage, PendingMessage, RecordMetadata
 
 if TYPE_CHECKING:  # pragma: no cover
     from .types import AppT
 
-__all__ = ["SendHooks", "send_hooks", "channel_encoders"]
+__all__ = [
+    "SendHooks",
+    "send_hooks",
+    "channel_encoders",
+    "cache_encoders",
+    "notify_produce",
+    "on_output_failed",
+]
 
 #: ``on_done(fut, state, metadata, exc)`` as the producer calls it.
 OnSent = Callable[
@@ -151,3 +158,60 @@ def channel_encoders(channel: Any) -> Optional[tuple[Any, Any]]:
     if dump_key is None or dump_value is None:
         return None
     return dump_key, dump_value
+
+
+def cache_encoders(channel: Any) -> Optional[tuple[Any, Any]]:
+    """:func:`channel_encoders`, kept in the channel with what they depend on.
+
+    ``Channel.as_future_message`` uses them while the channel's schema and
+    serializers are the same objects.
+    """
+    attrs = channel.__dict__
+    encoders = channel_encoders(channel) if "key_serializer" in attrs else None
+    attrs["_encoders"] = (
+        channel.schema,
+        attrs.get("key_serializer"),
+        attrs.get("value_serializer"),
+        encoders,
+    )
+    return encoders
+
+
+def notify_produce(signal: Any, message: PendingMessage) -> Any:
+    """Send ``app.on_produce_message``; returns the headers (receivers add some)."""
+    headers = message.headers
+    if headers is None:
+        headers = []
+    signal.send(
+        key=message.key,
+        value=message.value,
+        partition=message.partition,
+        timestamp=message.timestamp,
+        headers=headers,
+    )
+    return headers
+
+
+def on_output_failed(fut: FutureMessage, exc: BaseException) -> None:
+    """Tell the consumer that output of ``fut.source`` failed to be sent."""
+    source = fut.source
+    consumer = fut.message.channel.app.__dict__.get("consumer")
+    if consumer is not None and source is not None:
+        consumer.on_output_failed(source, exc)
+
+
+def _producer_running(app: AppT) -> bool:
+    # the per-send check: the producer exists and has started
+    producer = app.__dict__.get("producer")
+    return producer is not None and bool(producer.started)
+
+
+def _has_receivers(signal: Any) -> bool:
+    """False only when ``signal`` surely has no receiver (skip sending it)."""
+    receivers = getattr(signal, "_receivers", None)
+    if receivers is None:  # not a mode signal: always send
+        return True
+    if receivers:
+        return True
+    filtered: Any = getattr(signal, "_filter_receivers", None)
+    return bool(filtered) and any(filtered.values())

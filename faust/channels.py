@@ -23,7 +23,7 @@ from mode.utils.futures import maybe_async
 
 from ._context import get_current_event as _get_current_event
 from ._decode_errors import handle_decode_error
-from ._sending import channel_encoders
+from ._sending import cache_encoders, on_output_failed
 from .types import (
     TP,
     AppT,
@@ -266,6 +266,7 @@ class Channel(ChannelT[Any]):
     ) -> FutureMessage:
         """Wrap a key/value as a :class:`FutureMessage` ready to publish."""
         encoders = None
+        open_headers: Optional[OpenHeadersArg]
         if schema is None and key_serializer is None and value_serializer is None:
             # the channel's own encoding: made once (see faust._sending)
             attrs = self.__dict__
@@ -278,11 +279,16 @@ class Channel(ChannelT[Any]):
             ):
                 encoders = cached[3]
             else:
-                encoders = self._new_encoders()
+                encoders = cache_encoders(self)
         if encoders is not None:
             final_key = encoders[0](key)
             final_value = encoders[1](value)
-            open_headers = None if headers is None else prepare_headers(headers)
+            if headers is None:
+                open_headers = None
+            elif headers.__class__ is list or headers.__class__ is tuple:
+                open_headers = list(headers)  # prepare_headers(), inline
+            else:
+                open_headers = prepare_headers(headers)
         else:
             open_headers = self.prepare_headers(headers)
             final_key, open_headers = self.prepare_key(
@@ -318,23 +324,11 @@ class Channel(ChannelT[Any]):
             # output of an event being processed: if it cannot be sent, the
             # event's offset must not be committed (at-least-once)
             fut.source = event.message
-            fut.on_failure = _on_output_failed
+            fut.on_failure = on_output_failed
         return fut
 
     def _eager_partition(self, key: Any) -> Optional[int]:
         return None
-
-    def _new_encoders(self) -> Optional[tuple[Any, Any]]:
-        """The channel's key and value encoders, cached with what they depend on."""
-        attrs = self.__dict__
-        encoders = channel_encoders(self) if "key_serializer" in attrs else None
-        attrs["_encoders"] = (
-            self.schema,
-            attrs.get("key_serializer"),
-            attrs.get("value_serializer"),
-            encoders,
-        )
-        return encoders
 
     async def publish_message(
         self, fut: FutureMessage, wait: bool = True
@@ -364,19 +358,8 @@ class Channel(ChannelT[Any]):
         timestamp = pending.timestamp
         if timestamp is None:
             timestamp = time.time()
-        return Message(
-            "<anon>",
-            -1,
-            -1,
-            timestamp,
-            0,
-            pending.headers,
-            pending.key,
-            pending.value,
-            None,
-            0,
-            0,
-        )
+        headers, key, value = pending.headers, pending.key, pending.value
+        return Message("<anon>", -1, -1, timestamp, 0, headers, key, value, None, 0, 0)
 
     def _create_event(
         self, key: K, value: V, headers: Optional[Any], message: Message
@@ -610,11 +593,3 @@ class SerializedChannel(Channel):
         return (schema or self.schema).dumps_value(
             self.app, value, serializer=value_serializer, headers=headers
         )
-
-
-def _on_output_failed(fut: FutureMessage, exc: BaseException) -> None:
-    """Tell the consumer that output of ``fut.source`` failed to be sent."""
-    source = fut.source
-    consumer = fut.message.channel.app.__dict__.get("consumer")
-    if consumer is not None and source is not None:
-        consumer.on_output_failed(source, exc)

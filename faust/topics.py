@@ -20,7 +20,13 @@ from typing import Any, Optional, Union, cast
 from mode import Seconds, want_seconds
 from mode.utils.futures import stampede
 
-from ._sending import SendHooks, send_hooks
+from ._sending import (
+    SendHooks,
+    _has_receivers,
+    _producer_running,
+    notify_produce,
+    send_hooks,
+)
 from .channels import SerializedChannel
 from .types import (
     TP,
@@ -42,23 +48,6 @@ from .types.core import HeadersArg
 __all__ = ["Topic"]
 
 logger = logging.getLogger(__name__)
-
-
-def _producer_running(app: AppT) -> bool:
-    # the per-send check: the producer exists and has started
-    producer = app.__dict__.get("producer")
-    return producer is not None and bool(producer.started)
-
-
-def _has_receivers(signal: Any) -> bool:
-    """False only when ``signal`` surely has no receiver (skip sending it)."""
-    receivers = getattr(signal, "_receivers", None)
-    if receivers is None:  # not a mode signal: always send
-        return True
-    if receivers:
-        return True
-    filtered: Any = getattr(signal, "_filter_receivers", None)
-    return bool(filtered) and any(filtered.values())
 
 
 class Topic(SerializedChannel, TopicT[Any]):
@@ -300,7 +289,7 @@ class Topic(SerializedChannel, TopicT[Any]):
         finishes the send (the producer is not running, or cannot take it
         now). Errors are raised as :meth:`send` raises them.
         """
-        producer = self._running_producer()
+        producer = self._direct_producer()
         if producer is None:
             return self.send(key=key, value=value, headers=headers)
         fut = self.as_future_message(key, value, None, None, headers)
@@ -341,7 +330,7 @@ class Topic(SerializedChannel, TopicT[Any]):
             callback,
             eager_partitioning=eager_partitioning,
         )
-        producer = self._running_producer()
+        producer = self._direct_producer()
         if (
             producer is None
             or not producer.buffer.idle
@@ -356,7 +345,7 @@ class Topic(SerializedChannel, TopicT[Any]):
         False: nothing happened (the producer is not running, sends in a
         transaction, or cannot take it now): use :meth:`publish_message`.
         """
-        producer = self._running_producer()
+        producer = self._direct_producer()
         return producer is not None and self._publish_nowait(producer, fut)
 
     def _send_now(self, producer: Any, fut: FutureMessage) -> bool:
@@ -430,17 +419,8 @@ class Topic(SerializedChannel, TopicT[Any]):
         app = self.app
         headers = message.headers
         signal = app.on_produce_message
-        if _has_receivers(signal):
-            if headers is None:
-                headers = []
-            # receivers may add headers (e.g. tracing, LiveCheck)
-            signal.send(
-                key=message.key,
-                value=message.value,
-                partition=message.partition,
-                timestamp=message.timestamp,
-                headers=headers,
-            )
+        if _has_receivers(signal):  # receivers may add headers (tracing, ...)
+            headers = notify_produce(signal, message)
         key, value = message.key, message.value
         state = app.sensors.on_send_initiated(
             producer,
@@ -474,16 +454,8 @@ class Topic(SerializedChannel, TopicT[Any]):
             hooks = self._send_hooks = send_hooks(app)
         headers = message.headers
         signal = app.on_produce_message
-        if _has_receivers(signal):
-            if headers is None:
-                headers = []
-            signal.send(
-                key=message.key,
-                value=message.value,
-                partition=message.partition,
-                timestamp=message.timestamp,
-                headers=headers,
-            )
+        if _has_receivers(signal):  # receivers may add headers
+            headers = notify_produce(signal, message)
         key, value = message.key, message.value
         state = hooks.initiated(
             producer,
@@ -537,6 +509,25 @@ class Topic(SerializedChannel, TopicT[Any]):
             return None
         in_transaction = self.__dict__.get("_in_transaction")
         if in_transaction is None:  # the guarantee is fixed once the app runs
+            in_transaction = self.__dict__["_in_transaction"] = app.in_transaction
+        return None if in_transaction else producer
+
+    def _direct_producer(self) -> Any:
+        """The app's producer, unless it sends in transactions (else None).
+
+        For the ``send_nowait`` paths: whether the producer runs is left to
+        its ``can_send_nowait`` (False while it is not started), so this
+        reads no flag per message once the app runs.
+        """
+        app = self.app
+        producer = app.__dict__.get("producer")
+        if producer is None:
+            return None
+        in_transaction = self.__dict__.get("_in_transaction")
+        if in_transaction is None:
+            if not producer.started:
+                return None
+            # the guarantee is fixed once the app runs
             in_transaction = self.__dict__["_in_transaction"] = app.in_transaction
         return None if in_transaction else producer
 
