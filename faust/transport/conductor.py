@@ -247,22 +247,24 @@ class Conductor(ConductorT, Service):
         messages go in one call instead, which changes no queue's order.
         """
         handlers = self._handlers
-        runs: list[tuple[str, int, int]] = []
-        start = 0
-        total = len(messages)
-        while start < total:
-            topic = messages[start].topic
-            end = start + 1
-            while end < total and messages[end].topic == topic:
-                end += 1
-            runs.append((topic, start, end))
-            start = end
-        batches = _by_topic(self, messages, runs) if len(runs) > 2 else None
-        if batches is None:
-            batches = [
-                (topic, messages[a:b] if a or b < total else messages)
-                for topic, a, b in runs
-            ]
+        by_topic: dict[str, list[Message]] = {}
+        last = ""
+        run: list[Message] = []
+        switches = 0
+        for message in messages:
+            topic = message.topic
+            if topic != last:
+                switches += 1
+                last = topic
+                run = by_topic.get(topic) or by_topic.setdefault(topic, [])
+            run.append(message)
+        batches: list[tuple[str, list[Message]]]
+        if len(by_topic) == 1:
+            batches = [(last, messages)]
+        elif switches != len(by_topic) and _share_queues(self, by_topic):
+            batches = _runs(messages)  # in the order fetched
+        else:  # (one run per topic already, or no queue shared)
+            batches = list(by_topic.items())
         for topic, batch in batches:
             handler = handlers.get(topic)
             if handler is None:
@@ -334,36 +336,38 @@ class _PartitionRouter:
         await handler(message)
 
 
-def _by_topic(
-    conductor: Conductor, messages: list[Message], runs: list[tuple[str, int, int]]
-) -> Optional[list[tuple[str, list[Message]]]]:
-    """The batch as one list per topic, if no two topics share a stream queue.
+def _share_queues(conductor: Conductor, by_topic: dict[str, list[Message]]) -> bool:
+    """True unless every topic's handler fills stream queues of its own.
 
-    None: keep the runs as they are (one topic only, or topics whose
-    handlers deliver to a common queue, or route by partition).
+    Handlers without ``queue_ids`` (routing by partition, unsubscribed
+    topics) count as sharing: their messages keep the fetched order.
     """
-    spans: dict[str, list[tuple[int, int]]] = {}
-    for topic, a, b in runs:
-        spans.setdefault(topic, []).append((a, b))
-    if len(spans) < 2 or len(spans) == len(runs):
-        return None
     handlers = conductor._handlers
     seen: set[int] = set()
-    for topic in spans:
+    for topic in by_topic:
         handler = handlers.get(topic)
         if handler is None:
             handler = handlers[topic] = conductor._build_handler(topic)
         queues = getattr(handler, "queue_ids", None)
         if queues is None or not seen.isdisjoint(queues):
-            return None
+            return True
         seen.update(queues)
-    out: list[tuple[str, list[Message]]] = []
-    for topic, parts in spans.items():
-        batch: list[Message] = []
-        for a, b in parts:
-            batch += messages[a:b]
-        out.append((topic, batch))
-    return out
+    return False
+
+
+def _runs(messages: list[Message]) -> list[tuple[str, list[Message]]]:
+    """The batch as runs of consecutive messages of one topic."""
+    runs: list[tuple[str, list[Message]]] = []
+    start = 0
+    total = len(messages)
+    while start < total:
+        topic = messages[start].topic
+        end = start + 1
+        while end < total and messages[end].topic == topic:
+            end += 1
+        runs.append((topic, messages[start:end]))
+        start = end
+    return runs
 
 
 def _message_in_hook(sensors: Any) -> Callable[[TP, int, Message], None]:
@@ -385,9 +389,12 @@ def _event_factory(app: AppT) -> Callable[..., Any]:
     return app.create_event
 
 
-def _loaders(schema: Any, app: AppT) -> Any:
+def _loaders(schema: Any, app: AppT) -> tuple[Any, bool]:
+    # (the schema's loaders or None, whether raw key bytes pass unchanged)
     make = getattr(schema, "data_loaders", None)
-    return make(app) if make is not None else None
+    loaders = make(app) if make is not None else None
+    raw = loaders is not None and getattr(loaders[0], "passthrough", False)
+    return loaders, bool(raw)
 
 
 class _Delivery:
@@ -426,12 +433,12 @@ class _Delivery:
         # never changes, and the decoders are made for the schema as it is
         # (the handler is rebuilt when subscriptions change)
         self.targets = [
-            (schema, chans, [chan.queue for chan in chans], _loaders(schema, app))
+            (schema, chans, [chan.queue for chan in chans], *_loaders(schema, app))
             for schema, chans in groups
         ]
         #: the stream queues this handler fills (see on_messages)
         self.queue_ids = frozenset(
-            id(queue) for _, _, queues, _ in self.targets for queue in queues
+            id(queue) for _, _, queues, _, _ in self.targets for queue in queues
         )
         self._version: Optional[int] = None
         self._on_message_in: Any = None
@@ -450,7 +457,7 @@ class _Delivery:
     async def __call__(self, message: Message) -> None:
         await self.many((message,))
 
-    async def many(self, messages: Sequence[Message]) -> None:
+    async def many(self, messages: Sequence[Message]) -> None:  # noqa: C901  # one frame on purpose
         """Deliver messages (of this handler's topic), in order.
 
         Flow control and the consumer generation can only change while this
@@ -488,10 +495,12 @@ class _Delivery:
                 continue
             on_message_in(message.tp, message.offset, message)
             message.refcount += n
-            for schema, chans, queues, loaders in targets:
+            for schema, chans, queues, loaders, raw_keys in targets:
                 try:
                     if loaders is not None:
-                        key = loaders[0](message.key)
+                        key = message.key
+                        if not raw_keys or key.__class__ is not bytes:
+                            key = loaders[0](key)  # (raw bytes pass as they are)
                         value = loaders[1](message.value)
                     else:
                         key = schema.loads_key(app, message)
