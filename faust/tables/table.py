@@ -25,7 +25,7 @@ from typing import IO, Any, ClassVar, Optional, cast
 
 from mode import Seconds, Service
 
-from .._context import current_event
+from .._context import current_event, get_current_event
 from ..exceptions import ImproperlyConfigured
 from ..types import TP, EventT, FieldDescriptorT, ModelT
 from ..types.tables import RelativeHandler, TableT
@@ -141,7 +141,8 @@ class Table(Collection, DictMethods, TableT):
         raise KeyError(key)
 
     def __setitem__(self, key: Any, value: Any) -> None:
-        self._put(key, value)
+        # self._put(key, value), inline: once per write
+        self._put_at(self._write_partition(get_current_event()), key, value)
         self.on_key_set(key, value)
 
     def __delitem__(self, key: Any) -> None:

@@ -246,3 +246,36 @@ async def test_stream_flags_read_events_of_any_class() -> None:
     assert flag._value is False
     other.set()
     assert flag._value is True
+
+
+def test_aiokafka_records_convert_as_one_by_one() -> None:
+    from types import SimpleNamespace
+
+    from faust.transport.drivers.aiokafka.consumer import Consumer as AioConsumer
+    from faust.types import TP
+
+    consumer = AioConsumer.__new__(AioConsumer)
+    tp = TP("t", 1)
+    records = [
+        SimpleNamespace(
+            topic="t",
+            partition=1,
+            offset=offset,
+            timestamp=timestamp,
+            timestamp_type=0,
+            headers=[("h", b"1")],
+            key=b"k",
+            value=b"v",
+            checksum=None,
+            serialized_key_size=1,
+            serialized_value_size=1,
+        )
+        for offset, timestamp in [(5, 1_500), (6, None)]
+    ]
+    fields = Message.__slots__[:-1]  # (not __weakref__)
+    batch = consumer._to_message_list(tp, records)
+    single = [consumer._to_message(tp, record) for record in records]
+    for a, b in zip(batch, single, strict=True):
+        assert type(a) is type(b)
+        assert all(getattr(a, f) == getattr(b, f) for f in fields)
+    assert batch[0].timestamp == 1.5 and batch[1].timestamp is None
