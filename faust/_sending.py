@@ -115,8 +115,10 @@ def _completion(
     return on_sent
 
 
-def channel_encoders(channel: Any) -> Optional[tuple[Any, Any]]:
-    """``(dump_key, dump_value)`` for the channel's own schema and serializers.
+def channel_encoders(channel: Any) -> Optional[tuple[Any, Any, bool, bool]]:
+    """``(dump_key, dump_value, *passes_bytes)`` for the channel's own encoding.
+
+    The flags say whether each encoder returns ``bytes`` unchanged.
 
     None when any step of the encoding is customised: then the channel's
     ``prepare_key``/``prepare_value`` run per message.
@@ -157,10 +159,15 @@ def channel_encoders(channel: Any) -> Optional[tuple[Any, Any]]:
     )
     if dump_key is None or dump_value is None:
         return None
-    return dump_key, dump_value
+    return dump_key, dump_value, _passes(dump_key), _passes(dump_value)
 
 
-def cache_encoders(channel: Any) -> Optional[tuple[Any, Any]]:
+def _passes(dump: Any) -> bool:
+    # True if ``dump`` returns bytes unchanged (the caller may skip it)
+    return bool(getattr(dump, "passes_bytes", False))
+
+
+def cache_encoders(channel: Any) -> Optional[tuple[Any, Any, bool, bool]]:
     """:func:`channel_encoders`, kept in the channel with what they depend on.
 
     ``Channel.as_future_message`` uses them while the channel's schema and

@@ -281,8 +281,12 @@ class Channel(ChannelT[Any]):
             else:
                 encoders = cache_encoders(self)
         if encoders is not None:
-            final_key = encoders[0](key)
-            final_value = encoders[1](value)
+            # (no encoder call for bytes that it would return as they are)
+            dump_key, dump_value, key_as_is, value_as_is = encoders
+            final_key = key if key_as_is and key.__class__ is bytes else dump_key(key)
+            final_value = (
+                value if value_as_is and value.__class__ is bytes else dump_value(value)
+            )
             if headers is None:
                 open_headers = None
             elif headers.__class__ is list or headers.__class__ is tuple:

@@ -283,13 +283,13 @@ class Topic(SerializedChannel, TopicT[Any]):
     ) -> Optional[Awaitable[Any]]:
         """:meth:`send` without a coroutine when it would not have to wait.
 
-        For the per-event senders (``group_by``): returns None once the
-        message is handed to the producer (or attached to the event's
-        commit, with ``stream_publish_on_commit``); else the awaitable that
-        finishes the send (the producer is not running, or cannot take it
-        now). Errors are raised as :meth:`send` raises them.
+        For per-event senders (``group_by``): None once the message is handed
+        to the producer (or attached to the event's commit); else what to
+        await to finish the send. Errors are raised as :meth:`send` does.
         """
-        producer = self._direct_producer()
+        producer = self.app.__dict__.get("producer")  # _direct_producer(), once
+        if producer is None or self.__dict__.get("_in_transaction") is not False:
+            producer = self._direct_producer()  # (asks once the app runs)
         if producer is None:
             return self.send(key=key, value=value, headers=headers)
         fut = self.as_future_message(key, value, None, None, headers)
@@ -330,7 +330,9 @@ class Topic(SerializedChannel, TopicT[Any]):
             callback,
             eager_partitioning=eager_partitioning,
         )
-        producer = self._direct_producer()
+        producer = self.app.__dict__.get("producer")  # _direct_producer(), once
+        if producer is None or self.__dict__.get("_in_transaction") is not False:
+            producer = self._direct_producer()  # (asks once the app runs)
         if (
             producer is None
             or not producer.buffer.idle
@@ -345,7 +347,9 @@ class Topic(SerializedChannel, TopicT[Any]):
         False: nothing happened (the producer is not running, sends in a
         transaction, or cannot take it now): use :meth:`publish_message`.
         """
-        producer = self._direct_producer()
+        producer = self.app.__dict__.get("producer")  # _direct_producer(), once
+        if producer is None or self.__dict__.get("_in_transaction") is not False:
+            producer = self._direct_producer()  # (asks once the app runs)
         return producer is not None and self._publish_nowait(producer, fut)
 
     def _send_now(self, producer: Any, fut: FutureMessage) -> bool:
@@ -446,15 +450,16 @@ class Topic(SerializedChannel, TopicT[Any]):
                 topic = self.get_topic_name()
         if not producer.can_send_nowait(topic):
             return False
-        app = self.app
-        # the sensors' hooks and the completion that goes with them, looked
-        # up again when the sensor set changes (see faust._sending)
+        app = self.app  # the sensors' hooks, asked again when they change:
         hooks = self._send_hooks
         if hooks is None or hooks.version != getattr(app.sensors, "version", None):
             hooks = self._send_hooks = send_hooks(app)
         headers = message.headers
         signal = app.on_produce_message
-        if _has_receivers(signal):  # receivers may add headers
+        receivers = getattr(signal, "_receivers", None)  # (no call when none)
+        if (receivers is None or receivers or signal._filter_receivers) and (
+            _has_receivers(signal)  # receivers may add headers
+        ):
             headers = notify_produce(signal, message)
         key, value = message.key, message.value
         state = hooks.initiated(
@@ -515,9 +520,8 @@ class Topic(SerializedChannel, TopicT[Any]):
     def _direct_producer(self) -> Any:
         """The app's producer, unless it sends in transactions (else None).
 
-        For the ``send_nowait`` paths: whether the producer runs is left to
-        its ``can_send_nowait`` (False while it is not started), so this
-        reads no flag per message once the app runs.
+        Whether it runs is left to its ``can_send_nowait`` (False until it
+        started): no flag is read per message once the app runs.
         """
         app = self.app
         producer = app.__dict__.get("producer")

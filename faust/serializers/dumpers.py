@@ -77,4 +77,5 @@ def compile_dumper(
                 return payload
         return fallback(obj)
 
+    dump.passes_bytes = True  # type: ignore[attr-defined]  # bytes come back as is
     return dump

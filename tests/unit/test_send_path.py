@@ -194,6 +194,7 @@ class Point(faust.Record, serializer="json"):
         ({"key_serializer": "json", "value_serializer": "json"}, 1, {"a": 1}),
         ({"value_serializer": "raw"}, None, "text"),
         ({"key_serializer": "json|binary"}, "k", b"v"),
+        ({"key_serializer": "binary", "value_serializer": "json|binary"}, b"k", b"v"),
     ],
 )
 async def test_encoders_give_the_bytes_of_the_general_path(

@@ -86,6 +86,8 @@ class Producer(BaseProducer):
             partitioner=self.partitioner,
             beacon=self.beacon,
         )
+        # can_send_nowait() is the batcher's ready(): asked once per message
+        self.can_send_nowait = self.batcher.ready  # type: ignore[method-assign]  # same contract
 
     def on_init_dependencies(self) -> Iterable[ServiceT]:
         """The send_soon buffer and the batcher start with the producer."""
