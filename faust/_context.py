@@ -35,6 +35,8 @@ _current_event: ContextVar[Optional[EventT[Any]]] = ContextVar(
 set_current_event = _current_event.set
 #: Restore the previous current event from a token.
 reset_current_event = _current_event.reset
+#: :func:`current_event` without its Python frame (the per-message paths).
+get_current_event = _current_event.get
 
 
 def current_event() -> Optional[EventT[Any]]:

@@ -21,8 +21,9 @@ from weakref import WeakSet
 
 from mode.utils.futures import maybe_async
 
-from ._context import current_event
+from ._context import get_current_event as _get_current_event
 from ._decode_errors import handle_decode_error
+from ._sending import cache_encoders, on_output_failed
 from .types import (
     TP,
     AppT,
@@ -46,6 +47,12 @@ from .utils.queues import EventQueue
 __all__ = ["Channel", "SerializedChannel", "prepare_headers"]
 
 logger = logging.getLogger(__name__)
+
+# a FutureMessage and its PendingMessage without Python-level constructors
+# (the per-message path; FutureMessage.__init__ does the same)
+_new_future = asyncio.Future.__new__
+_init_future = asyncio.Future.__init__
+_new_tuple = tuple.__new__
 
 
 def prepare_headers(headers: Optional[HeadersArg]) -> Optional[OpenHeadersArg]:
@@ -258,17 +265,50 @@ class Channel(ChannelT[Any]):
         eager_partitioning: bool = False,
     ) -> FutureMessage:
         """Wrap a key/value as a :class:`FutureMessage` ready to publish."""
-        open_headers = self.prepare_headers(headers)
-        final_key, open_headers = self.prepare_key(
-            key, key_serializer, schema, open_headers
-        )
-        final_value, open_headers = self.prepare_value(
-            value, value_serializer, schema, open_headers
-        )
+        encoders = None
+        open_headers: Optional[OpenHeadersArg]
+        if schema is None and key_serializer is None and value_serializer is None:
+            # the channel's own encoding: made once (see faust._sending)
+            attrs = self.__dict__
+            cached = attrs.get("_encoders")
+            if (
+                cached is not None
+                and cached[0] is self.schema
+                and cached[1] is attrs.get("key_serializer")
+                and cached[2] is attrs.get("value_serializer")
+            ):
+                encoders = cached[3]
+            else:
+                encoders = cache_encoders(self)
+        if encoders is not None:
+            # (no encoder call for bytes that it would return as they are)
+            dump_key, dump_value, key_as_is, value_as_is = encoders
+            final_key = key if key_as_is and key.__class__ is bytes else dump_key(key)
+            final_value = (
+                value if value_as_is and value.__class__ is bytes else dump_value(value)
+            )
+            if headers is None:
+                open_headers = None
+            elif headers.__class__ is list or headers.__class__ is tuple:
+                open_headers = list(headers)  # prepare_headers(), inline
+            else:
+                open_headers = prepare_headers(headers)
+        else:
+            open_headers = self.prepare_headers(headers)
+            final_key, open_headers = self.prepare_key(
+                key, key_serializer, schema, open_headers
+            )
+            final_value, open_headers = self.prepare_value(
+                value, value_serializer, schema, open_headers
+            )
         if partition is None and eager_partitioning:
             partition = self._eager_partition(final_key)
-        fut = FutureMessage(
-            PendingMessage(  # positional: the per-message path
+        fut = _new_future(FutureMessage)
+        _init_future(fut)
+        # PendingMessage(...) without its Python-level __new__
+        fut.message = _new_tuple(
+            PendingMessage,
+            (
                 self,
                 final_key,
                 final_value,
@@ -278,14 +318,17 @@ class Channel(ChannelT[Any]):
                 key_serializer,
                 value_serializer,
                 callback,
-            )
+                None,
+                None,
+                None,
+            ),
         )
-        event = current_event()
+        event = _get_current_event()
         if event is not None and event.message.tracked:
             # output of an event being processed: if it cannot be sent, the
             # event's offset must not be committed (at-least-once)
             fut.source = event.message
-            fut.on_failure = _on_output_failed
+            fut.on_failure = on_output_failed
         return fut
 
     def _eager_partition(self, key: Any) -> Optional[int]:
@@ -319,19 +362,8 @@ class Channel(ChannelT[Any]):
         timestamp = pending.timestamp
         if timestamp is None:
             timestamp = time.time()
-        return Message(
-            "<anon>",
-            -1,
-            -1,
-            timestamp,
-            0,
-            pending.headers,
-            pending.key,
-            pending.value,
-            None,
-            0,
-            0,
-        )
+        headers, key, value = pending.headers, pending.key, pending.value
+        return Message("<anon>", -1, -1, timestamp, 0, headers, key, value, None, 0, 0)
 
     def _create_event(
         self, key: K, value: V, headers: Optional[Any], message: Message
@@ -565,11 +597,3 @@ class SerializedChannel(Channel):
         return (schema or self.schema).dumps_value(
             self.app, value, serializer=value_serializer, headers=headers
         )
-
-
-def _on_output_failed(fut: FutureMessage, exc: BaseException) -> None:
-    """Tell the consumer that output of ``fut.source`` failed to be sent."""
-    source = fut.source
-    consumer = fut.message.channel.app.__dict__.get("consumer")
-    if consumer is not None and source is not None:
-        consumer.on_output_failed(source, exc)

@@ -20,6 +20,13 @@ from typing import Any, Optional, Union, cast
 from mode import Seconds, want_seconds
 from mode.utils.futures import stampede
 
+from ._sending import (
+    SendHooks,
+    _has_receivers,
+    _producer_running,
+    notify_produce,
+    send_hooks,
+)
 from .channels import SerializedChannel
 from .types import (
     TP,
@@ -41,23 +48,6 @@ from .types.core import HeadersArg
 __all__ = ["Topic"]
 
 logger = logging.getLogger(__name__)
-
-
-def _producer_running(app: AppT) -> bool:
-    # the per-send check: the producer exists and has started
-    producer = app.__dict__.get("producer")
-    return producer is not None and bool(producer.started)
-
-
-def _has_receivers(signal: Any) -> bool:
-    """False only when ``signal`` surely has no receiver (skip sending it)."""
-    receivers = getattr(signal, "_receivers", None)
-    if receivers is None:  # not a mode signal: always send
-        return True
-    if receivers:
-        return True
-    filtered: Any = getattr(signal, "_filter_receivers", None)
-    return bool(filtered) and any(filtered.values())
 
 
 class Topic(SerializedChannel, TopicT[Any]):
@@ -93,6 +83,7 @@ class Topic(SerializedChannel, TopicT[Any]):
 
     _partitions: Optional[int] = None
     _pattern: Optional[Pattern[str]] = None
+    _send_hooks: Optional[SendHooks] = None
 
     def __init__(
         self,
@@ -287,6 +278,30 @@ class Topic(SerializedChannel, TopicT[Any]):
             return fut  # completed by the producer's callback
         return await self.publish_message(fut, wait=False)
 
+    def send_or_wait(
+        self, key: K, value: V, headers: Optional[HeadersArg]
+    ) -> Optional[Awaitable[Any]]:
+        """:meth:`send` without a coroutine when it would not have to wait.
+
+        For per-event senders (``group_by``): None once the message is handed
+        to the producer (or attached to the event's commit); else what to
+        await to finish the send. Errors are raised as :meth:`send` does.
+        """
+        producer = self.app.__dict__.get("producer")  # _direct_producer(), once
+        if producer is None or self.__dict__.get("_in_transaction") is not False:
+            producer = self._direct_producer()  # (asks once the app runs)
+        if producer is None:
+            return self.send(key=key, value=value, headers=headers)
+        fut = self.as_future_message(key, value, None, None, headers)
+        on_commit = self.__dict__.get("_on_commit")
+        if on_commit is None:  # the setting is fixed once the app runs
+            on_commit = self.__dict__["_on_commit"] = self.app.attachments.enabled
+        if on_commit and self.app.attachments.maybe_put(self, fut):
+            return None  # published when the event's offset is committed
+        if self._publish_nowait(producer, fut):
+            return None
+        return self.publish_message(fut, wait=False)
+
     def send_soon(
         self,
         *,
@@ -315,7 +330,9 @@ class Topic(SerializedChannel, TopicT[Any]):
             callback,
             eager_partitioning=eager_partitioning,
         )
-        producer = self._running_producer()
+        producer = self.app.__dict__.get("producer")  # _direct_producer(), once
+        if producer is None or self.__dict__.get("_in_transaction") is not False:
+            producer = self._direct_producer()  # (asks once the app runs)
         if (
             producer is None
             or not producer.buffer.idle
@@ -323,6 +340,17 @@ class Topic(SerializedChannel, TopicT[Any]):
         ):
             self.app.producer.send_soon(fut)
         return fut
+
+    def publish_nowait(self, fut: FutureMessage) -> bool:
+        """Hand ``fut`` to the running producer if it takes it now.
+
+        False: nothing happened (the producer is not running, sends in a
+        transaction, or cannot take it now): use :meth:`publish_message`.
+        """
+        producer = self.app.__dict__.get("producer")  # _direct_producer(), once
+        if producer is None or self.__dict__.get("_in_transaction") is not False:
+            producer = self._direct_producer()  # (asks once the app runs)
+        return producer is not None and self._publish_nowait(producer, fut)
 
     def _send_now(self, producer: Any, fut: FutureMessage) -> bool:
         """``send_soon`` without the buffer, when the producer takes it now.
@@ -395,17 +423,8 @@ class Topic(SerializedChannel, TopicT[Any]):
         app = self.app
         headers = message.headers
         signal = app.on_produce_message
-        if _has_receivers(signal):
-            if headers is None:
-                headers = []
-            # receivers may add headers (e.g. tracing, LiveCheck)
-            signal.send(
-                key=message.key,
-                value=message.value,
-                partition=message.partition,
-                timestamp=message.timestamp,
-                headers=headers,
-            )
+        if _has_receivers(signal):  # receivers may add headers (tracing, ...)
+            headers = notify_produce(signal, message)
         key, value = message.key, message.value
         state = app.sensors.on_send_initiated(
             producer,
@@ -431,21 +450,39 @@ class Topic(SerializedChannel, TopicT[Any]):
                 topic = self.get_topic_name()
         if not producer.can_send_nowait(topic):
             return False
-        headers, state = self._on_publish(producer, topic, message)
+        app = self.app  # the sensors' hooks, asked again when they change:
+        hooks = self._send_hooks
+        if hooks is None or hooks.version != getattr(app.sensors, "version", None):
+            hooks = self._send_hooks = send_hooks(app)
+        headers = message.headers
+        signal = app.on_produce_message
+        receivers = getattr(signal, "_receivers", None)  # (no call when none)
+        if (receivers is None or receivers or signal._filter_receivers) and (
+            _has_receivers(signal)  # receivers may add headers
+        ):
+            headers = notify_produce(signal, message)
+        key, value = message.key, message.value
+        state = hooks.initiated(
+            producer,
+            topic,
+            message,
+            len(key) if key else 0,
+            len(value) if value else 0,
+        )
         try:
             producer.send_nowait(
                 topic,
-                message.key,
-                message.value,
+                key,
+                value,
                 message.partition,
                 message.timestamp,
                 headers,
-                self._on_sent,
+                hooks.on_sent,
                 fut,
                 state,
             )
         except Exception as exc:
-            self.app.sensors.on_send_error(producer, exc, state)
+            hooks.error(producer, exc, state)
             raise
         return True
 
@@ -472,12 +509,31 @@ class Topic(SerializedChannel, TopicT[Any]):
         path (``app.maybe_start_producer``) returns it.
         """
         app = self.app
-        if not _producer_running(app):
+        producer = app.__dict__.get("producer")  # _producer_running(), inline
+        if producer is None or not producer.started:
             return None
         in_transaction = self.__dict__.get("_in_transaction")
         if in_transaction is None:  # the guarantee is fixed once the app runs
             in_transaction = self.__dict__["_in_transaction"] = app.in_transaction
-        return None if in_transaction else app.producer
+        return None if in_transaction else producer
+
+    def _direct_producer(self) -> Any:
+        """The app's producer, unless it sends in transactions (else None).
+
+        Whether it runs is left to its ``can_send_nowait`` (False until it
+        started): no flag is read per message once the app runs.
+        """
+        app = self.app
+        producer = app.__dict__.get("producer")
+        if producer is None:
+            return None
+        in_transaction = self.__dict__.get("_in_transaction")
+        if in_transaction is None:
+            if not producer.started:
+                return None
+            # the guarantee is fixed once the app runs
+            in_transaction = self.__dict__["_in_transaction"] = app.in_transaction
+        return None if in_transaction else producer
 
     def _on_published_future(
         self,

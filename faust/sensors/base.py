@@ -228,6 +228,37 @@ class SensorDelegate(SensorDelegateT):
             )
         return self.version, hooks
 
+    def send_hooks(self) -> tuple[int, tuple[Any, Any, Any]]:
+        """``(version, (initiated, completed, error))`` for the produce path.
+
+        As :meth:`stream_hooks`: with one sensor its own methods, whose
+        state is then that sensor's own (not wrapped). A send completes
+        with the hooks it was initiated with, so a sensor added meanwhile
+        never sees another's state.
+        """
+        sensors = self._sensors
+        hooks: tuple[Any, Any, Any]
+        if len(sensors) == 1:
+            only = sensors[0]
+            hooks = (only.on_send_initiated, only.on_send_completed, only.on_send_error)
+        elif not sensors:
+            hooks = (_no_hook, _no_hook, _no_hook)
+        else:
+            hooks = (self.on_send_initiated, self.on_send_completed, self.on_send_error)
+        return self.version, hooks
+
+    def table_hooks(self) -> tuple[int, tuple[Any, Any]]:
+        """``(version, (table_get, table_set))``, as :meth:`stream_hooks`."""
+        sensors = self._sensors
+        hooks: tuple[Any, Any]
+        if len(sensors) == 1:
+            hooks = (sensors[0].on_table_get, sensors[0].on_table_set)
+        elif not sensors:
+            hooks = (_no_hook, _no_hook)
+        else:
+            hooks = (self.on_table_get, self.on_table_set)
+        return self.version, hooks
+
     def __iter__(self) -> Iterator[SensorT]:
         return iter(list(self._sensors))
 

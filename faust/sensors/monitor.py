@@ -310,7 +310,8 @@ class Monitor(Sensor):
         """Count an event entering a stream; the state is the start time."""
         self.events_total += 1
         self.events_active += 1
-        self.events_by_stream[stream.shortlabel] += 1
+        label = stream.__dict__.get("_label")  # shortlabel, without its frame
+        self.events_by_stream[label if label is not None else stream.shortlabel] += 1
         self.events_by_task[stream.task_owner] += 1
         now = time.monotonic()
         self.stream_inbound_time[tp] = now
@@ -345,11 +346,17 @@ class Monitor(Sensor):
 
     def on_table_get(self, table: CollectionT, key: Any) -> None:
         """Count a table read."""
-        self._table_state(table).keys_retrieved += 1
+        state = self.tables.get(table.name)  # _table_state(), inline
+        if state is None:
+            state = self._table_state(table)
+        state.keys_retrieved += 1
 
     def on_table_set(self, table: CollectionT, key: Any, value: Any) -> None:
         """Count a table write."""
-        self._table_state(table).keys_updated += 1
+        state = self.tables.get(table.name)  # _table_state(), inline
+        if state is None:
+            state = self._table_state(table)
+        state.keys_updated += 1
 
     def on_table_del(self, table: CollectionT, key: Any) -> None:
         """Count a table delete."""
@@ -412,8 +419,12 @@ class Monitor(Sensor):
         self, producer: ProducerT, state: Any, metadata: RecordMetadata
     ) -> None:
         """Record the send latency."""
-        if state is not None:
-            self._observe("send_latency", self.send_latency, time.monotonic() - state)
+        if state is not None:  # _observe(), inline: once per message sent
+            seconds = time.monotonic() - state
+            self.send_latency.append(seconds)
+            totals = self.latency_totals["send_latency"]
+            totals[0] += 1
+            totals[1] += seconds
 
     def on_send_error(
         self, producer: ProducerT, exc: BaseException, state: Any

@@ -46,9 +46,16 @@ from collections.abc import Iterator, MutableMapping
 from importlib.metadata import entry_points
 from typing import Any
 
+import orjson as _orjson
+
 from faust.exceptions import ImproperlyConfigured, SecurityWarning
 from faust.types.codecs import CodecArg, CodecT
 from faust.utils import json as _json
+
+_orjson_dumps = _orjson.dumps
+_JSONEncodeError = _orjson.JSONEncodeError
+_ORJSON_OPTIONS = _json._ORJSON_OPTIONS
+_on_default = _json.on_default
 
 __all__ = [
     "Codec",
@@ -189,7 +196,12 @@ def _dumps_json(obj: Any) -> bytes:
     # orjson (>= 3.12) returns bytes that keep a 4 KiB allocation however
     # short the JSON is; a message waiting to be produced would hold 4 KiB.
     # A right-sized copy costs ~0.2us.
-    return bytes(memoryview(_json.dumps_bytes(obj)))
+    try:  # _json.dumps_bytes(), inline: once per message produced
+        return bytes(
+            memoryview(_orjson_dumps(obj, default=_on_default, option=_ORJSON_OPTIONS))
+        )
+    except _JSONEncodeError:
+        return bytes(memoryview(_json.dumps_bytes(obj)))  # raises ours
 
 
 class json(Codec):

@@ -21,6 +21,7 @@ from faust.types.codecs import CodecArg
 from faust.types.models import ModelArg
 
 from .codecs import codecs
+from .codecs import raw as raw_codec
 
 if TYPE_CHECKING:
     from .registry import Registry
@@ -67,6 +68,8 @@ def compile_dumper(
             return obj  # bytes are written as they are
         if cls in plain:
             codec = get(name)
+            if cls is str and codec.__class__ is raw_codec and not codec.children:
+                return obj.encode("utf-8")  # what raw's dumps does, inline
             if codec is not None:
                 payload: Any = codec.dumps(obj)  # a custom codec may give str
                 if key and payload.__class__ is str:
@@ -74,4 +77,5 @@ def compile_dumper(
                 return payload
         return fallback(obj)
 
+    dump.passes_bytes = True  # type: ignore[attr-defined]  # bytes come back as is
     return dump

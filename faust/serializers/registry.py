@@ -184,10 +184,13 @@ def _compile_loader(
                 return data
             return registry._loads(typ, data, serializer, error, what)
 
+        load_raw.passthrough = True  # type: ignore[attr-defined]  # see Conductor
         return load_raw
     if codec is None:  # no codec, or one given as an object: the general path
         return lambda data: registry._loads(typ, data, serializer, error, what)
     decode = codec.loads
+    if _is_model_class(typ):
+        return _model_loader(registry, typ, decode, serializer, error, what)
 
     def load(data: bytes | None) -> Any:
         if data is None:
@@ -198,6 +201,42 @@ def _compile_loader(
             raise
         except Exception as exc:
             raise error(_decode_failure(what, typ, serializer, exc)).with_traceback(
+                exc.__traceback__
+            ) from exc
+
+    return load
+
+
+def _model_loader(
+    registry: Registry,
+    model: Any,
+    decode: Callable[[bytes], Any],
+    serializer: CodecArg,
+    error: type[DecodeError],
+    what: str,
+) -> Callable[[bytes | None], Any]:
+    """The loader of a model type: its ``prepare`` inline (one frame less)."""
+    prepare = _PREPARERS.get(model) or _preparer(model)
+    loader: Callable[..., Any] | None = None
+
+    def load(data: bytes | None) -> Any:
+        nonlocal loader
+        if data is None:
+            return registry._loads(model, data, serializer, error, what)
+        try:
+            payload = decode(data)
+            if payload.__class__ is dict:
+                if loader is not None:
+                    return loader(payload, model)
+                owned = vars(model)  # the record's generated loader, once ready
+                if owned.get("_faust_plan_ready") and "_load" in owned:
+                    loader = owned["_load"].__func__
+                    return loader(payload, model)
+            return prepare(payload)
+        except MemoryError:
+            raise
+        except Exception as exc:
+            raise error(_decode_failure(what, model, serializer, exc)).with_traceback(
                 exc.__traceback__
             ) from exc
 

@@ -12,6 +12,8 @@ import inspect
 from types import GeneratorType
 from typing import Any
 
+from mode.utils.locks import Event as ModeEvent
+
 from ..types import EventT
 
 __all__ = ["is_event"]
@@ -72,3 +74,20 @@ def is_event(obj: Any) -> bool:
     result = isinstance(obj, EventT)
     (_EVENT_TYPES if result else _VALUE_TYPES).add(cls)
     return result
+
+
+class _Flag:
+    """``_value`` of an event whose class is not mode's (asks ``is_set()``)."""
+
+    __slots__ = ("event",)
+
+    def __init__(self, event: Any) -> None:
+        self.event = event
+
+    @property
+    def _value(self) -> bool:
+        return bool(self.event.is_set())
+
+
+def _flag(event: Any) -> Any:
+    return event if type(event) is ModeEvent else _Flag(event)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import logging
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from functools import partial
 from typing import TYPE_CHECKING, Any, Optional, Union, cast
 
@@ -371,6 +371,66 @@ def _rekey_in_place(
     return stream
 
 
+def _key_failed(name: str, value: Any, event: EventT[Any]) -> None:
+    logger.exception(
+        "group_by %s: cannot compute the key of %r at %s@%s: event skipped",
+        name,
+        value,
+        event.message.tp,
+        event.message.offset,
+    )
+
+
+def _repartitioner(
+    stream: Stream[Any],
+    target: ChannelT[Any],
+    get_key: Callable[[Any], Any],
+    name: str,
+) -> Callable[[Any], Any]:
+    """The processor of a ``group_by``: sends each event on with its new key."""
+    # a Topic sends without a coroutine when its producer takes the message
+    send_or_wait: Optional[Callable[..., Any]] = getattr(target, "send_or_wait", None)
+
+    async def rekeyed_later(value: Any, event: EventT[Any], new_key: Any) -> Any:
+        try:
+            new_key = await new_key
+        except Exception:
+            _key_failed(name, value, event)
+            raise Skip() from None
+        message = event.message
+        await target.send(key=new_key, value=message.value, headers=message.headers)
+        return value
+
+    async def sent_later(value: Any, sending: Awaitable[Any]) -> Any:
+        await sending
+        return value
+
+    def repartition(value: Any) -> Any:
+        # a plain function: no coroutine per event unless something waits
+        event = stream._current_event
+        if event is None:
+            raise RuntimeError("group_by needs events: the stream must read a topic")
+        try:
+            new_key = get_key(value)
+        except Exception:
+            _key_failed(name, value, event)
+            raise Skip() from None
+        if new_key.__class__ not in _PLAIN_TYPES and _is_awaitable(new_key):
+            return rekeyed_later(value, event, new_key)
+        # event.forward(target, key=new_key), without its two extra frames:
+        # the original value bytes and headers go on unchanged
+        message = event.message
+        if send_or_wait is not None:
+            sending = send_or_wait(new_key, message.value, message.headers)
+        else:
+            sending = target.send(
+                key=new_key, value=message.value, headers=message.headers
+            )
+        return value if sending is None else sent_later(value, sending)
+
+    return repartition
+
+
 def group_by(
     stream: Stream[Any],
     key: Any,
@@ -402,29 +462,7 @@ def group_by(
         topic if topic is not None else _repartition_topic(stream, name, partitions)
     )
     target_it = target.__aiter__()
-
-    async def repartition(value: Any) -> Any:
-        event = stream.current_event
-        if event is None:
-            raise RuntimeError("group_by needs events: the stream must read a topic")
-        try:
-            new_key = get_key(value)
-            if new_key.__class__ not in _PLAIN_TYPES and _is_awaitable(new_key):
-                new_key = await new_key
-        except Exception:
-            logger.exception(
-                "group_by %s: cannot compute the key of %r at %s@%s: event skipped",
-                name,
-                value,
-                event.message.tp,
-                event.message.offset,
-            )
-            raise Skip() from None
-        # event.forward(target, key=new_key), without its two extra frames:
-        # the original value bytes and headers go on unchanged
-        message = event.message
-        await target.send(key=new_key, value=message.value, headers=message.headers)
-        return value
+    repartition = _repartitioner(stream, target, get_key, name)
 
     stream.add_processor(repartition)
     downstream = stream._chain(channel=target_it, processors=[], on_start=None)

@@ -34,6 +34,7 @@ from .hooks import (
     _EMPTY,
     _EVENT_TYPES,
     _PLAIN_TYPES,
+    _flag,
     _is_awaitable,
     _no_hook,
     _nothing_buffered,
@@ -257,7 +258,8 @@ class Stream(StreamT[T_co], Service):
         next_nowait = queue.next_nowait if queue is not None else _nothing_buffered
         pull = self._pull
         processors = self._processors  # add_processor() appends to this list
-        stopped, crashed = self._stopped.is_set, self._crashed.is_set
+        # mode's events keep their flag in ``_value``: read it, not is_set()
+        stopped, crashed = _flag(self._stopped), _flag(self._crashed)
         sensors: Any = self.app.sensors
         versioned = hasattr(sensors, "stream_hooks")
         version = -1
@@ -268,7 +270,7 @@ class Stream(StreamT[T_co], Service):
         clock = time.monotonic
         turn_due = clock() + _LOOP_TURN_INTERVAL
         try:
-            while not (stopped() or crashed()):
+            while not (stopped._value or crashed._value):
                 if clock() >= turn_due:
                     await asyncio.sleep(0)
                     turn_due = clock() + _LOOP_TURN_INTERVAL

@@ -24,7 +24,12 @@ from typing import Any, ClassVar, Optional, Union, cast
 from mode import Service, ServiceT
 from yarl import URL
 
-from .._context import check_tables_readable, current_event, tables_guard
+from .._context import (
+    check_tables_readable,
+    current_event,
+    get_current_event,
+    tables_guard,
+)
 from ..stores import by_url
 from ..types import (
     TP,
@@ -318,7 +323,7 @@ class Collection(Service, CollectionT):
 
     def _put(self, key: Any, value: Any) -> int:
         """Write ``key`` to the changelog and the store; returns the partition."""
-        return self._put_at(self._write_partition(current_event()), key, value)
+        return self._put_at(self._write_partition(get_current_event()), key, value)
 
     def _put_at(self, partition: Optional[int], key: Any, value: Any) -> int:
         # the changelog first: if the value cannot be serialized, nothing changes

@@ -25,7 +25,7 @@ from typing import IO, Any, ClassVar, Optional, cast
 
 from mode import Seconds, Service
 
-from .._context import current_event
+from .._context import current_event, get_current_event
 from ..exceptions import ImproperlyConfigured
 from ..types import TP, EventT, FieldDescriptorT, ModelT
 from ..types.tables import RelativeHandler, TableT
@@ -82,6 +82,8 @@ class Table(Collection, DictMethods, TableT):
     #: when the last warning about them was logged
     _late_events: int = 0
     _late_logged_at: float = -LATE_LOG_INTERVAL
+    #: (sensors' version, on_table_get, on_table_set), see on_key_get
+    _table_hooks: Optional[tuple[Any, Any, Any]] = None
 
     # no __init__ of its own: Collection's signature is Table's
 
@@ -95,11 +97,27 @@ class Table(Collection, DictMethods, TableT):
 
     def on_key_get(self, key: Any) -> None:
         """Called on every read of ``key`` (``table[key]``, ``get``)."""
-        self._sensors.on_table_get(self, key)
+        hooks = self._table_hooks
+        if hooks is None or hooks[0] != getattr(self._sensors, "version", None):
+            hooks = self._new_table_hooks()
+        hooks[1](self, key)
 
     def on_key_set(self, key: Any, value: Any) -> None:
         """Called after every write of ``key`` (already in the changelog and store)."""
-        self._sensors.on_table_set(self, key, value)
+        hooks = self._table_hooks
+        if hooks is None or hooks[0] != getattr(self._sensors, "version", None):
+            hooks = self._new_table_hooks()
+        hooks[2](self, key, value)
+
+    def _new_table_hooks(self) -> tuple[Any, Any, Any]:
+        # the only sensor's own hooks, asked again when the sensor set changes
+        sensors: Any = self._sensors
+        get = getattr(sensors, "table_hooks", None)
+        if get is None:  # a delegate without versions: asked every time
+            return (None, sensors.on_table_get, sensors.on_table_set)
+        version, (on_get, on_set) = get()
+        hooks = self._table_hooks = (version, on_get, on_set)
+        return hooks
 
     def on_key_del(self, key: Any) -> None:
         """Called after every delete of ``key`` (tombstone written)."""
@@ -123,7 +141,8 @@ class Table(Collection, DictMethods, TableT):
         raise KeyError(key)
 
     def __setitem__(self, key: Any, value: Any) -> None:
-        self._put(key, value)
+        # self._put(key, value), inline: once per write
+        self._put_at(self._write_partition(get_current_event()), key, value)
         self.on_key_set(key, value)
 
     def __delitem__(self, key: Any) -> None:

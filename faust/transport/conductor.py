@@ -241,25 +241,40 @@ class Conductor(ConductorT, Service):
         """Deliver a fetched batch, in order (the fetcher's per-batch path).
 
         Consecutive messages of one topic go to its handler in one call.
+        The consumer interleaves partitions (round robin), so a batch of
+        several topics alternates between them every few messages: when
+        no two of those topics feed the same stream queue, each topic's
+        messages go in one call instead, which changes no queue's order.
         """
         handlers = self._handlers
-        start = 0
-        total = len(messages)
-        while start < total:
-            topic = messages[start].topic
-            end = start + 1
-            while end < total and messages[end].topic == topic:
-                end += 1
+        by_topic: dict[str, list[Message]] = {}
+        last = ""
+        run: list[Message] = []
+        switches = 0
+        for message in messages:
+            topic = message.topic
+            if topic != last:
+                switches += 1
+                last = topic
+                run = by_topic.get(topic) or by_topic.setdefault(topic, [])
+            run.append(message)
+        batches: list[tuple[str, list[Message]]]
+        if len(by_topic) == 1:
+            batches = [(last, messages)]
+        elif switches != len(by_topic) and _share_queues(self, by_topic):
+            batches = _runs(messages)  # in the order fetched
+        else:  # (one run per topic already, or no queue shared)
+            batches = list(by_topic.items())
+        for topic, batch in batches:
             handler = handlers.get(topic)
             if handler is None:
                 handler = handlers[topic] = self._build_handler(topic)
             many = getattr(handler, "many", None)
             if many is not None:
-                await many(messages[start:end] if start or end < total else messages)
+                await many(batch)
             else:
-                for i in range(start, end):
-                    await handler(messages[i])
-            start = end
+                for message in batch:
+                    await handler(message)
 
     def _build_handler(self, topic: str) -> Handler:
         channels = list(self._topic_name_index.get(topic, ()))
@@ -321,6 +336,40 @@ class _PartitionRouter:
         await handler(message)
 
 
+def _share_queues(conductor: Conductor, by_topic: dict[str, list[Message]]) -> bool:
+    """True unless every topic's handler fills stream queues of its own.
+
+    Handlers without ``queue_ids`` (routing by partition, unsubscribed
+    topics) count as sharing: their messages keep the fetched order.
+    """
+    handlers = conductor._handlers
+    seen: set[int] = set()
+    for topic in by_topic:
+        handler = handlers.get(topic)
+        if handler is None:
+            handler = handlers[topic] = conductor._build_handler(topic)
+        queues = getattr(handler, "queue_ids", None)
+        if queues is None or not seen.isdisjoint(queues):
+            return True
+        seen.update(queues)
+    return False
+
+
+def _runs(messages: list[Message]) -> list[tuple[str, list[Message]]]:
+    """The batch as runs of consecutive messages of one topic."""
+    runs: list[tuple[str, list[Message]]] = []
+    start = 0
+    total = len(messages)
+    while start < total:
+        topic = messages[start].topic
+        end = start + 1
+        while end < total and messages[end].topic == topic:
+            end += 1
+        runs.append((topic, messages[start:end]))
+        start = end
+    return runs
+
+
 def _message_in_hook(sensors: Any) -> Callable[[TP, int, Message], None]:
     # one sensor (the Monitor): call it directly, not through the delegate
     hooks = getattr(sensors, "message_hooks", None)
@@ -340,9 +389,12 @@ def _event_factory(app: AppT) -> Callable[..., Any]:
     return app.create_event
 
 
-def _loaders(schema: Any, app: AppT) -> Any:
+def _loaders(schema: Any, app: AppT) -> tuple[Any, bool]:
+    # (the schema's loaders or None, whether raw key bytes pass unchanged)
     make = getattr(schema, "data_loaders", None)
-    return make(app) if make is not None else None
+    loaders = make(app) if make is not None else None
+    raw = loaders is not None and getattr(loaders[0], "passthrough", False)
+    return loaders, bool(raw)
 
 
 class _Delivery:
@@ -362,6 +414,7 @@ class _Delivery:
         "create_event",
         "targets",
         "buffer",
+        "queue_ids",
         "_version",
         "_on_message_in",
         "_create_event",
@@ -380,9 +433,13 @@ class _Delivery:
         # never changes, and the decoders are made for the schema as it is
         # (the handler is rebuilt when subscriptions change)
         self.targets = [
-            (schema, chans, [chan.queue for chan in chans], _loaders(schema, app))
+            (schema, chans, [chan.queue for chan in chans], *_loaders(schema, app))
             for schema, chans in groups
         ]
+        #: the stream queues this handler fills (see on_messages)
+        self.queue_ids = frozenset(
+            id(queue) for _, _, queues, _, _ in self.targets for queue in queues
+        )
         self._version: Optional[int] = None
         self._on_message_in: Any = None
         self._create_event: Any = None
@@ -400,7 +457,7 @@ class _Delivery:
     async def __call__(self, message: Message) -> None:
         await self.many((message,))
 
-    async def many(self, messages: Sequence[Message]) -> None:
+    async def many(self, messages: Sequence[Message]) -> None:  # noqa: C901  # one frame on purpose
         """Deliver messages (of this handler's topic), in order.
 
         Flow control and the consumer generation can only change while this
@@ -438,10 +495,12 @@ class _Delivery:
                 continue
             on_message_in(message.tp, message.offset, message)
             message.refcount += n
-            for schema, chans, queues, loaders in targets:
+            for schema, chans, queues, loaders, raw_keys in targets:
                 try:
                     if loaders is not None:
-                        key = loaders[0](message.key)
+                        key = message.key
+                        if not raw_keys or key.__class__ is not bytes:
+                            key = loaders[0](key)  # (raw bytes pass as they are)
                         value = loaders[1](message.value)
                     else:
                         key = schema.loads_key(app, message)

@@ -131,6 +131,11 @@ class Consumer(Diverting, Service, ConsumerT):
     def _to_message(self, tp: TP, record: Any) -> Message:
         """Convert a driver record into a :class:`~faust.types.ConsumerMessage`."""
 
+    def _to_message_list(self, tp: TP, records: list[Any]) -> list[Message]:
+        """Convert a partition's fetched records (drivers may do it inline)."""
+        to_message = self._to_message
+        return [to_message(tp, record) for record in records]
+
     @abc.abstractmethod
     async def _commit(self, offsets: Mapping[TP, int]) -> bool:
         """Commit offsets to the broker; True on success."""
@@ -195,13 +200,13 @@ class Consumer(Diverting, Service, ConsumerT):
         """
         generation = self.app.consumer_generation_id
         acking = self.app.topics.acks_enabled_for
-        to_message = self._to_message
+        to_messages = self._to_message_list
         paused = self._paused
         by_tp: dict[TP, list[Message]] = {}
         for tp, batch in records.items():
             if not batch or tp in paused:
                 continue
-            messages = [to_message(tp, record) for record in batch]
+            messages = to_messages(tp, batch)
             for message in messages:
                 message.generation_id = generation
             if acking(tp.topic):

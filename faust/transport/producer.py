@@ -17,12 +17,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import deque
 from collections.abc import Iterable, Mapping
 from typing import Any, Optional
 
 from mode import Service, ServiceT
 
-from .._context import current_event, reset_current_event, set_current_event
+from .._context import get_current_event, reset_current_event, set_current_event
 from ..types import TP, FutureMessage, TransportT
 from ..types.transports import ProducerBufferT, ProducerT
 
@@ -40,39 +41,62 @@ class ProducerBuffer(ProducerBufferT, Service):
     max_messages = 100
 
     def __post_init__(self) -> None:
-        self.pending: asyncio.Queue[FutureMessage] = asyncio.Queue()
+        self.pending: deque[FutureMessage] = deque()
         # every message is taken from the queue while holding this lock, so
         # the background task and flush() never publish out of order
         self._send_lock = asyncio.Lock()
+        self._sending = False  # the lock is held (idle is read per write)
         self._has_pending = asyncio.Event()
 
     def put(self, fut: FutureMessage) -> None:
         """Buffer a message for publishing (as output of the current event)."""
-        fut.source_event = current_event()
-        self.pending.put_nowait(fut)
+        fut.source_event = get_current_event()
+        self.pending.append(fut)
         self._has_pending.set()
 
     async def flush(self) -> None:
         """Publish every buffered message now."""
-        async with self._send_lock:
-            get = self.pending.get_nowait
-            while not self.pending.empty():
-                await self._send_pending(get())
+        await self.flush_atmost(-1)
 
     async def flush_atmost(self, n: int) -> int:
-        """Publish at most ``n`` buffered messages; returns how many."""
+        """Publish at most ``n`` buffered messages (all: -1); returns how many."""
         sent = 0
         async with self._send_lock:
-            get = self.pending.get_nowait
-            while sent < n and not self.pending.empty():
-                await self._send_pending(get())
-                sent += 1
+            self._sending = True
+            try:
+                pending = self.pending
+                while sent != n and pending:
+                    fut = pending.popleft()
+                    if not self._publish_now(fut):
+                        await self._send_pending(fut)
+                    sent += 1
+            finally:
+                self._sending = False
         return sent
 
     async def wait_until_ebb(self) -> None:
         """Publish until no more than ``max_messages`` are buffered."""
         while self.size > self.max_messages:
             await self.flush_atmost(self.max_messages)
+
+    def _publish_now(self, fut: FutureMessage) -> bool:
+        """Publish without a coroutine if the channel's producer takes it now.
+
+        False: nothing happened (:meth:`_send_pending` publishes it).
+        """
+        publish = getattr(fut.message.channel, "publish_nowait", None)
+        if publish is None:
+            return False
+        token = set_current_event(fut.source_event)
+        try:
+            return bool(publish(fut))
+        except Exception as exc:
+            logger.exception("Failed to publish buffered message: %r", exc)
+            if not fut.done():
+                fut.set_exception(exc)
+            return True
+        finally:
+            reset_current_event(token)
 
     async def _send_pending(self, fut: FutureMessage) -> None:
         token = set_current_event(fut.source_event)
@@ -93,18 +117,18 @@ class ProducerBuffer(ProducerBufferT, Service):
             if self.should_stop:
                 break
             await self.flush()
-            if self.pending.empty():
+            if not self.pending:
                 has_pending.clear()
 
     @property
     def size(self) -> int:
         """Number of buffered messages."""
-        return self.pending.qsize()
+        return len(self.pending)
 
     @property
     def idle(self) -> bool:
         """True if nothing is buffered or being published (may be bypassed)."""
-        return not self.pending.qsize() and not self._send_lock.locked()
+        return not self.pending and not self._sending
 
 
 class Producer(Service, ProducerT):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import abc
 import asyncio
 import typing
+from collections import deque
 from collections.abc import (
     AsyncIterator,
     Awaitable,
@@ -61,7 +62,7 @@ class ProducerBufferT(ServiceT):
     """Messages sent with ``send_soon``, flushed in the background."""
 
     max_messages: int
-    pending: asyncio.Queue[FutureMessage]
+    pending: deque[FutureMessage]
 
     @abc.abstractmethod
     def put(self, fut: FutureMessage) -> None: ...

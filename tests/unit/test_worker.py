@@ -342,7 +342,7 @@ class TestGarbageCollector:
         gc.set_threshold(700, 10, 10)  # Python's defaults
         worker = make_worker()
         await worker._on_startup_finished()
-        assert gc.get_threshold() == (10_000, 10, 10)
+        assert gc.get_threshold() == (100_000, 10, 10)
         assert gc.get_freeze_count() > 0  # the startup objects are left out
         worker.on_worker_shutdown()
         assert gc.get_threshold() == (700, 10, 10)

@@ -203,7 +203,12 @@ class Batcher(Service):
 
     def ready(self, topic: str) -> bool:
         """True if :meth:`append` takes a message to ``topic`` now."""
-        return self._info(topic) is not None and not self._full()
+        info = self._topics.get(topic)  # _info() and _full(), inline
+        if (info is None or info.version != self._version) and (
+            self._topic(topic) is None
+        ):
+            return False
+        return self._buffered < MAX_BUFFERED_BYTES and self._pending < MAX_PENDING
 
     def append(
         self,
@@ -228,8 +233,12 @@ class Batcher(Service):
             MessageSizeTooLarge: the message exceeds ``max_request_size``.
             TransportError: ``partition`` does not exist.
         """
-        info = self._info(topic)
-        if info is None or self._full():
+        info = self._topics.get(topic)  # _info() and _full(), inline
+        if info is None or info.version != self._version:
+            info = self._topic(topic)
+            if info is None:
+                return False
+        if self._buffered >= MAX_BUFFERED_BYTES or self._pending >= MAX_PENDING:
             return False
         size = (len(key) if key is not None else 0) + (
             len(value) if value is not None else 0
@@ -467,19 +476,23 @@ class Batcher(Service):
             return
         topic, partition, tp = metadata[:3]
         base, timestamp, timestamp_type, log_start = metadata[3:]
+        new = tuple.__new__  # RecordMetadata(...) without its Python frame
         for i, (on_done, fut, state, record) in enumerate(entries):
             try:
                 on_done(
                     fut,
                     state,
-                    RecordMetadata(
-                        topic,
-                        partition,
-                        tp,
-                        base + i,
-                        record.timestamp if timestamp == -1 else timestamp,
-                        timestamp_type,
-                        log_start,
+                    new(
+                        RecordMetadata,
+                        (
+                            topic,
+                            partition,
+                            tp,
+                            base + i,
+                            record.timestamp if timestamp == -1 else timestamp,
+                            timestamp_type,
+                            log_start,
+                        ),
                     ),
                     None,
                 )

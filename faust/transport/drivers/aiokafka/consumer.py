@@ -344,6 +344,26 @@ class Consumer(BaseConsumer):
             tp,
         )
 
+    def _to_message_list(self, tp: TP, records: list[Any]) -> list[Message]:
+        """:meth:`_to_message` of each record, inline (once per record fetched)."""
+        return [
+            ConsumerMessage(
+                r.topic,
+                r.partition,
+                r.offset,
+                r.timestamp / 1000.0 if r.timestamp is not None else None,  # type: ignore[arg-type]  # None when the broker gave none
+                r.timestamp_type,
+                r.headers,
+                r.key,
+                r.value,
+                r.checksum,
+                r.serialized_key_size,
+                r.serialized_value_size,
+                tp,
+            )
+            for r in records
+        ]
+
     # -- offsets -----------------------------------------------------------
 
     async def _commit(self, offsets: Mapping[TP, int]) -> bool:

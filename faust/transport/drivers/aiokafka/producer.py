@@ -86,6 +86,8 @@ class Producer(BaseProducer):
             partitioner=self.partitioner,
             beacon=self.beacon,
         )
+        # can_send_nowait() is the batcher's ready(): asked once per message
+        self.can_send_nowait = self.batcher.ready  # type: ignore[method-assign]  # same contract
 
     def on_init_dependencies(self) -> Iterable[ServiceT]:
         """The send_soon buffer and the batcher start with the producer."""
@@ -213,8 +215,17 @@ class Producer(BaseProducer):
             MessageSizeTooLarge: the message exceeds ``producer_max_request_size``.
             TransportError: ``partition`` does not exist.
         """
-        if not self._append(
-            topic, key, value, partition, timestamp, headers, on_done, fut, state
+        # _append(), inline: the per-message path
+        if not self.batcher.append(
+            topic,
+            key,
+            value,
+            partition,
+            int(timestamp * 1000) if timestamp is not None else None,
+            (headers_list(headers) or []) if headers else [],
+            on_done,
+            fut,
+            state,
         ):
             raise NotReady(f"The producer cannot take a message to {topic!r} now")
 
