@@ -63,7 +63,10 @@ class ProducerSettings:
         version_introduced="1.11",
         doc="""Seconds the producer waits to collect more messages into a batch.
 
-        Higher values give bigger batches at the cost of latency.""",
+        Higher values give bigger batches at the cost of latency. On
+        ``confluent://``, 0 means librdkafka's default of 5 ms (librdkafka
+        sends one partition per request and, with no linger, requests too
+        small for the broker to keep up cheaply).""",
     )
 
     producer_max_batch_size = UnsignedInt(

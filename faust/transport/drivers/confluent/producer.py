@@ -7,9 +7,10 @@ from ``poll()``: the ``_poll_deliveries`` task calls ``poll(0)`` (never
 blocking the event loop) every :data:`POLL_INTERVAL` seconds while messages
 are in flight and every :data:`IDLE_POLL_INTERVAL` seconds otherwise, so a
 delivery is seen at most a few milliseconds late, and the callbacks (which
-then run in the loop's thread) complete the futures. Calls that block
-(connecting, flushing, transactions) run in the loop's executor; a delivery
-callback served there is passed to the loop with ``call_soon_threadsafe``.
+then run in the loop's thread) complete the futures (see
+:mod:`.delivery`). Calls that block (connecting, flushing, transactions) run
+in the loop's executor; delivery reports served there are queued and run in
+the loop after one wake-up per burst.
 
 Exactly-once uses one transactional librdkafka producer per transactional
 id (as the aiokafka driver does) and ``send_offsets_to_transaction`` with
@@ -42,6 +43,7 @@ from ....utils.murmur2 import partition_for_key
 from ...producer import Producer as BaseProducer
 from .client import ck, kafka_error, topic_partitions
 from .config import producer_config
+from .delivery import Deliveries, OnDone
 from .transactions import Transactions
 
 __all__ = ["Producer"]
@@ -54,7 +56,8 @@ IDLE_POLL_INTERVAL = 0.05
 #: messages in librdkafka's queue beyond which ``can_send_nowait`` is false
 MAX_PENDING = 100_000
 
-OnDone = Callable[[Any, Any, Optional[RecordMetadata], Optional[BaseException]], None]
+#: ``partition`` of ``produce()`` when librdkafka's partitioner picks it
+UNASSIGNED = -1
 
 
 def headers_list(headers: Optional[HeadersArg]) -> Optional[list[tuple[str, bytes]]]:
@@ -66,19 +69,6 @@ def headers_list(headers: Optional[HeadersArg]) -> Optional[list[tuple[str, byte
         (k, v if isinstance(v, bytes) else str(v).encode() if v is not None else b"")
         for k, v in items
     ]
-
-
-def _metadata(msg: Any) -> RecordMetadata:
-    topic, partition = msg.topic(), msg.partition()
-    ts_type, ts = msg.timestamp()
-    return RecordMetadata(
-        topic=topic,
-        partition=partition,
-        topic_partition=TP(topic, partition),
-        offset=msg.offset(),
-        timestamp=ts / 1000.0 if ts_type else None,
-        timestamp_type=ts_type,
-    )
 
 
 def _resolve(
@@ -109,7 +99,7 @@ class Producer(BaseProducer):
         self._producer: Any = None
         self._topics = transport.topic_creator()
         self._partitions: dict[str, int] = {}
-        self._loop_thread = 0
+        self._deliveries: Optional[Deliveries] = None
         self.transactions = Transactions(self)
 
     def producer_settings(self) -> dict[str, Any]:
@@ -121,7 +111,7 @@ class Producer(BaseProducer):
 
     async def on_start(self) -> None:
         """Create the client and wait until a broker answers."""
-        self._loop_thread = threading.get_ident()
+        self._deliveries = Deliveries(self.loop, threading.get_ident())
         producer = self._new_producer()
         timeout = float(self.app.conf.broker_request_timeout)
         try:
@@ -168,18 +158,10 @@ class Producer(BaseProducer):
 
     def callback(self, on_done: OnDone, fut: Any, state: Any) -> Callable[..., None]:
         """The librdkafka delivery callback completing ``on_done``."""
-        loop_thread = self._loop_thread
-        loop = self.loop
-
-        def delivered(err: Any, msg: Any) -> None:
-            exc = None if err is None else kafka_error(err, msg.topic())
-            md = None if exc is not None else _metadata(msg)
-            if threading.get_ident() == loop_thread:
-                on_done(fut, state, md, exc)
-            else:  # served by a blocking call in the executor (flush, commit)
-                loop.call_soon_threadsafe(on_done, fut, state, md, exc)
-
-        return delivered
+        deliveries = self._deliveries
+        if deliveries is None:
+            deliveries = self._deliveries = Deliveries(self.loop, threading.get_ident())
+        return deliveries.callback(on_done, fut, state)
 
     def produce(
         self,
@@ -193,17 +175,29 @@ class Producer(BaseProducer):
         delivered: Callable[..., None],
     ) -> None:
         """Hand a message to ``client`` (raises ``BufferError`` when full)."""
-        if partition is None and key is not None and self.partitioner is not None:
-            partition = self.key_partition(topic, key).partition
-        kwargs: dict[str, Any] = {"on_delivery": delivered}
-        if partition is not None:
-            kwargs["partition"] = partition
-        if timestamp is not None:
-            kwargs["timestamp"] = int(timestamp * 1000)
-        if headers:
-            kwargs["headers"] = headers_list(headers)
+        if partition is None:
+            if key is not None and self.partitioner is not None:
+                partition = self.key_partition(topic, key).partition
+            else:
+                partition = UNASSIGNED
         try:
-            client.produce(topic, value, key, **kwargs)
+            # positional: no keyword dict per message. confluent-kafka's order
+            # is (topic, value, key, partition, callback, on_delivery,
+            # timestamp, headers); a timestamp of 0 is "now", as when none is
+            # given (test_produce_takes_positional_arguments checks the order)
+            if timestamp is None and not headers:
+                client.produce(topic, value, key, partition, delivered)
+            else:
+                client.produce(
+                    topic,
+                    value,
+                    key,
+                    partition,
+                    delivered,
+                    None,
+                    int(timestamp * 1000) if timestamp is not None else 0,
+                    headers_list(headers),
+                )
         except ck().KafkaException as exc:
             raise self._refused(topic, key, value, exc) from exc
 
@@ -297,11 +291,14 @@ class Producer(BaseProducer):
             NotReady: :meth:`can_send_nowait` was not true.
             MessageSizeTooLarge: the message exceeds ``producer_max_request_size``.
         """
-        if not self.can_send_nowait(topic):
+        producer = self._producer
+        if producer is None or (
+            self.partitioner is not None and topic not in self._partitions
+        ):
             raise NotReady(f"The producer cannot take a message to {topic!r} now")
-        try:
+        try:  # a full queue raises BufferError (can_send_nowait was checked)
             self.produce(
-                self._producer,
+                producer,
                 topic,
                 key,
                 value,

@@ -1,4 +1,8 @@
-"""The confluent:// producer and its librdkafka config (fake librdkafka client)."""
+"""The confluent:// producer, its delivery reports and librdkafka config.
+
+Most tests use a fake librdkafka client; the positional produce() test uses
+confluent-kafka itself, with no broker.
+"""
 
 from __future__ import annotations
 
@@ -15,12 +19,19 @@ from faust.auth import OAuthCredentials, SASLCredentials, SSLCredentials
 from faust.exceptions import (
     ImproperlyConfigured,
     MessageSizeTooLarge,
+    NotReady,
     ProducerFenced,
     TransportError,
 )
 from faust.transport.drivers import by_url
 from faust.transport.drivers.confluent import Transport, client
-from faust.transport.drivers.confluent.config import producer_config, security_config
+from faust.transport.drivers.confluent.config import (
+    DEFAULT_LINGER_MS,
+    linger_ms,
+    producer_config,
+    security_config,
+)
+from faust.transport.drivers.confluent.delivery import Deliveries
 from faust.types import TP
 from faust.utils.murmur2 import partition_for_key
 
@@ -69,10 +80,27 @@ class FakeClient:
         meta.topics = {topic: found} if topic else {}
         return meta
 
-    def produce(self, topic, value, key, **kwargs):
+    def produce(
+        self,
+        topic,
+        value=None,
+        key=None,
+        partition=-1,
+        callback=None,
+        on_delivery=None,
+        timestamp=0,
+        headers=None,
+    ):
+        # confluent-kafka's positional order (see the real-client test below)
         if self.refuse is not None:
             exc, self.refuse = self.refuse, None
             raise exc
+        kwargs = {
+            "partition": partition,
+            "on_delivery": on_delivery or callback,
+            "timestamp": timestamp,
+            "headers": headers,
+        }
         self.queue.append((topic, value, key, kwargs))
 
     def poll(self, timeout):
@@ -80,7 +108,7 @@ class FakeClient:
         while self.queue:
             topic, value, key, kwargs = self.queue.pop(0)
             self.produced.append((topic, value, key, kwargs))
-            partition = kwargs.get("partition", 0)
+            partition = max(kwargs["partition"], 0)
             err = KafkaError(self.fail_with) if self.fail_with else None
             kwargs["on_delivery"](
                 err, FakeMessage(topic, partition, len(self.produced))
@@ -301,3 +329,133 @@ async def test_a_fenced_producer_says_so(started) -> None:
     FakeClient.instances[1].fail_with = KafkaError._FENCED
     with pytest.raises(ProducerFenced, match="newer producer"):
         await started.commit_transaction("b")
+
+
+# -- delivery reports (.delivery) and the produce() call ---------------------
+
+
+def test_produce_takes_positional_arguments() -> None:
+    # the driver calls produce() positionally; this pins confluent-kafka's
+    # order (topic, value, key, partition, callback, on_delivery, timestamp,
+    # headers) by the type each position checks
+    client = confluent_kafka.Producer({"bootstrap.servers": "127.0.0.1:1"})
+    try:
+        with pytest.raises(TypeError, match="integer"):
+            client.produce("t", b"v", b"k", 0, None, None, "not a timestamp", None)
+        with pytest.raises(TypeError, match="headers"):
+            client.produce("t", b"v", b"k", 0, None, None, 5, 7)
+        got = []
+        client.produce(
+            "t", b"v", b"k", 2, lambda err, msg: got.append(msg), None, 5, [("h", b"1")]
+        )
+        client.purge()
+        client.poll(0)
+        ((msg,),) = [got]
+        assert (msg.topic(), msg.partition(), msg.key(), msg.value()) == (
+            "t",
+            2,
+            b"k",
+            b"v",
+        )
+    finally:
+        client.purge()
+
+
+def test_a_zero_linger_becomes_librdkafkas_default() -> None:
+    assert linger_ms(0.0) == DEFAULT_LINGER_MS == 5
+    assert linger_ms(0.02) == 20
+    assert linger_ms(0.0004) == DEFAULT_LINGER_MS  # under a millisecond
+    app = faust.App("c", broker="confluent://h:1")
+    assert producer_config(app, ["h:1"])["linger.ms"] == DEFAULT_LINGER_MS
+    app = faust.App("c", broker="confluent://h:1", producer_linger=0.05)
+    assert producer_config(app, ["h:1"])["linger.ms"] == 50
+
+
+async def test_metadata_shares_one_tp_per_partition() -> None:
+    deliveries = Deliveries(asyncio.get_running_loop(), threading.get_ident())
+    first = deliveries.metadata(FakeMessage("t", 3, 10))
+    second = deliveries.metadata(FakeMessage("t", 3, 11))
+    assert first.topic_partition == TP("t", 3)
+    assert first.topic_partition is second.topic_partition
+    assert (second.offset, second.timestamp, second.timestamp_type) == (
+        11,
+        1_700_000_000.0,
+        1,
+    )
+
+
+async def test_reports_from_a_thread_wake_the_loop_once_per_burst() -> None:
+    loop = asyncio.get_running_loop()
+    deliveries = Deliveries(loop, threading.get_ident())
+    wakeups = []
+    real = loop.call_soon_threadsafe
+
+    def counting(callback, *args):
+        wakeups.append(callback)
+        return real(callback, *args)
+
+    loop.call_soon_threadsafe = counting  # type: ignore[method-assign]
+    seen = []
+    ran_in = set()
+
+    def on_done(fut, state, metadata, exc):
+        ran_in.add(threading.get_ident())
+        seen.append((fut, metadata.offset if metadata else exc))
+
+    callbacks = [deliveries.callback(on_done, i, None) for i in range(100)]
+
+    def serve():  # as commit_transaction() serves reports in the executor
+        for i, cb in enumerate(callbacks):
+            err = KafkaError(KafkaError._MSG_TIMED_OUT) if i == 7 else None
+            cb(err, FakeMessage("t", 0, i))
+
+    try:
+        thread = threading.Thread(target=serve)
+        thread.start()
+        thread.join()
+        assert deliveries.queued == 100
+        await asyncio.sleep(0)
+        await asyncio.sleep(0)
+    finally:
+        del loop.call_soon_threadsafe
+    assert len(wakeups) == 1
+    assert [fut for fut, _ in seen] == list(range(100))  # in report order
+    assert isinstance(seen[7][1], TransportError)
+    assert ran_in == {threading.get_ident()}
+    assert deliveries.queued == 0
+
+
+async def test_a_failing_callback_does_not_drop_the_others() -> None:
+    deliveries = Deliveries(asyncio.get_running_loop(), threading.get_ident())
+    seen = []
+
+    def on_done(fut, state, metadata, exc):
+        if fut == 0:
+            raise RuntimeError("boom")
+        seen.append(fut)
+
+    thread = threading.Thread(
+        target=lambda: [
+            deliveries.callback(on_done, i, None)(None, FakeMessage("t", 0, i))
+            for i in range(3)
+        ]
+    )
+    thread.start()
+    thread.join()
+    deliveries.drain()
+    assert seen == [1, 2]
+
+
+async def test_send_nowait_on_a_full_queue_is_not_ready(started) -> None:
+    FakeClient.instances[0].refuse = BufferError("Local: Queue full")
+
+    def on_done(fut, state, metadata, exc):  # pragma: no cover (not sent)
+        raise AssertionError
+
+    with pytest.raises(NotReady, match="queue is full"):
+        started.send_nowait("t", None, b"v", None, None, None, on_done, None, None)
+    # the next one goes through, without a partition: librdkafka's partitioner
+    started.send_nowait("t", b"k", b"v", None, None, None, lambda *a: None, 1, 2)
+    ((topic, value, key, kwargs),) = FakeClient.instances[0].queue
+    assert kwargs["partition"] == -1
+    assert (kwargs["timestamp"], kwargs["headers"]) == (0, None)
