@@ -121,4 +121,42 @@ def render(rows: list[Row], header: str) -> str:
                 f"{_cell(t, 'peak_rss_mb', ',.0f')} |"
             )
         lines.append("")
+    lines += _memory_table(series)
     return "\n".join(lines)
+
+
+#: S9's memory figures (bytes, or blocks for Python), as columns
+MEMORY_COLUMNS = (
+    ("py_blocks", "Python blocks (k)", 1e3),
+    ("rocksdb_memtables", "memtables MB", 2**20),
+    ("rocksdb_block_cache", "block cache MB", 2**20),
+    ("rocksdb_table_readers", "table readers MB", 2**20),
+)
+
+
+def _memory_table(series: dict[tuple[str, str], list[Row]]) -> list[str]:
+    """Where S9's resident memory is at each point (runs that recorded it)."""
+    lines: list[str] = []
+    for side in ("ours", "theirs"):
+        rows = [r for r in series.get(("S9", side), []) if "py_blocks" in r]
+        if not rows:
+            continue
+        name = "ours" if side == "ours" else "faust-streaming"
+        lines += [
+            f"### S9, where the memory is ({name})",
+            "",
+            "| events | RSS MB | "
+            + " | ".join(title for _, title, _ in MEMORY_COLUMNS)
+            + " |",
+            "|---|---|" + "---|" * len(MEMORY_COLUMNS),
+        ]
+        for r in rows:
+            cells = [
+                f"{r[key] / unit:,.0f}" if key in r else "–"
+                for key, _, unit in MEMORY_COLUMNS
+            ]
+            lines.append(
+                f"| {r['work']:,} | {r['rss_mb']:,.0f} | " + " | ".join(cells) + " |"
+            )
+        lines.append("")
+    return lines

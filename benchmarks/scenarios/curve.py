@@ -8,7 +8,9 @@ cycles over (S10's is ``CHANGELOG:RECORDS:KEYS``, one point per run).
 At each point the meter flushes the producer (the fair meter of
 ``common.py``: every changelog write acknowledged) and records the events so
 far, the seconds since the first event, the CPU seconds, and the current and
-peak RSS. The result file holds every point under ``points``.
+peak RSS. The result file holds every point under ``points``. A scenario
+may pass a ``probe`` that adds its own figures to each point (S9: where the
+resident memory is, see :func:`rocksdb_memory`).
 
 ``BENCH_TABLE_OPTIONS`` (JSON, experiments only) is passed to the table as
 its store ``options``, for example ``{"write_buffer_size": 8388608}``.
@@ -22,7 +24,9 @@ from __future__ import annotations
 import json
 import os
 import resource
+import sys
 import time
+from collections.abc import Callable
 from typing import Any
 
 from scenarios.common import BROKER, Meter, _write
@@ -54,10 +58,13 @@ def parse_points(extra: str) -> tuple[list[int], int]:
 class CurveMeter(Meter):
     """A :class:`~scenarios.common.Meter` read at every one of ``POINTS``."""
 
-    def __init__(self, points: list[int]) -> None:
+    def __init__(
+        self, points: list[int], probe: Callable[[], dict[str, int]] | None = None
+    ) -> None:
         super().__init__(points[-1])
         self.marks = set(points)
         self.rows: list[dict[str, Any]] = []
+        self.probe = probe
 
     def tick(self) -> bool:
         """Count one event; True at a point (then ``await point(app)``)."""
@@ -78,6 +85,8 @@ class CurveMeter(Meter):
                 "cpu": time.process_time() - self.c0,
                 "rss_kb": rss_kb(),
                 "maxrss_kb": peak_rss_kb(),
+                "py_blocks": sys.getallocatedblocks(),
+                **(self.probe() if self.probe else {}),
             }
         )
         if self.n == self.expected:
@@ -92,6 +101,35 @@ class CurveMeter(Meter):
                     "points": self.rows,
                 }
             )
+
+
+#: RocksDB's figures of where a database's memory is, in bytes
+ROCKSDB_MEMORY = {
+    "memtables": "rocksdb.cur-size-all-mem-tables",
+    "block_cache": "rocksdb.block-cache-usage",
+    "table_readers": "rocksdb.estimate-table-readers-mem",
+}
+
+
+def rocksdb_memory(table: Any) -> dict[str, int]:
+    """The memory of ``table``'s RocksDB databases, summed over partitions.
+
+    Each partition has its own database and block cache, so the sums are
+    what the store holds. Works with rocksdict (ours) and python-rocksdb
+    (faust-streaming's); a figure a binding cannot give is left out.
+    """
+    totals: dict[str, int] = {}
+    for db in list(getattr(table.data, "_dbs", {}).values()):
+        for name, prop in ROCKSDB_MEMORY.items():
+            try:
+                if hasattr(db, "property_int_value"):  # rocksdict
+                    value = int(db.property_int_value(prop) or 0)
+                else:  # python-rocksdb
+                    value = int(db.get_property(prop.encode()) or 0)
+            except Exception:  # a meter must not stop the run
+                continue
+            totals[f"rocksdb_{name}"] = totals.get(f"rocksdb_{name}", 0) + value
+    return totals
 
 
 def recovery_result(seconds: float, cpu: float, records: int, keys: int) -> None:

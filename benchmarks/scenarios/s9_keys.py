@@ -6,14 +6,20 @@ of them; the meter is read at each of ``POINTS`` events.
 """
 
 from scenarios.common import EXTRA, TOPIC, make_app
-from scenarios.curve import TABLE_OPTIONS, CurveMeter, fill_memory, parse_points
+from scenarios.curve import (
+    TABLE_OPTIONS,
+    CurveMeter,
+    fill_memory,
+    parse_points,
+    rocksdb_memory,
+)
 
 POINTS, KEYS = parse_points(EXTRA)
 fill_memory(TOPIC, POINTS[-1], KEYS)
 app = make_app(store="rocksdb://")
 source = app.topic(TOPIC, key_serializer="raw", value_serializer="raw")
 counts = app.Table("counts", default=int, options=TABLE_OPTIONS)
-m = CurveMeter(POINTS)
+m = CurveMeter(POINTS, probe=lambda: rocksdb_memory(counts))
 
 
 @app.agent(source)
