@@ -75,6 +75,12 @@ DEFAULT_BATCH_RECORDS = 1000
 #: whole backlog); aiokafka keeps the rest as compact bytes and decodes it on
 #: the next call, so the records held decoded stay bounded.
 READ_AHEAD_RECORDS = 10_000
+#: Longest a fetch waits at the broker for new records (aiokafka: 500 ms,
+#: Faust: 1500). A fetch covers only the partitions with nothing buffered, so
+#: records arriving meanwhile on the others (a repartition topic the worker
+#: writes and reads itself) wait for it to return: short keeps them moving,
+#: for a few more small requests a second on an idle consumer.
+FETCH_MAX_WAIT_MS = 100
 #: seconds between metadata refreshes while a subscribed topic is missing
 MISSING_TOPICS_INTERVAL = 1.0
 
@@ -131,6 +137,7 @@ class Consumer(BaseConsumer):
             "enable_auto_commit": False,
             "auto_offset_reset": conf.consumer_auto_offset_reset,
             "max_poll_records": self._max_records,
+            "fetch_max_wait_ms": FETCH_MAX_WAIT_MS,
             "max_poll_interval_ms": to_ms(conf.broker_max_poll_interval),
             "max_partition_fetch_bytes": conf.consumer_max_fetch_size,
             "request_timeout_ms": to_ms(conf.broker_request_timeout),

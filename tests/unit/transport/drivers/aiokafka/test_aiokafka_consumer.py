@@ -166,6 +166,8 @@ def test_settings_follow_the_app_configuration(consumer, kafka_app) -> None:
     assert s["enable_auto_commit"] is False
     assert s["auto_offset_reset"] == "latest"
     assert s["max_poll_records"] == 50
+    # a fetch in flight holds up the partitions it does not cover: short
+    assert s["fetch_max_wait_ms"] == 100
     assert s["max_poll_interval_ms"] == 100_000
     assert s["max_partition_fetch_bytes"] == 1234
     assert s["session_timeout_ms"] == 10_000
