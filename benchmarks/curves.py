@@ -190,8 +190,10 @@ class Curves:
         }
         if "keys" in point:
             row["keys"] = point["keys"]
-        # where S9's memory is: Python's allocated blocks, RocksDB's figures
-        row |= {k: v for k, v in point.items() if k == "py_blocks" or "rocksdb" in k}
+        # where S9's memory is: the figures its table shows, when recorded
+        row |= {
+            key: point[key] for key, _, _ in curves_plot.MEMORY_COLUMNS if key in point
+        }
         self.rows.append(row)
         keys = f"  keys {point['keys']:,}" if "keys" in point else ""
         since = f"(since previous {segment:>9,.0f}/s)  " if segment else ""
